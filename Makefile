@@ -36,7 +36,7 @@ provider-bin:
 
 # schema.json is generated from the provider's code; ProviderSchemaTest fails when they differ.
 schema: provider
-	java -cp 'provider/target/dist/imagecache-provider.jar' io.imagecache.schema.SchemaMain > schema.json.tmp && mv schema.json.tmp schema.json
+	java -cp 'provider/target/dist/imagecache-provider.jar' io.imagecache.provider.SchemaMain > schema.json.tmp && mv schema.json.tmp schema.json
 
 demo: tools lab provider
 	@scripts/demo.sh

@@ -1,0 +1,72 @@
+package io.imagecache.provider;
+
+import io.imagecache.resources.MaintenanceSchedule;
+import io.imagecache.schema.SchemaGenerator;
+import io.imagecache.spi.CustomResource;
+import io.imagecache.spi.ProviderFunction;
+import io.imagecache.ssh.RemoteHostFactory;
+import io.imagecache.ssh.jsch.JschRemoteHostFactory;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+/** Every resource and function of the package, wired by hand. The one place that lists them. */
+public final class Plugin {
+    public static final String NAME = "imagecache";
+
+    private final List<CustomResource<?, ?>> resources;
+    private final List<ProviderFunction<?, ?>> functions;
+
+    private Plugin(RemoteHostFactory hosts) {
+        this.resources = List.of(new MaintenanceSchedule(hosts));
+        this.functions = List.of();
+    }
+
+    public static Plugin create() {
+        return new Plugin(new JschRemoteHostFactory());
+    }
+
+    /** For tests: the same resources over a different (fake) SSH layer. */
+    public static Plugin create(RemoteHostFactory hosts) {
+        return new Plugin(hosts);
+    }
+
+    public List<CustomResource<?, ?>> resources() {
+        return resources;
+    }
+
+    public List<ProviderFunction<?, ?>> functions() {
+        return functions;
+    }
+
+    public static String version() {
+        try (InputStream in = Plugin.class.getResourceAsStream("version.properties")) {
+            Properties p = new Properties();
+            p.load(in);
+            return p.getProperty("version");
+        } catch (IOException | NullPointerException e) {
+            throw new IllegalStateException("version.properties is missing from the provider jar", e);
+        }
+    }
+
+    public String schema() {
+        Map<String, Object> language = new LinkedHashMap<>();
+        language.put("java", Map.of(
+                "buildFiles", "none",
+                "dependencies", Map.of("com.pulumi:pulumi", "1.17.0")));
+        language.put("nodejs", Map.of("packageName", "@imagecache/pulumi", "respectSchemaVersion", true));
+        language.put("python", Map.of("packageName", "pulumi_imagecache", "respectSchemaVersion", true));
+        language.put("go", Map.of("importBasePath", "github.com/imagecache/pulumi-imagecache/sdk/go/imagecache",
+                "respectSchemaVersion", true));
+        SchemaGenerator.PackageInfo info = new SchemaGenerator.PackageInfo(NAME, version(), "imagecache",
+                "Container image pull-through caches for Kubernetes: one Registry v2 proxy per upstream registry, "
+                        + "their maintenance jobs, and every node's containerd pointed at them through hosts.toml.",
+                "https://github.com/imagecache/pulumi-imagecache", "https://github.com/imagecache/pulumi-imagecache",
+                "Apache-2.0", "imagecache", List.of("pulumi", "containerd", "registry", "kubernetes", "cache", "kind/native"),
+                language);
+        return new SchemaGenerator(info).generate(resources, functions);
+    }
+}

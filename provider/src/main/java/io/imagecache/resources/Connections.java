@@ -1,0 +1,138 @@
+package io.imagecache.resources;
+
+import io.imagecache.spi.CheckFailure;
+import io.imagecache.spi.Context;
+import io.imagecache.spi.Decoded;
+import io.imagecache.spi.PropertyPath;
+import io.imagecache.spi.ResourceException;
+import io.imagecache.ssh.HostKey;
+import io.imagecache.ssh.ObservedHostKey;
+import io.imagecache.ssh.RemoteException;
+import io.imagecache.ssh.RemoteHost;
+import io.imagecache.ssh.RemoteHostFactory;
+import io.imagecache.ssh.SshTarget;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/** Validation of {@link ConnectionArgs} and the way from them to an open {@link RemoteHost}. */
+public final class Connections {
+    private Connections() {}
+
+    /** Check rules for a connection at {@code path} (e.g. {@code connection} or {@code connection.proxy}). */
+    public static List<CheckFailure> check(ConnectionArgs c, PropertyPath path, Decoded<?> d) {
+        List<CheckFailure> out = new ArrayList<>();
+        if (c == null) {
+            return out;
+        }
+        if (!d.isUnknown(path.key("host")) && c.host() != null) {
+            String h = c.host().strip();
+            if (h.isEmpty() || h.contains(" ") || h.contains("/") || h.contains("@")) {
+                out.add(CheckFailure.of(path.key("host"),
+                        "must be a host name or IP address without user, port or path, e.g. 10.0.20.10"));
+            }
+        }
+        if (c.port() != null && (c.port() < 1 || c.port() > 65535)) {
+            out.add(CheckFailure.of(path.key("port"), "must be between 1 and 65535 (the SSH port, usually 22)"));
+        }
+        if (c.user() != null && !d.isUnknown(path.key("user")) && !c.user().matches("[a-z_][a-z0-9_.-]*[$]?")) {
+            out.add(CheckFailure.of(path.key("user"), "must be a Unix user name, e.g. root or ops"));
+        }
+        boolean keyUnknown = d.isUnknown(path.key("privateKey"));
+        boolean pwUnknown = d.isUnknown(path.key("password"));
+        if (c.privateKey() == null && c.password() == null && !keyUnknown && !pwUnknown) {
+            out.add(CheckFailure.of(path.key("privateKey"),
+                    "set privateKey (the private key's contents) or password: one of them is needed to log in"));
+        }
+        if (c.privateKey() != null && !keyUnknown && !c.privateKey().contains("PRIVATE KEY-----")) {
+            out.add(CheckFailure.of(path.key("privateKey"),
+                    "must be the contents of a private key file (-----BEGIN OPENSSH PRIVATE KEY----- ...), not a path"));
+        }
+        if (c.hostKey() != null && !d.isUnknown(path.key("hostKey"))) {
+            try {
+                HostKey.parse(c.hostKey());
+            } catch (IllegalArgumentException e) {
+                out.add(CheckFailure.of(path.key("hostKey"), e.getMessage()));
+            }
+        }
+        if (c.dialTimeoutSeconds() != null && (c.dialTimeoutSeconds() < 1 || c.dialTimeoutSeconds() > 3600)) {
+            out.add(CheckFailure.of(path.key("dialTimeoutSeconds"), "must be between 1 and 3600 seconds"));
+        }
+        if (c.dialAttempts() != null && (c.dialAttempts() < 1 || c.dialAttempts() > 1000)) {
+            out.add(CheckFailure.of(path.key("dialAttempts"), "must be between 1 and 1000"));
+        }
+        if (c.retryDelaySeconds() != null && (c.retryDelaySeconds() < 0 || c.retryDelaySeconds() > 3600)) {
+            out.add(CheckFailure.of(path.key("retryDelaySeconds"), "must be between 0 and 3600 seconds"));
+        }
+        if (c.sudo() != null && c.sudo() && "root".equals(c.user())) {
+            // harmless: sudo is skipped for root
+        }
+        out.addAll(check(c.proxy(), path.key("proxy"), d));
+        return out;
+    }
+
+    /**
+     * The SSH target for {@code c}. A hop without a {@code hostKey} of its own is pinned to the key
+     * recorded for it on first contact ({@code recorded}: host:port -> authorized_keys line).
+     */
+    public static SshTarget target(ConnectionArgs c, Map<String, String> recorded) {
+        int port = c.port() == null ? 22 : c.port();
+        String user = c.user() == null ? "root" : c.user();
+        SshTarget t = new SshTarget(c.host(), port, user, Optional.ofNullable(c.privateKey()),
+                Optional.ofNullable(c.privateKeyPassword()), Optional.ofNullable(c.password()), Optional.empty(),
+                Optional.empty(),
+                Duration.ofSeconds(c.dialTimeoutSeconds() == null ? 15 : c.dialTimeoutSeconds()),
+                c.dialAttempts() == null ? 10 : c.dialAttempts(),
+                Duration.ofSeconds(c.retryDelaySeconds() == null ? 2 : c.retryDelaySeconds()),
+                c.sudo() != null && c.sudo() && !"root".equals(user));
+        String pinned = c.hostKey() != null ? c.hostKey() : recorded == null ? null : recorded.get(t.hostAndPort());
+        if (pinned != null) {
+            t = t.withHostKey(HostKey.parse(pinned));
+        }
+        if (c.proxy() != null) {
+            t = t.withProxy(target(c.proxy(), recorded));
+        }
+        return t;
+    }
+
+    /** Opens a connection, reporting dial retries as status messages, and maps failures for the engine. */
+    public static RemoteHost open(RemoteHostFactory factory, ConnectionArgs c, Map<String, String> recorded, Context ctx)
+            throws ResourceException {
+        SshTarget t = target(c, recorded);
+        ctx.status("Connecting to " + t);
+        try {
+            return factory.connect(t, ctx::status);
+        } catch (RemoteException e) {
+            throw translate(e, t.toString());
+        }
+    }
+
+    /** The host keys seen on this connection merged over what was recorded before. */
+    public static Map<String, String> hostKeys(RemoteHost host, Map<String, String> before) {
+        Map<String, String> m = new TreeMap<>();
+        if (before != null) {
+            m.putAll(before);
+        }
+        for (ObservedHostKey k : host.hostKeys()) {
+            m.put(k.hostAndPort(), k.key().toString());
+        }
+        return m;
+    }
+
+    public static ResourceException translate(RemoteException e, String where) {
+        ResourceException.Kind kind = switch (e.kind()) {
+            case UNREACHABLE, AUTH_FAILED -> ResourceException.Kind.UNAVAILABLE;
+            case HOST_KEY_MISMATCH -> ResourceException.Kind.PERMISSION_DENIED;
+            case SUDO_FAILED -> ResourceException.Kind.FAILED_PRECONDITION;
+            case IO -> ResourceException.Kind.UNAVAILABLE;
+        };
+        String msg = e.getMessage();
+        if (msg == null || !msg.contains(where)) {
+            msg = where + ": " + msg;
+        }
+        return new ResourceException(kind, msg, e);
+    }
+}

@@ -1,0 +1,296 @@
+package io.imagecache.resources;
+
+import io.imagecache.maintenance.CronSchedule;
+import io.imagecache.maintenance.MaintenanceCron;
+import io.imagecache.maintenance.MaintenancePlan;
+import io.imagecache.spi.CheckFailure;
+import io.imagecache.spi.Context;
+import io.imagecache.spi.CustomResource;
+import io.imagecache.spi.Decoded;
+import io.imagecache.spi.DiffResult;
+import io.imagecache.spi.PropertyDiff;
+import io.imagecache.spi.PropertyPath;
+import io.imagecache.spi.Prop;
+import io.imagecache.spi.ResourceException;
+import io.imagecache.spi.ResourceType;
+import io.imagecache.ssh.CommandLine;
+import io.imagecache.ssh.ExecResult;
+import io.imagecache.ssh.RemoteException;
+import io.imagecache.ssh.RemoteHost;
+import io.imagecache.ssh.RemoteHostFactory;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+@ResourceType(token = "imagecache:index:MaintenanceSchedule",
+        description = "The cron file (in `/etc/cron.d`) that keeps one registry proxy healthy: garbage collection "
+                + "(weekly by default) with the proxy stopped, and a periodic restart (hourly by default) that is "
+                + "skipped while the upstream registry does not answer `GET /v2/`, because a distribution proxy "
+                + "whose upstream is down fails at start and a blind restart would take the cache offline.\n\n"
+                + "Import with the id `[user@]host[:port]/<path of the cron file>`; credentials for import come from "
+                + "the provider's `privateKey`/`password` settings or `~/.ssh`.")
+public final class MaintenanceSchedule implements CustomResource<MaintenanceSchedule.Args, MaintenanceSchedule.State> {
+
+    public record Args(
+            @Prop(description = "How to reach the Docker host that runs the proxy.", required = true)
+            ConnectionArgs connection,
+            @Prop(description = "The proxy's container name, e.g. `registry-ghcr`.", required = true, replaceOnChanges = true)
+            String containerName,
+            @Prop(description = "The upstream registry the proxy mirrors, e.g. `https://ghcr.io`; the restart job "
+                    + "probes `<upstreamUrl>/v2/` first.", required = true)
+            String upstreamUrl,
+            @Prop(description = "When garbage collection runs (cron syntax).", defaultValue = "0 3 * * 0")
+            String gcSchedule,
+            @Prop(description = "Also delete manifests without a tag. Off by default: images pulled by digest have no "
+                    + "tag in a proxy, so this would delete them.", defaultValue = "false")
+            Boolean gcDeleteUntagged,
+            @Prop(description = "When the proxy restarts (cron syntax); an empty string disables restarts.",
+                    defaultValue = "0 * * * *")
+            String restartSchedule,
+            @Prop(description = "The cron directory the file goes in.", defaultValue = "/etc/cron.d", replaceOnChanges = true)
+            String cronDir) {}
+
+    public record State(
+            @Prop(description = "The path of the cron file.", required = true)
+            String cronFile,
+            @Prop(description = "The cron file's content.", required = true)
+            String content,
+            @Prop(description = "Host keys recorded on first contact (`host:port` -> key), enforced afterwards.", required = true)
+            Map<String, String> hostKeys) {}
+
+    private final RemoteHostFactory hosts;
+
+    public MaintenanceSchedule(RemoteHostFactory hosts) {
+        this.hosts = hosts;
+    }
+
+    @Override
+    public Class<Args> argsType() {
+        return Args.class;
+    }
+
+    @Override
+    public Class<State> stateType() {
+        return State.class;
+    }
+
+    // --- check ------------------------------------------------------------------------------------
+
+    @Override
+    public List<CheckFailure> check(Decoded<Args> news) {
+        Args a = news.value();
+        List<CheckFailure> out = new ArrayList<>(Connections.check(a.connection(), PropertyPath.of("connection"), news));
+        if (a.containerName() != null && !a.containerName().matches("[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}")) {
+            out.add(new CheckFailure("containerName",
+                    "must be a Docker container name (letters, digits, _ . -; starting with a letter or digit), e.g. registry-ghcr"));
+        }
+        if (a.upstreamUrl() != null && !Validation.isHttpUrl(a.upstreamUrl())) {
+            out.add(new CheckFailure("upstreamUrl", "must be an http(s) URL of a registry without query or spaces, e.g. https://ghcr.io"));
+        }
+        if (a.gcSchedule() != null && !news.isUnknown(PropertyPath.of("gcSchedule"))) {
+            CronSchedule.problem(a.gcSchedule()).ifPresent(p -> out.add(new CheckFailure("gcSchedule", p)));
+        }
+        if (a.restartSchedule() != null && !a.restartSchedule().isEmpty()
+                && !news.isUnknown(PropertyPath.of("restartSchedule"))) {
+            CronSchedule.problem(a.restartSchedule()).ifPresent(p -> out.add(new CheckFailure("restartSchedule",
+                    p + " (an empty string disables restarts)")));
+        }
+        if (a.cronDir() != null && !Validation.isAbsolutePath(a.cronDir())) {
+            out.add(new CheckFailure("cronDir", "must be an absolute directory path such as /etc/cron.d"));
+        }
+        return out;
+    }
+
+    // --- diff -------------------------------------------------------------------------------------
+
+    @Override
+    public DiffResult diff(DiffRequest<Args, State> req) {
+        DiffResult d = Resources.ignoreConnectionDetails(req.inputDiff());
+        Optional<String> wanted = render(req.news());
+        if (wanted.isPresent() && req.oldState() != null && req.oldState().content() != null
+                && !wanted.get().equals(req.oldState().content())) {
+            d = d.with("content", new PropertyDiff(PropertyDiff.Kind.UPDATE, false));
+        }
+        return d;
+    }
+
+    // --- create / read / update / delete ----------------------------------------------------------
+
+    @Override
+    public CreateResult<State> create(CreateRequest<Args> req) throws ResourceException {
+        Args a = req.args();
+        Optional<String> content = render(req.news());
+        String path = cronFile(a);
+        if (req.preview()) {
+            return new CreateResult<>(null, new State(path, content.orElse(null), null));
+        }
+        try (RemoteHost host = Connections.open(hosts, a.connection(), Map.of(), req.context())) {
+            preflight(host, a, req.context());
+            write(host, path, content.orElseThrow(), req.context());
+            return new CreateResult<>(id(a), new State(path, content.get(), Connections.hostKeys(host, Map.of())));
+        }
+    }
+
+    @Override
+    public ReadResult<Args, State> read(ReadRequest<Args, State> req) throws ResourceException {
+        Args old;
+        Map<String, String> recorded;
+        if (req.isImport()) {
+            ImportId id = ImportId.parse(req.id(), true);
+            old = new Args(id.connection(), null, null, null, null, null, id.directory());
+            recorded = Map.of();
+        } else {
+            old = req.inputs().orElseThrow();
+            recorded = req.state().map(State::hostKeys).orElse(Map.of());
+        }
+        String path = req.isImport() ? ImportId.parse(req.id(), true).path() : cronFile(old);
+        try (RemoteHost host = Connections.open(hosts, old.connection(), recorded, req.context())) {
+            Optional<byte[]> bytes = host.read(path);
+            if (bytes.isEmpty()) {
+                return ReadResult.gone();
+            }
+            String content = new String(bytes.get(), StandardCharsets.UTF_8);
+            Map<String, String> keys = Connections.hostKeys(host, recorded);
+            Args inputs = inputsFrom(content, old, req.isImport(), path);
+            String id = req.isImport() ? id(inputs) : req.id();
+            if (req.isImport()) {
+                // credentials found for the import stay out of the inputs (and out of generated code)
+                inputs = new Args(ImportId.withoutCredentials(inputs.connection()), inputs.containerName(),
+                        inputs.upstreamUrl(), inputs.gcSchedule(), inputs.gcDeleteUntagged(), inputs.restartSchedule(),
+                        inputs.cronDir());
+            }
+            return ReadResult.of(id, inputs, new State(path, content, keys));
+        } catch (RemoteException e) {
+            throw Connections.translate(e, old.connection().describe());
+        }
+    }
+
+    @Override
+    public State update(UpdateRequest<Args, State> req) throws ResourceException {
+        Args a = req.args();
+        Optional<String> content = render(req.news());
+        String path = cronFile(a);
+        Map<String, String> recorded = req.oldState() == null ? Map.of() : req.oldState().hostKeys();
+        if (req.preview()) {
+            return new State(path, content.orElse(null), recorded);
+        }
+        try (RemoteHost host = Connections.open(hosts, a.connection(), recorded, req.context())) {
+            Optional<byte[]> current = host.read(path);
+            if (current.isPresent() && new String(current.get(), StandardCharsets.UTF_8).equals(content.orElseThrow())) {
+                req.context().status(path + " is up to date");
+            } else {
+                preflight(host, a, req.context());
+                write(host, path, content.orElseThrow(), req.context());
+            }
+            return new State(path, content.get(), Connections.hostKeys(host, recorded));
+        } catch (RemoteException e) {
+            throw Connections.translate(e, a.connection().describe());
+        }
+    }
+
+    @Override
+    public void delete(DeleteRequest<Args, State> req) throws ResourceException {
+        Args a = req.inputs();
+        String path = req.state() != null && req.state().cronFile() != null ? req.state().cronFile() : cronFile(a);
+        Map<String, String> recorded = req.state() == null ? Map.of() : req.state().hostKeys();
+        try (RemoteHost host = Connections.open(hosts, a.connection(), recorded, req.context())) {
+            Optional<byte[]> current = host.read(path);
+            if (current.isEmpty()) {
+                return;
+            }
+            if (!new String(current.get(), StandardCharsets.UTF_8).startsWith(MaintenanceCron.HEADER)) {
+                req.context().warn(path + " no longer carries the imagecache header; it was left in place");
+                return;
+            }
+            ExecResult r = host.exec(CommandLine.of("rm", "-f", path));
+            if (!r.ok()) {
+                throw new ResourceException(ResourceException.Kind.FAILED_PRECONDITION,
+                        "could not remove " + path + " on " + a.connection().describe() + ": " + r.message());
+            }
+        } catch (RemoteException e) {
+            throw Connections.translate(e, a.connection().describe());
+        }
+    }
+
+    // --- helpers ----------------------------------------------------------------------------------
+
+    static Optional<String> render(Decoded<Args> d) {
+        if (d.hasUnknownsUnder(PropertyPath.of("containerName")) || d.hasUnknownsUnder(PropertyPath.of("upstreamUrl"))
+                || d.hasUnknownsUnder(PropertyPath.of("gcSchedule")) || d.hasUnknownsUnder(PropertyPath.of("restartSchedule"))
+                || d.hasUnknownsUnder(PropertyPath.of("gcDeleteUntagged"))) {
+            return Optional.empty();
+        }
+        return Optional.of(MaintenanceCron.render(plan(d.value())));
+    }
+
+    static MaintenancePlan plan(Args a) {
+        return new MaintenancePlan(a.containerName(), a.upstreamUrl(), or(a.gcSchedule(), "0 3 * * 0"),
+                a.gcDeleteUntagged() != null && a.gcDeleteUntagged(), a.restartSchedule() == null ? "0 * * * *" : a.restartSchedule());
+    }
+
+    private static String or(String v, String d) {
+        return v == null ? d : v;
+    }
+
+    static String cronFile(Args a) {
+        String dir = a.cronDir() == null ? "/etc/cron.d" : a.cronDir();
+        if (a.containerName() == null) {
+            return null;
+        }
+        return (dir.endsWith("/") ? dir : dir + "/") + plan(a).cronFileName();
+    }
+
+    static String id(Args a) {
+        return ImportId.format(a.connection(), cronFile(a));
+    }
+
+    /** The inputs that produce {@code content}: the old inputs if they still render it, else what the file says. */
+    private static Args inputsFrom(String content, Args old, boolean importing, String path) throws ResourceException {
+        if (!importing && old.containerName() != null && MaintenanceCron.render(plan(old)).equals(content)) {
+            return old;
+        }
+        Optional<MaintenancePlan> p = MaintenanceCron.parse(content);
+        if (p.isEmpty()) {
+            if (importing) {
+                throw new ResourceException(ResourceException.Kind.INVALID, path + " is not a cron file written by "
+                        + "imagecache (it lacks the header \"" + MaintenanceCron.HEADER + "\" or its garbage-collection line)");
+            }
+            return old;
+        }
+        MaintenancePlan m = p.get();
+        String dir = path.substring(0, path.lastIndexOf('/'));
+        return new Args(old.connection(), m.containerName(), m.upstreamUrl(), m.gcSchedule(), m.gcDeleteUntagged(),
+                m.restartSchedule(), dir.isEmpty() ? "/" : dir);
+    }
+
+    private static void preflight(RemoteHost host, Args a, Context ctx) throws ResourceException {
+        try {
+            ExecResult r = host.exec(CommandLine.script("for t in docker curl flock; do command -v $t >/dev/null || echo $t; done"));
+            String missing = r.stdout().strip().replace('\n', ' ');
+            if (!missing.isEmpty()) {
+                throw new ResourceException(ResourceException.Kind.FAILED_PRECONDITION, a.connection().describe()
+                        + " lacks " + missing + ", which the maintenance jobs need (on Debian/Ubuntu: apt-get install "
+                        + missing.replace("docker", "docker.io").replace("flock", "util-linux") + ")");
+            }
+            ExecResult cron = host.exec(CommandLine.script("pgrep -x cron >/dev/null || pgrep -x crond >/dev/null"));
+            if (!cron.ok()) {
+                ctx.warn("no cron daemon is running on " + a.connection().describe() + "; the jobs in "
+                        + cronFile(a) + " will not run until it is");
+            }
+        } catch (RemoteException e) {
+            throw Connections.translate(e, a.connection().describe());
+        }
+    }
+
+    private static void write(RemoteHost host, String path, String content, Context ctx) throws ResourceException {
+        try {
+            ctx.status("Writing " + path);
+            host.writeAtomically(path, content.getBytes(StandardCharsets.UTF_8), 0644);
+        } catch (RemoteException e) {
+            throw new ResourceException(ResourceException.Kind.FAILED_PRECONDITION, "could not write " + path + ": "
+                    + e.getMessage(), e);
+        }
+    }
+}

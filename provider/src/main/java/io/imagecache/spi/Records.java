@@ -1,0 +1,402 @@
+package io.imagecache.spi;
+
+import java.lang.reflect.Constructor;
+import java.lang.reflect.ParameterizedType;
+import java.lang.reflect.RecordComponent;
+import java.lang.reflect.Type;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Converts between property objects and the records that resources declare (Args, State and object
+ * types), guided by the records' component types and {@link Prop} annotations. Pure; JDK only.
+ */
+public final class Records {
+    private Records() {}
+
+    public enum Mode {
+        /** Check: unknown properties are failures, required ones must be present, defaults are applied. */
+        STRICT,
+        /** Reading stored state: extra properties (other side's outputs, older versions) are ignored. */
+        LENIENT
+    }
+
+    public static <T extends Record> Decoded<T> decode(Class<T> type, PropertyValue.Obj obj, Mode mode) {
+        Ctx ctx = new Ctx(mode);
+        Object v = decodeRecord(type, obj, PropertyPath.root(), ctx);
+        return new Decoded<>(type.cast(v), ctx.unknowns, ctx.secrets, ctx.failures);
+    }
+
+    /**
+     * Encodes a record as a property object. Null components are left out; components marked
+     * {@link Prop#secret()} and any path in {@code secrets} are wrapped as secrets; paths in
+     * {@code unknowns} are written as unknown values.
+     */
+    public static PropertyValue.Obj encode(Record r, Set<PropertyPath> secrets, Set<PropertyPath> unknowns) {
+        PropertyValue v = encodeValue(r, PropertyPath.root(), secrets, false);
+        PropertyValue.Obj obj = (PropertyValue.Obj) v;
+        for (PropertyPath u : unknowns) {
+            obj = (PropertyValue.Obj) setAt(obj, u.elements(), 0, new PropertyValue.Unknown(PropertyValue.UnknownKind.STRING));
+        }
+        return obj;
+    }
+
+    public static PropertyValue.Obj encode(Record r) {
+        return encode(r, Set.of(), Set.of());
+    }
+
+    // ---------------------------------------------------------------------------------------------
+
+    private static final class Ctx {
+        final Mode mode;
+        final Set<PropertyPath> unknowns = new HashSet<>();
+        final Set<PropertyPath> secrets = new HashSet<>();
+        final List<CheckFailure> failures = new ArrayList<>();
+
+        Ctx(Mode mode) {
+            this.mode = mode;
+        }
+
+        void fail(PropertyPath p, String reason) {
+            failures.add(CheckFailure.of(p, reason));
+        }
+    }
+
+    private static Object decodeRecord(Class<?> type, PropertyValue.Obj obj, PropertyPath path, Ctx ctx) {
+        RecordComponent[] comps = type.getRecordComponents();
+        Object[] args = new Object[comps.length];
+        Set<String> known = new HashSet<>();
+        for (int i = 0; i < comps.length; i++) {
+            RecordComponent c = comps[i];
+            known.add(c.getName());
+            PropertyPath p = path.key(c.getName());
+            Prop prop = c.getAnnotation(Prop.class);
+            PropertyValue raw = obj.fields().get(c.getName());
+            Object value = null;
+            boolean unknown = false;
+            if (raw != null) {
+                PropertyValue unwrapped = unwrapTop(raw, p, ctx);
+                if (unwrapped instanceof PropertyValue.Unknown) {
+                    ctx.unknowns.add(p);
+                    unknown = true;
+                } else if (!unwrapped.isNull()) {
+                    value = decodeValue(c.getGenericType(), unwrapped, p, ctx);
+                }
+            }
+            if (value == null && !unknown && prop != null && !prop.defaultValue().isEmpty()) {
+                value = parseDefault(c.getType(), prop.defaultValue());
+            }
+            if (value == null && !unknown && prop != null && prop.required() && ctx.mode == Mode.STRICT) {
+                ctx.fail(p, "is required: " + firstSentence(prop.description()));
+            }
+            if (value == null && c.getType().isPrimitive()) {
+                value = primitiveZero(c.getType());
+            }
+            args[i] = value;
+        }
+        if (ctx.mode == Mode.STRICT) {
+            for (String k : obj.fields().keySet()) {
+                if (!known.contains(k) && !k.startsWith("__")) {
+                    List<String> names = new ArrayList<>(known);
+                    names.sort(null);
+                    ctx.fail(path.key(k), "is not a property of " + typeName(type) + "; remove it or use one of: "
+                            + String.join(", ", names));
+                }
+            }
+        }
+        try {
+            Class<?>[] types = new Class<?>[comps.length];
+            for (int i = 0; i < comps.length; i++) {
+                types[i] = comps[i].getType();
+            }
+            Constructor<?> ctor = type.getDeclaredConstructor(types);
+            ctor.setAccessible(true);
+            return ctor.newInstance(args);
+        } catch (ReflectiveOperationException e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            ctx.fail(path, "is invalid: " + cause.getMessage());
+            return null;
+        }
+    }
+
+    private static PropertyValue unwrapTop(PropertyValue v, PropertyPath p, Ctx ctx) {
+        while (true) {
+            if (v instanceof PropertyValue.Secret s) {
+                ctx.secrets.add(p);
+                v = s.value();
+            } else if (v instanceof PropertyValue.Output o) {
+                if (o.secret()) {
+                    ctx.secrets.add(p);
+                }
+                if (o.value().isEmpty()) {
+                    return new PropertyValue.Unknown(PropertyValue.UnknownKind.STRING);
+                }
+                v = o.value().get();
+            } else {
+                return v;
+            }
+        }
+    }
+
+    private static Object decodeValue(Type type, PropertyValue v, PropertyPath p, Ctx ctx) {
+        Class<?> raw = rawClass(type);
+        if (raw == String.class) {
+            if (v instanceof PropertyValue.Str s) {
+                return s.value();
+            }
+            if (v instanceof PropertyValue.Num n) {
+                return formatNumber(n.value());
+            }
+            if (v instanceof PropertyValue.Bool b) {
+                return Boolean.toString(b.value());
+            }
+            ctx.fail(p, "must be a string");
+            return null;
+        }
+        if (raw == Integer.class || raw == int.class || raw == Long.class || raw == long.class) {
+            Double d = null;
+            if (v instanceof PropertyValue.Num n) {
+                d = n.value();
+            } else if (v instanceof PropertyValue.Str s) {
+                try {
+                    d = Double.parseDouble(s.value().strip());
+                } catch (NumberFormatException e) {
+                    d = null;
+                }
+            }
+            if (d == null || d != Math.rint(d) || Double.isInfinite(d)) {
+                ctx.fail(p, "must be a whole number");
+                return null;
+            }
+            if (raw == Long.class || raw == long.class) {
+                return d.longValue();
+            }
+            if (d > Integer.MAX_VALUE || d < Integer.MIN_VALUE) {
+                ctx.fail(p, "is too large");
+                return null;
+            }
+            return d.intValue();
+        }
+        if (raw == Double.class || raw == double.class) {
+            if (v instanceof PropertyValue.Num n) {
+                return n.value();
+            }
+            ctx.fail(p, "must be a number");
+            return null;
+        }
+        if (raw == Boolean.class || raw == boolean.class) {
+            if (v instanceof PropertyValue.Bool b) {
+                return b.value();
+            }
+            if (v instanceof PropertyValue.Str s && (s.value().equals("true") || s.value().equals("false"))) {
+                return Boolean.parseBoolean(s.value());
+            }
+            ctx.fail(p, "must be true or false");
+            return null;
+        }
+        if (raw == List.class) {
+            Type elem = typeArg(type, 0);
+            if (!(v instanceof PropertyValue.Arr a)) {
+                ctx.fail(p, "must be a list");
+                return null;
+            }
+            List<Object> out = new ArrayList<>();
+            for (int i = 0; i < a.items().size(); i++) {
+                PropertyPath ip = p.index(i);
+                PropertyValue item = unwrapTop(a.items().get(i), ip, ctx);
+                if (item instanceof PropertyValue.Unknown) {
+                    ctx.unknowns.add(ip);
+                    out.add(null);
+                } else if (item.isNull()) {
+                    out.add(null);
+                } else {
+                    out.add(decodeValue(elem, item, ip, ctx));
+                }
+            }
+            return java.util.Collections.unmodifiableList(out);
+        }
+        if (raw == Map.class) {
+            Type val = typeArg(type, 1);
+            if (!(v instanceof PropertyValue.Obj o)) {
+                ctx.fail(p, "must be a map");
+                return null;
+            }
+            Map<String, Object> out = new LinkedHashMap<>();
+            o.fields().forEach((k, item0) -> {
+                PropertyPath kp = p.key(k);
+                PropertyValue item = unwrapTop(item0, kp, ctx);
+                if (item instanceof PropertyValue.Unknown) {
+                    ctx.unknowns.add(kp);
+                    out.put(k, null);
+                } else if (!item.isNull()) {
+                    out.put(k, decodeValue(val, item, kp, ctx));
+                }
+            });
+            return java.util.Collections.unmodifiableMap(out);
+        }
+        if (raw.isRecord()) {
+            if (!(v instanceof PropertyValue.Obj o)) {
+                ctx.fail(p, "must be an object (" + typeName(raw) + ")");
+                return null;
+            }
+            return decodeRecord(raw, o, p, ctx);
+        }
+        if (raw == PropertyValue.class) {
+            return v;
+        }
+        throw new IllegalStateException("unsupported property type " + type + " at " + p);
+    }
+
+    private static PropertyValue encodeValue(Object value, PropertyPath p, Set<PropertyPath> secrets, boolean secret) {
+        PropertyValue out;
+        if (value == null) {
+            out = PropertyValue.NULL;
+        } else if (value instanceof String s) {
+            out = new PropertyValue.Str(s);
+        } else if (value instanceof Integer i) {
+            out = new PropertyValue.Num(i);
+        } else if (value instanceof Long l) {
+            out = new PropertyValue.Num(l);
+        } else if (value instanceof Double d) {
+            out = new PropertyValue.Num(d);
+        } else if (value instanceof Boolean b) {
+            out = new PropertyValue.Bool(b);
+        } else if (value instanceof PropertyValue pv) {
+            out = pv;
+        } else if (value instanceof List<?> list) {
+            List<PropertyValue> items = new ArrayList<>();
+            for (int i = 0; i < list.size(); i++) {
+                items.add(encodeValue(list.get(i), p.index(i), secrets, false));
+            }
+            out = new PropertyValue.Arr(items);
+        } else if (value instanceof Map<?, ?> map) {
+            Map<String, PropertyValue> fields = new LinkedHashMap<>();
+            map.forEach((k, v) -> fields.put((String) k, encodeValue(v, p.key((String) k), secrets, false)));
+            out = new PropertyValue.Obj(fields);
+        } else if (value instanceof Record r) {
+            Map<String, PropertyValue> fields = new LinkedHashMap<>();
+            for (RecordComponent c : r.getClass().getRecordComponents()) {
+                Object cv;
+                try {
+                    java.lang.reflect.Method acc = c.getAccessor();
+                    acc.setAccessible(true);
+                    cv = acc.invoke(r);
+                } catch (ReflectiveOperationException e) {
+                    throw new IllegalStateException(e);
+                }
+                if (cv == null) {
+                    continue;
+                }
+                Prop prop = c.getAnnotation(Prop.class);
+                boolean s = prop != null && prop.secret();
+                fields.put(c.getName(), encodeValue(cv, p.key(c.getName()), secrets, s));
+            }
+            out = new PropertyValue.Obj(fields);
+        } else {
+            throw new IllegalStateException("cannot encode " + value.getClass() + " at " + p);
+        }
+        if ((secret || secrets.contains(p)) && !out.isNull()) {
+            return PropertyValue.secret(out);
+        }
+        return out;
+    }
+
+    private static PropertyValue setAt(PropertyValue v, List<Object> path, int i, PropertyValue leaf) {
+        if (i == path.size()) {
+            return leaf;
+        }
+        Object e = path.get(i);
+        if (v instanceof PropertyValue.Secret s) {
+            return new PropertyValue.Secret(setAt(s.value(), path, i, leaf));
+        }
+        if (e instanceof String k) {
+            Map<String, PropertyValue> m = new LinkedHashMap<>(
+                    v instanceof PropertyValue.Obj o ? o.fields() : Map.of());
+            m.put(k, setAt(m.getOrDefault(k, PropertyValue.NULL), path, i + 1, leaf));
+            return new PropertyValue.Obj(m);
+        }
+        int idx = (Integer) e;
+        List<PropertyValue> items = new ArrayList<>(v instanceof PropertyValue.Arr a ? a.items() : List.of());
+        while (items.size() <= idx) {
+            items.add(PropertyValue.NULL);
+        }
+        items.set(idx, setAt(items.get(idx), path, i + 1, leaf));
+        return new PropertyValue.Arr(items);
+    }
+
+    static Object parseDefault(Class<?> type, String literal) {
+        if (type == String.class) {
+            return literal;
+        }
+        if (type == Integer.class || type == int.class) {
+            return Integer.parseInt(literal);
+        }
+        if (type == Long.class || type == long.class) {
+            return Long.parseLong(literal);
+        }
+        if (type == Double.class || type == double.class) {
+            return Double.parseDouble(literal);
+        }
+        if (type == Boolean.class || type == boolean.class) {
+            return Boolean.parseBoolean(literal);
+        }
+        throw new IllegalStateException("no literal default for " + type);
+    }
+
+    private static Object primitiveZero(Class<?> t) {
+        if (t == int.class) {
+            return 0;
+        }
+        if (t == long.class) {
+            return 0L;
+        }
+        if (t == double.class) {
+            return 0d;
+        }
+        if (t == boolean.class) {
+            return false;
+        }
+        throw new IllegalStateException(t.toString());
+    }
+
+    public static Class<?> rawClass(Type t) {
+        if (t instanceof Class<?> c) {
+            return c;
+        }
+        if (t instanceof ParameterizedType pt) {
+            return (Class<?>) pt.getRawType();
+        }
+        throw new IllegalStateException("unsupported type " + t);
+    }
+
+    public static Type typeArg(Type t, int i) {
+        if (t instanceof ParameterizedType pt) {
+            return pt.getActualTypeArguments()[i];
+        }
+        throw new IllegalStateException("raw collection type " + t + ": declare List<X> or Map<String, X>");
+    }
+
+    static String typeName(Class<?> type) {
+        ObjectType ot = type.getAnnotation(ObjectType.class);
+        if (ot != null) {
+            return ot.token().substring(ot.token().lastIndexOf(':') + 1);
+        }
+        String n = type.getSimpleName();
+        return n.endsWith("Args") ? n.substring(0, n.length() - 4) : n;
+    }
+
+    static String formatNumber(double d) {
+        return d == Math.rint(d) && !Double.isInfinite(d) ? Long.toString((long) d) : Double.toString(d);
+    }
+
+    public static String firstSentence(String description) {
+        String d = description.strip();
+        int dot = d.indexOf(". ");
+        String s = dot > 0 ? d.substring(0, dot + 1) : d;
+        return s.isEmpty() ? "set it" : Character.toLowerCase(s.charAt(0)) + s.substring(1);
+    }
+}

@@ -1,0 +1,51 @@
+package io.imagecache.schema;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import io.imagecache.provider.Plugin;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/** schema.json is generated from code; the committed copy must be exactly what the code generates. */
+class ProviderSchemaTest {
+    private static final Path COMMITTED = Path.of("..", "schema.json");
+
+    @Test
+    void committedSchemaIsWhatTheCodeGenerates() throws IOException {
+        String generated = Plugin.create((t, p) -> {
+            throw new AssertionError("no SSH while generating a schema");
+        }).schema();
+        assertEquals(Files.readString(COMMITTED, StandardCharsets.UTF_8), generated,
+                "schema.json is stale: run `make schema` and commit it");
+    }
+
+    @Test
+    void credentialsAreSecretInTheSchema() throws IOException {
+        JsonObject schema = JsonParser.parseString(Files.readString(COMMITTED)).getAsJsonObject();
+        JsonObject conn = schema.getAsJsonObject("types").getAsJsonObject("imagecache:index:Connection")
+                .getAsJsonObject("properties");
+        for (String p : new String[] {"privateKey", "privateKeyPassword", "password"}) {
+            assertTrue(conn.getAsJsonObject(p).get("secret").getAsBoolean(), "Connection." + p + " must be secret");
+        }
+        assertTrue(conn.getAsJsonObject("host").get("replaceOnChanges").getAsBoolean());
+    }
+
+    @Test
+    void everyResourceAndTypeIsDocumented() throws IOException {
+        JsonObject schema = JsonParser.parseString(Files.readString(COMMITTED)).getAsJsonObject();
+        for (String section : new String[] {"resources", "types"}) {
+            schema.getAsJsonObject(section).entrySet().forEach(e -> {
+                JsonObject spec = e.getValue().getAsJsonObject();
+                assertTrue(spec.has("description") && !spec.get("description").getAsString().isBlank(), e.getKey());
+                spec.getAsJsonObject("properties").entrySet().forEach(p -> assertTrue(
+                        p.getValue().getAsJsonObject().has("description"), e.getKey() + "." + p.getKey()));
+            });
+        }
+    }
+}

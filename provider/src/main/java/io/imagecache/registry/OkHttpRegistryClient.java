@@ -64,7 +64,7 @@ final class OkHttpRegistryClient implements RegistryClient {
             Optional<Platform> platform) throws RegistryException {
         Session s = new Session(baseUrl(registryUrl.orElseGet(() -> RegistryClient.defaultRegistryUrl(ref.registry()))),
                 credentials);
-        String what = "resolve " + ref + registryUrl.map(u -> " through " + Manifests.redact(s.base)).orElse("");
+        String what = "resolve " + ref + registryUrl.map(u -> " through " + Manifests.redact(s.base).replaceAll("/$", "")).orElse("");
         String reference = ref.reference();
 
         ManifestHead.Info head;

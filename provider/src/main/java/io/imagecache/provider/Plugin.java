@@ -1,6 +1,8 @@
 package io.imagecache.provider;
 
+import io.imagecache.registry.RegistryClient;
 import io.imagecache.resources.MaintenanceSchedule;
+import io.imagecache.resources.ResolveDigest;
 import io.imagecache.schema.SchemaGenerator;
 import io.imagecache.spi.CustomResource;
 import io.imagecache.spi.ProviderFunction;
@@ -20,18 +22,18 @@ public final class Plugin {
     private final List<CustomResource<?, ?>> resources;
     private final List<ProviderFunction<?, ?>> functions;
 
-    private Plugin(RemoteHostFactory hosts) {
+    private Plugin(RemoteHostFactory hosts, RegistryClient registry) {
         this.resources = List.of(new MaintenanceSchedule(hosts));
-        this.functions = List.of();
+        this.functions = List.of(new ResolveDigest(registry));
     }
 
     public static Plugin create() {
-        return new Plugin(new JschRemoteHostFactory());
+        return new Plugin(new JschRemoteHostFactory(), RegistryClient.create());
     }
 
     /** For tests: the same resources over a different (fake) SSH layer. */
     public static Plugin create(RemoteHostFactory hosts) {
-        return new Plugin(hosts);
+        return new Plugin(hosts, RegistryClient.create());
     }
 
     public List<CustomResource<?, ?>> resources() {

@@ -20,7 +20,7 @@ import java.util.Optional;
 @ResourceType(token = "imagecache:index:resolveDigest",
         description = "Resolves an image tag to its manifest digest through the Registry HTTP API v2 (Bearer token "
                 + "challenges and Basic auth included), so a deployment can pin `image@sha256:...` instead of a tag a "
-                + "pull-through cache may serve stale. Ask the upstream (default) or a mirror (`registryUrl`).")
+                + "pull-through cache may serve stale. Ask the upstream (default) or a mirror (`registryUrl`). Optional arguments given as empty strings count as unset.")
 public final class ResolveDigest implements ProviderFunction<ResolveDigest.Args, ResolveDigest.Result> {
 
     public record Args(
@@ -64,9 +64,19 @@ public final class ResolveDigest implements ProviderFunction<ResolveDigest.Args,
         return Result.class;
     }
 
+    /** Empty strings count as unset, so programs can pass optional values straight from config. */
+    static Args normalized(Args a) {
+        return new Args(a.image(), blankToNull(a.registryUrl()), blankToNull(a.username()), blankToNull(a.password()),
+                blankToNull(a.platform()));
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s;
+    }
+
     @Override
     public List<CheckFailure> check(Decoded<Args> d) {
-        Args a = d.value();
+        Args a = normalized(d.value());
         List<CheckFailure> out = new ArrayList<>();
         if (a.image() != null) {
             try {
@@ -99,7 +109,8 @@ public final class ResolveDigest implements ProviderFunction<ResolveDigest.Args,
     }
 
     @Override
-    public Result invoke(Args a, Context ctx) throws ResourceException {
+    public Result invoke(Args args, Context ctx) throws ResourceException {
+        Args a = normalized(args);
         ImageRef ref = ImageRef.parse(a.image());
         Optional<Credentials> creds = a.username() == null ? Optional.empty()
                 : Optional.of(new Credentials(a.username(), a.password()));

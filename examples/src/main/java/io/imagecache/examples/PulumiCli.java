@@ -1,0 +1,208 @@
+package io.imagecache.examples;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * Runs the real Pulumi CLI on a copy of one example program, fully offline: a file backend and a
+ * PULUMI_HOME of its own in a temporary directory, a passphrase for secrets, no update checks and no
+ * plugin downloads. The provider is found through {@code plugins.providers} pointing at
+ * {@code provider/bin}, the language hosts next to {@code pulumi}.
+ */
+public final class PulumiCli implements AutoCloseable {
+    public static final String PASSPHRASE = "correct horse battery staple";
+
+    private final Path root;
+    private final Path project;
+    private final Map<String, String> env = new LinkedHashMap<>();
+    private String pulumi = "pulumi";
+
+    /** What one command did. */
+    public record Result(int exitCode, String stdout, String stderr, List<String> command) {
+        public String output() {
+            return stdout + stderr;
+        }
+
+        public Result assertOk() {
+            if (exitCode != 0) {
+                throw new AssertionError("`" + String.join(" ", command) + "` failed (" + exitCode + "):\n" + output());
+            }
+            return this;
+        }
+    }
+
+    private PulumiCli(Path root, Path project) {
+        this.root = root;
+        this.project = project;
+    }
+
+    /** Copies {@code examples/<name>} into a fresh temporary directory and creates stack {@code stack}. */
+    public static PulumiCli forExample(String name, String stack) {
+        try {
+            Path repo = repoRoot();
+            Path root = Files.createTempDirectory("imagecache-" + name + "-");
+            Path project = root.resolve("project");
+            copyTree(repo.resolve("examples").resolve(name), project);
+            Path providerBin = repo.resolve("provider").resolve("bin");
+            String yaml = Files.readString(project.resolve("Pulumi.yaml"), StandardCharsets.UTF_8);
+            yaml += "\nplugins:\n  providers:\n    - name: imagecache\n      path: " + providerBin + "\n";
+            Files.writeString(project.resolve("Pulumi.yaml"), yaml, StandardCharsets.UTF_8);
+            Files.createDirectories(root.resolve("state"));
+            Files.createDirectories(root.resolve("home"));
+            PulumiCli cli = new PulumiCli(root, project);
+            String tools = toolsBin(repo);
+            cli.pulumi = Path.of(tools, "pulumi").toString();
+            cli.env.put("PATH", tools + ":" + System.getenv("PATH"));
+            cli.env.put("PULUMI_HOME", root.resolve("home").toString());
+            cli.env.put("PULUMI_BACKEND_URL", "file://" + root.resolve("state"));
+            cli.env.put("PULUMI_CONFIG_PASSPHRASE", PASSPHRASE);
+            cli.env.put("PULUMI_SKIP_UPDATE_CHECK", "true");
+            cli.env.put("PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION", "true");
+            cli.env.put("PULUMI_DISABLE_REGISTRY_RESOLVE", "true");
+            cli.env.put("PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK", "true");
+            cli.env.put("NO_COLOR", "1");
+            cli.run("stack", "init", stack).assertOk();
+            return cli;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public Path project() {
+        return project;
+    }
+
+    public PulumiCli env(String key, String value) {
+        env.put(key, value);
+        return this;
+    }
+
+    public PulumiCli config(String key, String value) {
+        run("config", "set", key, "--", value).assertOk();
+        return this;
+    }
+
+    /** Sets a secret config value; the value goes on stdin, never on the command line. */
+    public PulumiCli secretConfig(String key, String value) {
+        runWithStdin(value, "config", "set", "--secret", key).assertOk();
+        return this;
+    }
+
+    public Result preview() {
+        return run("preview", "--diff", "--non-interactive", "--color=never");
+    }
+
+    public Result up() {
+        return run("up", "--yes", "--diff", "--non-interactive", "--color=never", "--skip-preview");
+    }
+
+    public Result refresh() {
+        return run("refresh", "--yes", "--diff", "--non-interactive", "--color=never", "--skip-preview");
+    }
+
+    public Result destroy() {
+        return run("destroy", "--yes", "--non-interactive", "--color=never", "--skip-preview");
+    }
+
+    public String output(String name) {
+        return run("stack", "output", name, "--show-secrets").assertOk().stdout().strip();
+    }
+
+    /** The stack's state as JSON, secrets as the backend stores them (encrypted). */
+    public String exportState() {
+        return run("stack", "export").assertOk().stdout();
+    }
+
+    public Result run(String... args) {
+        return runWithStdin(null, args);
+    }
+
+    public Result runWithStdin(String stdin, String... args) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(pulumi);
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(project.toFile());
+        pb.environment().putAll(env);
+        try {
+            Path out = Files.createTempFile(root, "out", ".txt");
+            Path err = Files.createTempFile(root, "err", ".txt");
+            pb.redirectOutput(out.toFile()).redirectError(err.toFile());
+            Process p = pb.start();
+            if (stdin != null) {
+                p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
+            }
+            p.getOutputStream().close();
+            if (!p.waitFor(15, TimeUnit.MINUTES)) {
+                p.destroyForcibly();
+                throw new AssertionError("`" + String.join(" ", cmd) + "` did not finish in 15 minutes");
+            }
+            Result r = new Result(p.exitValue(), Files.readString(out), Files.readString(err), cmd);
+            Files.deleteIfExists(out);
+            Files.deleteIfExists(err);
+            return r;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        try (Stream<Path> s = Files.walk(root)) {
+            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // best effort
+        }
+    }
+
+    /** The checkout's root: the directory holding {@code schema.json} and {@code examples/}. */
+    public static Path repoRoot() {
+        Path p = Path.of("").toAbsolutePath();
+        while (p != null && !(Files.exists(p.resolve("schema.json")) && Files.isDirectory(p.resolve("examples")))) {
+            p = p.getParent();
+        }
+        if (p == null) {
+            throw new IllegalStateException("not inside an imagecache checkout: " + Path.of("").toAbsolutePath());
+        }
+        return p;
+    }
+
+    static String toolsBin(Path repo) throws IOException {
+        String fromEnv = System.getenv("IMAGECACHE_TOOLS_BIN");
+        if (fromEnv != null && !fromEnv.isBlank()) {
+            return fromEnv;
+        }
+        Process p = new ProcessBuilder(repo.resolve("scripts/install-tools.sh").toString(), "--bin-dir").start();
+        String dir = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        if (dir.isEmpty() || !Files.isExecutable(Path.of(dir, "pulumi"))) {
+            throw new IllegalStateException("pulumi is not built (expected in " + dir + "): run `make tools`");
+        }
+        return dir;
+    }
+
+    private static void copyTree(Path from, Path to) throws IOException {
+        try (Stream<Path> s = Files.walk(from)) {
+            for (Path src : (Iterable<Path>) s::iterator) {
+                Path dst = to.resolve(from.relativize(src).toString());
+                if (Files.isDirectory(src)) {
+                    Files.createDirectories(dst);
+                } else {
+                    Files.copy(src, dst, StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
+    }
+}

@@ -1,5 +1,6 @@
 package io.imagecache.ssh;
 
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
@@ -31,16 +32,46 @@ public final class HostKey {
         if (!type.startsWith("ssh-") && !type.startsWith("ecdsa-") && !type.startsWith("sk-") && !type.startsWith("rsa-")) {
             throw new IllegalArgumentException("unknown host key type \"" + type + "\"; expected ssh-ed25519, ecdsa-sha2-nistp256, ssh-rsa, ...");
         }
+        byte[] blob;
         try {
-            Base64.getDecoder().decode(parts[1]);
+            blob = Base64.getDecoder().decode(parts[1]);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("the key part of a host key is not base64");
+        }
+        String inner = blobType(blob);
+        if (!inner.equals(type)) {
+            throw new IllegalArgumentException("a host key says it is \"" + type + "\" but its base64 part holds a \""
+                    + inner + "\" key; copy the whole line from /etc/ssh/ssh_host_*_key.pub");
         }
         return new HostKey(type, parts[1]);
     }
 
     public static HostKey of(String type, byte[] key) {
         return new HostKey(type, Base64.getEncoder().encodeToString(key));
+    }
+
+    /**
+     * A key from its SSH wire encoding (RFC 4253 6.6), as a server sends it during key exchange;
+     * the type is the blob's leading string.
+     */
+    public static HostKey fromBlob(byte[] blob) {
+        return new HostKey(blobType(blob), Base64.getEncoder().encodeToString(blob));
+    }
+
+    /** The leading {@code string} of an SSH public key blob: a 4-byte big-endian length, then ASCII. */
+    private static String blobType(byte[] blob) {
+        if (blob.length < 4) {
+            throw new IllegalArgumentException("a host key's base64 part is too short to be an SSH public key");
+        }
+        int len = ((blob[0] & 0xff) << 24) | ((blob[1] & 0xff) << 16) | ((blob[2] & 0xff) << 8) | (blob[3] & 0xff);
+        if (len <= 0 || len > 64 || 4 + len > blob.length) {
+            throw new IllegalArgumentException("a host key's base64 part is not an SSH public key");
+        }
+        String type = new String(blob, 4, len, StandardCharsets.US_ASCII);
+        if (!type.matches("[A-Za-z0-9@._-]+")) {
+            throw new IllegalArgumentException("a host key's base64 part is not an SSH public key");
+        }
+        return type;
     }
 
     public String type() {
@@ -59,6 +90,11 @@ public final class HostKey {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** {@code <type> <fingerprint>}, e.g. {@code ssh-ed25519 SHA256:abc...}: how messages name a key. */
+    public String describe() {
+        return type + " " + fingerprint();
     }
 
     /** {@code <type> <base64>}. */

@@ -1,5 +1,6 @@
 package io.imagecache.ssh;
 
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -8,8 +9,13 @@ import java.util.Optional;
  */
 public interface RemoteHost extends AutoCloseable {
 
-    /** Runs {@code command} through {@code sh -c}; never throws for a non-zero exit status. */
-    ExecResult exec(CommandLine command) throws RemoteException;
+    /**
+     * Runs {@code command} through {@code sh -c} (as root through {@code sudo -n} when the target
+     * asks for sudo), with empty stdin; never throws for a non-zero exit status.
+     */
+    default ExecResult exec(CommandLine command) throws RemoteException {
+        return exec(command, new byte[0]);
+    }
 
     /** As {@link #exec(CommandLine)}, with {@code stdin} fed to the command (how secrets travel). */
     ExecResult exec(CommandLine command, byte[] stdin) throws RemoteException;
@@ -18,10 +24,11 @@ public interface RemoteHost extends AutoCloseable {
     Optional<byte[]> read(String path) throws RemoteException;
 
     /**
-     * Writes {@code content} to {@code path} atomically: parent directories are created, the bytes
-     * go to a temporary file in the same directory with {@code mode} (e.g. 0644, 0600) set before
-     * any content is written, then the file is renamed over {@code path}. The content travels on
-     * stdin, never on a command line.
+     * Writes {@code content} to {@code path} atomically: missing parent directories are created
+     * (mode 0700, as with {@code umask 077}), the bytes go to a temporary file in the same directory
+     * with {@code mode} (e.g. 0644, 0600) set before any content is written, then the file is
+     * renamed over {@code path}. The content travels on stdin, never on a command line. With sudo
+     * the file is owned by root.
      */
     void writeAtomically(String path, byte[] content, int mode) throws RemoteException;
 
@@ -32,7 +39,7 @@ public interface RemoteHost extends AutoCloseable {
     Tunnel tunnel(String host, int port) throws RemoteException;
 
     /** The host keys verified on the way to this host, the target's own key last. */
-    java.util.List<ObservedHostKey> hostKeys();
+    List<ObservedHostKey> hostKeys();
 
     @Override
     void close();

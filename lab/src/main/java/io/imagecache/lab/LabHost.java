@@ -1,0 +1,206 @@
+package io.imagecache.lab;
+
+import com.github.dockerjava.api.command.InspectContainerResponse;
+import com.github.dockerjava.api.model.Capability;
+import com.github.dockerjava.api.model.ContainerNetwork;
+import com.github.dockerjava.api.model.Volume;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.testcontainers.containers.Container.ExecResult;
+import org.testcontainers.containers.GenericContainer;
+import org.testcontainers.containers.wait.strategy.Wait;
+import org.testcontainers.images.builder.Transferable;
+import org.testcontainers.utility.DockerImageName;
+
+/**
+ * A lab host: the {@code imagecache-lab/host:dev} image (Debian 12, OpenSSH on port 22, cron, root and
+ * the passwordless-sudo user {@code ops}) on a {@link LabNetwork}. Root and ops accept
+ * {@link #rootKey()}; ops also logs in with {@link #opsPassword()}. The {@link Role} picks what runs
+ * besides sshd: containerd ({@link NodeHost}) or dockerd ({@link DockerHost}).
+ *
+ * <p>{@code --privileged} fails on the lab machines; the container gets SYS_ADMIN and NET_ADMIN with
+ * seccomp and AppArmor off instead, and the daemon's state directory on a volume (overlayfs cannot
+ * be stacked on the container's own overlay root). {@link #exec} uses {@code docker exec} and is for
+ * test assertions only: products reach hosts over SSH.
+ */
+public class LabHost extends GenericContainer<LabHost> {
+    public static final DockerImageName IMAGE = DockerImageName.parse("imagecache-lab/host:dev");
+    public static final int SSH_PORT = 22;
+
+    /** What lab-init starts besides sshd and cron ({@code LAB_ROLE}). */
+    public enum Role {
+        PLAIN("plain", Optional.empty()),
+        NODE("node", Optional.of("/var/lib/containerd")),
+        DOCKER("docker", Optional.of("/var/lib/docker"));
+
+        private final String env;
+        private final Optional<String> stateDir;
+
+        Role(String env, Optional<String> stateDir) {
+            this.env = env;
+            this.stateDir = stateDir;
+        }
+    }
+
+    private final LabNetwork network;
+    private final Role role;
+    private final SshKeys rootKey;
+    private final String opsPassword;
+    private final List<String> authorizedKeys = new ArrayList<>();
+
+    /** A host running only sshd and cron. */
+    public static LabHost plain(LabNetwork network) {
+        return new LabHost(network, Role.PLAIN);
+    }
+
+    protected LabHost(LabNetwork network, Role role) {
+        super(IMAGE);
+        this.network = network;
+        this.role = role;
+        this.rootKey = SshKeys.ed25519();
+        this.opsPassword = randomPassword();
+        authorizedKeys.add(rootKey.publicKey());
+        withNetwork(network.network());
+        withLabel("io.imagecache.lab", role.env);
+        withEnv("LAB_ROLE", role.env);
+        withEnv("LAB_OPS_PASSWORD", opsPassword);
+        withCreateContainerCmdModifier(cmd -> {
+            cmd.getHostConfig()
+                    .withCapAdd(Capability.SYS_ADMIN, Capability.NET_ADMIN)
+                    .withSecurityOpts(List.of("seccomp=unconfined", "apparmor=unconfined"));
+            role.stateDir.ifPresent(dir -> cmd.withVolumes(new Volume(dir)));
+        });
+        waitingFor(Wait.forLogMessage(".*lab-init: ready.*\\n", 1).withStartupTimeout(Duration.ofMinutes(2)));
+    }
+
+    /** Also authorizes {@code keys} for root and ops (e.g. an RSA or an encrypted key). Before start only. */
+    public LabHost withAuthorizedKey(SshKeys keys) {
+        authorizedKeys.add(keys.publicKey());
+        return self();
+    }
+
+    @Override
+    protected void configure() {
+        withEnv("LAB_AUTHORIZED_KEYS", String.join("\n", authorizedKeys));
+    }
+
+    @Override
+    protected void containerIsStarted(InspectContainerResponse info) {
+        awaitSshFromHere(Duration.ofSeconds(20));
+    }
+
+    /** lab-init printed "ready" after starting sshd; this also proves the JVM routes to the bridge. */
+    private void awaitSshFromHere(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        IOException last = null;
+        while (System.nanoTime() < deadline) {
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress(ip(), SSH_PORT), 2000);
+                byte[] banner = s.getInputStream().readNBytes(4);
+                if (new String(banner, StandardCharsets.US_ASCII).equals("SSH-")) {
+                    return;
+                }
+            } catch (IOException e) {
+                last = e;
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+        throw new IllegalStateException("sshd on " + ip() + ":22 does not answer from the test JVM", last);
+    }
+
+    /** The address on the lab network: from the test JVM and from the other lab containers. */
+    public String ip() {
+        String id = network.id();
+        return getContainerInfo().getNetworkSettings().getNetworks().values().stream()
+                .filter(n -> id.equals(n.getNetworkID()))
+                .map(ContainerNetwork::getIpAddress)
+                .findFirst()
+                .orElseThrow(() -> new IllegalStateException(getContainerName() + " is not on " + network));
+    }
+
+    public int sshPort() {
+        return SSH_PORT;
+    }
+
+    public Role role() {
+        return role;
+    }
+
+    public LabNetwork labNetwork() {
+        return network;
+    }
+
+    /** The key root and ops accept. */
+    public SshKeys rootKey() {
+        return rootKey;
+    }
+
+    /** The password of the sudo user {@code ops}. */
+    public String opsPassword() {
+        return opsPassword;
+    }
+
+    /** The host's ed25519 key as an authorized_keys line ({@code ssh-ed25519 AAAA... root@host}). */
+    public String hostKeyLine() {
+        return hostKeyLine("ed25519");
+    }
+
+    /** The host key of {@code type} (ed25519, ecdsa, rsa) as an authorized_keys line. */
+    public String hostKeyLine(String type) {
+        return readFile("/etc/ssh/ssh_host_" + type + "_key.pub").strip();
+    }
+
+    /** {@code docker exec} of {@code cmd}; for assertions in tests. */
+    public ExecResult exec(String... cmd) {
+        try {
+            return execInContainer(cmd);
+        } catch (IOException e) {
+            throw new IllegalStateException("docker exec in " + getContainerName() + " failed", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Runs {@code sh -c script} as root and returns stdout; fails unless the exit status is 0. */
+    public String sh(String script) {
+        ExecResult r = exec("sh", "-c", script);
+        if (r.getExitCode() != 0) {
+            throw new IllegalStateException("`" + script + "` on " + getContainerName() + " exited "
+                    + r.getExitCode() + ": " + r.getStderr().strip());
+        }
+        return r.getStdout();
+    }
+
+    /** The file's content as UTF-8 text. */
+    public String readFile(String path) {
+        return copyFileFromContainer(path, in -> new String(in.readAllBytes(), StandardCharsets.UTF_8));
+    }
+
+    /** Writes {@code content} to {@code path} (mode 0644, owned by root), creating parent directories. */
+    public void writeFile(String path, String content) {
+        copyFileToContainer(Transferable.of(content.getBytes(StandardCharsets.UTF_8), 0644), path);
+    }
+
+    private static String randomPassword() {
+        String alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
+        SecureRandom random = new SecureRandom();
+        StringBuilder sb = new StringBuilder("lab-");
+        for (int i = 0; i < 20; i++) {
+            sb.append(alphabet.charAt(random.nextInt(alphabet.length())));
+        }
+        return sb.toString();
+    }
+}

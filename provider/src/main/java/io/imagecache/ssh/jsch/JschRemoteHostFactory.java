@@ -1,0 +1,257 @@
+package io.imagecache.ssh.jsch;
+
+import com.jcraft.jsch.JSch;
+import com.jcraft.jsch.JSchAlgoNegoFailException;
+import com.jcraft.jsch.JSchChangedHostKeyException;
+import com.jcraft.jsch.JSchException;
+import com.jcraft.jsch.JSchUnknownHostKeyException;
+import com.jcraft.jsch.KeyPair;
+import com.jcraft.jsch.Session;
+import com.jcraft.jsch.UIKeyboardInteractive;
+import com.jcraft.jsch.UserInfo;
+import io.imagecache.ssh.HostKey;
+import io.imagecache.ssh.ObservedHostKey;
+import io.imagecache.ssh.RemoteException;
+import io.imagecache.ssh.RemoteException.Kind;
+import io.imagecache.ssh.RemoteHost;
+import io.imagecache.ssh.RemoteHostFactory;
+import io.imagecache.ssh.SshTarget;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * Opens SSH connections with jsch: key then password authentication, pinned or trust-on-first-use
+ * host keys, nested jump hosts and dial retries. Hops are dialled from the outermost jump host
+ * inwards, each with its own credentials, pin and retry settings.
+ */
+public final class JschRemoteHostFactory implements RemoteHostFactory {
+    /** Keep-alive on idle connections, so a dead peer ends a session instead of hanging it. */
+    private static final int SERVER_ALIVE_MILLIS = 15_000;
+    private static final int SERVER_ALIVE_COUNT = 4;
+
+    private final Dialer dialer;
+
+    public JschRemoteHostFactory() {
+        this(Dialer.REAL);
+    }
+
+    JschRemoteHostFactory(Dialer.Sleeper sleeper) {
+        this.dialer = new Dialer(sleeper);
+    }
+
+    @Override
+    public RemoteHost connect(SshTarget target, Consumer<String> progress) throws RemoteException {
+        List<Session> sessions = new ArrayList<>();
+        List<ObservedHostKey> keys = new ArrayList<>();
+        try {
+            Session session = open(target, progress, sessions, keys);
+            return JschRemoteHost.start(target, session, sessions, keys);
+        } catch (RemoteException | RuntimeException e) {
+            JschRemoteHost.disconnectAll(sessions);
+            throw e;
+        }
+    }
+
+    /** Opens {@code target}'s session, first opening its jump hosts (outermost first). */
+    private Session open(SshTarget target, Consumer<String> progress, List<Session> sessions,
+            List<ObservedHostKey> keys) throws RemoteException {
+        Optional<Session> via = Optional.empty();
+        if (target.proxy().isPresent()) {
+            via = Optional.of(open(target.proxy().get(), progress, sessions, keys));
+        }
+        Optional<Session> jump = via;
+        Dialed dialed = dialer.dial(target, progress, attempt -> dialOnce(target, jump));
+        sessions.add(dialed.session());
+        keys.add(new ObservedHostKey(target.hostAndPort(), dialed.key()));
+        return dialed.session();
+    }
+
+    private record Dialed(Session session, HostKey key) {}
+
+    private Dialed dialOnce(SshTarget target, Optional<Session> jump) throws RemoteException {
+        JSch jsch = new JSch();
+        PinnedHostKeyRepository hostKeys = new PinnedHostKeyRepository(target.hostKey());
+        Session session;
+        try {
+            List<String> methods = addCredentials(jsch, target);
+            session = jsch.getSession(target.user(), target.host(), target.port());
+            session.setConfig("PreferredAuthentications", String.join(",", methods));
+            session.setConfig("StrictHostKeyChecking", "yes");
+            session.setHostKeyRepository(hostKeys);
+            PinnedHostKeyRepository.algorithmsFor(target.hostKey())
+                    .ifPresent(algorithms -> session.setConfig("server_host_key", algorithms));
+            target.password().ifPresent(p -> session.setPassword(p.getBytes(StandardCharsets.UTF_8)));
+            session.setUserInfo(new PasswordPrompts(target.password()));
+            session.setDaemonThread(true);
+            session.setServerAliveInterval(SERVER_ALIVE_MILLIS);
+            session.setServerAliveCountMax(SERVER_ALIVE_COUNT);
+            jump.ifPresent(j -> session.setProxy(new JumpProxy(j, target.proxy().orElseThrow().hostAndPort())));
+        } catch (JSchException e) {
+            throw new RemoteException(Kind.IO, "cannot set up an SSH session to " + target + ": " + e.getMessage(), e);
+        }
+        try {
+            session.connect(timeoutMillis(target));
+        } catch (JSchException e) {
+            session.disconnect();
+            throw classify(target, hostKeys, e);
+        }
+        return new Dialed(session, hostKeys.offered().orElseThrow());
+    }
+
+    private static int timeoutMillis(SshTarget target) {
+        long ms = target.dialTimeout().toMillis();
+        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, ms));
+    }
+
+    /** Loads the private key (never echoed in messages) and returns the auth methods to try, key first. */
+    private static List<String> addCredentials(JSch jsch, SshTarget target) throws RemoteException, JSchException {
+        List<String> methods = new ArrayList<>();
+        if (target.privateKey().isPresent()) {
+            byte[] key = target.privateKey().get().strip().concat("\n").getBytes(StandardCharsets.UTF_8);
+            byte[] pass = target.privateKeyPassword().filter(p -> !p.isEmpty())
+                    .map(p -> p.getBytes(StandardCharsets.UTF_8)).orElse(null);
+            KeyPair pair;
+            try {
+                pair = KeyPair.load(jsch, key, null);
+            } catch (JSchException e) {
+                throw new RemoteException(Kind.AUTH_FAILED, "the private key for " + target
+                        + " is not an OpenSSH or PEM private key jsch can read (ed25519, ecdsa, rsa)");
+            }
+            boolean encrypted = pair.isEncrypted();
+            if (encrypted && pass == null) {
+                throw new RemoteException(Kind.AUTH_FAILED, "the private key for " + target
+                        + " is encrypted and no privateKeyPassword is given");
+            }
+            if (encrypted && !pair.decrypt(pass.clone())) {
+                throw new RemoteException(Kind.AUTH_FAILED, "the privateKeyPassword for " + target
+                        + " does not decrypt its private key");
+            }
+            jsch.addIdentity("imagecache:" + target.hostAndPort(), key, null, encrypted ? pass : null);
+            methods.add("publickey");
+        }
+        if (target.password().isPresent()) {
+            methods.add("keyboard-interactive");
+            methods.add("password");
+        }
+        if (methods.isEmpty()) {
+            throw new RemoteException(Kind.AUTH_FAILED, "no privateKey or password is given for " + target);
+        }
+        return methods;
+    }
+
+    /** Maps a failed {@code Session.connect} to the kind callers act on; only UNREACHABLE is retried. */
+    private static RemoteException classify(SshTarget target, PinnedHostKeyRepository hostKeys, JSchException e) {
+        if (hostKeys.mismatched() || e instanceof JSchChangedHostKeyException || e instanceof JSchUnknownHostKeyException) {
+            String offered = hostKeys.offered().map(HostKey::describe).orElse("an unreadable key");
+            String expected = target.hostKey().map(HostKey::describe).orElse("none");
+            return new RemoteException(Kind.HOST_KEY_MISMATCH, "host key mismatch for " + target.hostAndPort()
+                    + ": expected " + expected + " but the server offered " + offered
+                    + "; if the host was rebuilt on purpose, update hostKey", e);
+        }
+        if (e instanceof JSchAlgoNegoFailException nego) {
+            if ("server_host_key".equals(nego.getAlgorithmName()) && target.hostKey().isPresent()) {
+                return new RemoteException(Kind.HOST_KEY_MISMATCH, "host key mismatch for " + target.hostAndPort()
+                        + ": expected " + target.hostKey().get().describe() + " but the server has no "
+                        + target.hostKey().get().type() + " host key (it offers " + nego.getServerProposal() + ")", e);
+            }
+            return new RemoteException(Kind.IO, "no common SSH algorithm with " + target.hostAndPort() + ": "
+                    + nego.getMessage(), e);
+        }
+        String msg = String.valueOf(e.getMessage());
+        if (msg.startsWith("Auth fail") || msg.startsWith("Auth cancel")) {
+            return new RemoteException(Kind.AUTH_FAILED, "authentication as " + target.user() + " on "
+                    + target.hostAndPort() + " failed: the server refused the " + describeMethods(target), e);
+        }
+        return new RemoteException(Kind.UNREACHABLE, reason(e), e);
+    }
+
+    private static String describeMethods(SshTarget target) {
+        if (target.privateKey().isPresent() && target.password().isPresent()) {
+            return "private key and the password";
+        }
+        return target.privateKey().isPresent() ? "private key" : "password";
+    }
+
+    /** The cause in a few words: "Connection refused", "timed out", or what a jump host reported. */
+    private static String reason(Throwable e) {
+        Throwable root = e;
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t.getMessage() != null && t.getMessage().contains("jump host")) {
+                return t.getMessage();
+            }
+            root = t;
+        }
+        if (root instanceof java.net.SocketTimeoutException) {
+            return "timed out";
+        }
+        String msg = root.getMessage();
+        if (msg == null || msg.isBlank()) {
+            return root.getClass().getSimpleName();
+        }
+        if (root instanceof java.net.UnknownHostException) {
+            return "unknown host " + msg;
+        }
+        return msg;
+    }
+
+    /** Answers password prompts (keyboard-interactive); refuses passphrase prompts, which never occur. */
+    private static final class PasswordPrompts implements UserInfo, UIKeyboardInteractive {
+        private final Optional<String> password;
+
+        PasswordPrompts(Optional<String> password) {
+            this.password = password;
+        }
+
+        @Override
+        public String[] promptKeyboardInteractive(String destination, String name, String instruction,
+                String[] prompt, boolean[] echo) {
+            if (password.isEmpty()) {
+                return null;
+            }
+            String[] answers = new String[prompt.length];
+            for (int i = 0; i < prompt.length; i++) {
+                if (echo[i] || !prompt[i].toLowerCase(java.util.Locale.ROOT).contains("password")) {
+                    return null;
+                }
+                answers[i] = password.get();
+            }
+            return answers;
+        }
+
+        @Override
+        public String getPassphrase() {
+            return null;
+        }
+
+        @Override
+        public String getPassword() {
+            return password.orElse(null);
+        }
+
+        @Override
+        public boolean promptPassword(String message) {
+            return password.isPresent();
+        }
+
+        @Override
+        public boolean promptPassphrase(String message) {
+            return false;
+        }
+
+        @Override
+        public boolean promptYesNo(String message) {
+            return false;
+        }
+
+        @Override
+        public void showMessage(String message) {}
+
+        @Override
+        public String toString() {
+            return "PasswordPrompts";
+        }
+    }
+}

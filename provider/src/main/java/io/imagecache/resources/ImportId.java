@@ -1,20 +1,13 @@
 package io.imagecache.resources;
 
 import io.imagecache.spi.ResourceException;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * Resource ids that say where the resource lives: {@code [user@]host[:port][/path]}, e.g.
  * {@code root@10.0.20.10:22/etc/cron.d/imagecache-registry-ghcr}. {@code pulumi import} hands the
- * provider only this id, so the credentials come from the environment: the key file named by
- * {@code IMAGECACHE_SSH_KEY_FILE}, else {@code ~/.ssh/id_ed25519}, {@code id_ecdsa} or {@code id_rsa};
- * or the password in {@code IMAGECACHE_SSH_PASSWORD}.
+ * provider only this id, so the credentials come from {@link ImportCredentials}.
  */
 record ImportId(ConnectionArgs connection, String path) {
 
@@ -26,7 +19,7 @@ record ImportId(ConnectionArgs connection, String path) {
                 + (path == null ? "" : path);
     }
 
-    static ImportId parse(String id, boolean pathRequired) throws ResourceException {
+    static ImportId parse(String id, boolean pathRequired, ImportCredentials credentials) throws ResourceException {
         Matcher m = ID.matcher(id == null ? "" : id.strip());
         if (!m.matches() || (pathRequired && m.group(4) == null)) {
             throw new ResourceException(ResourceException.Kind.INVALID, "the id \"" + id + "\" is not of the form "
@@ -36,25 +29,11 @@ record ImportId(ConnectionArgs connection, String path) {
         String host = m.group(2).startsWith("[") ? m.group(2).substring(1, m.group(2).length() - 1) : m.group(2);
         String user = m.group(1) == null ? "root" : m.group(1);
         int port = m.group(3) == null ? 22 : Integer.parseInt(m.group(3));
-        String key = null;
-        String keyEnv = System.getenv("IMAGECACHE_SSH_KEY_FILE");
-        List<Path> candidates = keyEnv != null && !keyEnv.isBlank() ? List.of(Path.of(keyEnv))
-                : List.of(home(".ssh/id_ed25519"), home(".ssh/id_ecdsa"), home(".ssh/id_rsa"));
-        for (Path p : candidates) {
-            if (Files.isReadable(p)) {
-                try {
-                    key = Files.readString(p, StandardCharsets.UTF_8);
-                    break;
-                } catch (IOException e) {
-                    // try the next one
-                }
-            }
-        }
-        String password = System.getenv("IMAGECACHE_SSH_PASSWORD");
-        if (key == null && (password == null || password.isEmpty())) {
-            throw new ResourceException(ResourceException.Kind.INVALID, "to import from " + user + "@" + host
-                    + ", set IMAGECACHE_SSH_KEY_FILE to a private key file (or put one in ~/.ssh) or set IMAGECACHE_SSH_PASSWORD");
-        }
+        ImportCredentials.Found found = credentials.find().orElseThrow(() -> new ResourceException(
+                ResourceException.Kind.INVALID, "to import from " + user + "@" + host + ", set IMAGECACHE_SSH_KEY_FILE "
+                + "to a private key file (or put one in ~/.ssh) or set IMAGECACHE_SSH_PASSWORD"));
+        String key = found.privateKey();
+        String password = found.password();
         ConnectionArgs c = new ConnectionArgs(host, port, user, key, null, password, null, null, 15, 10, 2,
                 !"root".equals(user));
         String path = m.group(4);
@@ -73,9 +52,5 @@ record ImportId(ConnectionArgs connection, String path) {
         }
         int i = path.lastIndexOf('/');
         return i <= 0 ? "/" : path.substring(0, i);
-    }
-
-    private static Path home(String rel) {
-        return Path.of(System.getProperty("user.home"), rel);
     }
 }

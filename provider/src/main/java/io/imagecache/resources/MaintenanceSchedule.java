@@ -61,9 +61,11 @@ public final class MaintenanceSchedule implements CustomResource<MaintenanceSche
             Map<String, String> hostKeys) {}
 
     private final RemoteHostFactory hosts;
+    private final ImportCredentials importCredentials;
 
-    public MaintenanceSchedule(RemoteHostFactory hosts) {
+    public MaintenanceSchedule(RemoteHostFactory hosts, ImportCredentials importCredentials) {
         this.hosts = hosts;
+        this.importCredentials = importCredentials;
     }
 
     @Override
@@ -138,14 +140,14 @@ public final class MaintenanceSchedule implements CustomResource<MaintenanceSche
         Args old;
         Map<String, String> recorded;
         if (req.isImport()) {
-            ImportId id = ImportId.parse(req.id(), true);
+            ImportId id = ImportId.parse(req.id(), true, importCredentials);
             old = new Args(id.connection(), null, null, null, null, null, id.directory());
             recorded = Map.of();
         } else {
             old = req.inputs().orElseThrow();
             recorded = req.state().map(State::hostKeys).orElse(Map.of());
         }
-        String path = req.isImport() ? ImportId.parse(req.id(), true).path() : cronFile(old);
+        String path = req.isImport() ? ImportId.parse(req.id(), true, importCredentials).path() : cronFile(old);
         try (RemoteHost host = Connections.open(hosts, old.connection(), recorded, req.context())) {
             Optional<byte[]> bytes = host.read(path);
             if (bytes.isEmpty()) {

@@ -99,8 +99,10 @@ public final class PulumiCli implements AutoCloseable {
         return this;
     }
 
-    public Result preview() {
-        return run("preview", "--diff", "--non-interactive", "--color=never");
+    public Result preview(String... extra) {
+        List<String> a = new ArrayList<>(List.of("preview", "--diff", "--non-interactive", "--color=never"));
+        a.addAll(List.of(extra));
+        return run(a.toArray(String[]::new));
     }
 
     public Result up() {

@@ -1,7 +1,7 @@
 package io.imagecache.provider;
 
 import io.imagecache.registry.RegistryClient;
-import io.imagecache.resources.ImportCredentials;
+import io.imagecache.resources.DefaultCredentials;
 import io.imagecache.resources.MaintenanceSchedule;
 import io.imagecache.resources.ResolveDigest;
 import io.imagecache.schema.SchemaGenerator;
@@ -24,7 +24,7 @@ public final class Plugin {
     private final List<ProviderFunction<?, ?>> functions;
 
     private Plugin(RemoteHostFactory hosts, RegistryClient registry) {
-        this.resources = List.of(new MaintenanceSchedule(hosts, ImportCredentials.fromEnvironment()));
+        this.resources = List.of(new MaintenanceSchedule(hosts, DefaultCredentials.fromEnvironment()));
         this.functions = List.of(new ResolveDigest(registry));
     }
 

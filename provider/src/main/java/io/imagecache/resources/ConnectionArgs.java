@@ -15,7 +15,10 @@ public record ConnectionArgs(
         Integer port,
         @Prop(description = "The user to log in as. With a user other than root, set `sudo`.", defaultValue = "root")
         String user,
-        @Prop(description = "An OpenSSH or PEM private key (the file's contents, not its path).", secret = true)
+        @Prop(description = "An OpenSSH or PEM private key (the file's contents, not its path). With neither "
+                + "`privateKey` nor `password`, the key in the file named by `IMAGECACHE_SSH_KEY_FILE`, else "
+                + "`~/.ssh/id_ed25519`, `id_ecdsa` or `id_rsa` where `pulumi` runs, is used (and "
+                + "`IMAGECACHE_SSH_PASSWORD`).", secret = true)
         String privateKey,
         @Prop(description = "The passphrase of `privateKey`, if it is encrypted.", secret = true)
         String privateKeyPassword,

@@ -42,11 +42,6 @@ public final class Connections {
             out.add(CheckFailure.of(path.key("user"), "must be a Unix user name, e.g. root or ops"));
         }
         boolean keyUnknown = d.isUnknown(path.key("privateKey"));
-        boolean pwUnknown = d.isUnknown(path.key("password"));
-        if (c.privateKey() == null && c.password() == null && !keyUnknown && !pwUnknown) {
-            out.add(CheckFailure.of(path.key("privateKey"),
-                    "set privateKey (the private key's contents) or password: one of them is needed to log in"));
-        }
         if (c.privateKey() != null && !keyUnknown && !c.privateKey().contains("PRIVATE KEY-----")) {
             out.add(CheckFailure.of(path.key("privateKey"),
                     "must be the contents of a private key file (-----BEGIN OPENSSH PRIVATE KEY----- ...), not a path"));
@@ -78,11 +73,22 @@ public final class Connections {
      * The SSH target for {@code c}. A hop without a {@code hostKey} of its own is pinned to the key
      * recorded for it on first contact ({@code recorded}: host:port -> authorized_keys line).
      */
-    public static SshTarget target(ConnectionArgs c, Map<String, String> recorded) {
+    public static SshTarget target(ConnectionArgs c, Map<String, String> recorded, DefaultCredentials defaults)
+            throws ResourceException {
         int port = c.port() == null ? 22 : c.port();
         String user = c.user() == null ? "root" : c.user();
-        SshTarget t = new SshTarget(c.host(), port, user, Optional.ofNullable(c.privateKey()),
-                Optional.ofNullable(c.privateKeyPassword()), Optional.ofNullable(c.password()), Optional.empty(),
+        String key = c.privateKey();
+        String password = c.password();
+        if (key == null && password == null) {
+            DefaultCredentials.Found found = defaults.find().orElseThrow(() -> new ResourceException(
+                    ResourceException.Kind.INVALID, "the connection to " + c.describe() + " has neither privateKey nor "
+                    + "password, and no default key was found: set one of them, or IMAGECACHE_SSH_KEY_FILE (a key file), "
+                    + "or put a key in ~/.ssh (id_ed25519, id_ecdsa, id_rsa) where `pulumi` runs"));
+            key = found.privateKey();
+            password = found.password();
+        }
+        SshTarget t = new SshTarget(c.host(), port, user, Optional.ofNullable(key),
+                Optional.ofNullable(c.privateKeyPassword()), Optional.ofNullable(password), Optional.empty(),
                 Optional.empty(),
                 Duration.ofSeconds(c.dialTimeoutSeconds() == null ? 15 : c.dialTimeoutSeconds()),
                 c.dialAttempts() == null ? 10 : c.dialAttempts(),
@@ -93,15 +99,15 @@ public final class Connections {
             t = t.withHostKey(HostKey.parse(pinned));
         }
         if (c.proxy() != null) {
-            t = t.withProxy(target(c.proxy(), recorded));
+            t = t.withProxy(target(c.proxy(), recorded, defaults));
         }
         return t;
     }
 
     /** Opens a connection, reporting dial retries as status messages, and maps failures for the engine. */
-    public static RemoteHost open(RemoteHostFactory factory, ConnectionArgs c, Map<String, String> recorded, Context ctx)
-            throws ResourceException {
-        SshTarget t = target(c, recorded);
+    public static RemoteHost open(RemoteHostFactory factory, ConnectionArgs c, Map<String, String> recorded,
+                                  DefaultCredentials defaults, Context ctx) throws ResourceException {
+        SshTarget t = target(c, recorded, defaults);
         ctx.status("Connecting to " + t);
         try {
             return factory.connect(t, ctx::status);

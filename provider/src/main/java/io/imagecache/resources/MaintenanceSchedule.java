@@ -29,8 +29,9 @@ import java.util.Optional;
                 + "(weekly by default) with the proxy stopped, and a periodic restart (hourly by default) that is "
                 + "skipped while the upstream registry does not answer `GET /v2/`, because a distribution proxy "
                 + "whose upstream is down fails at start and a blind restart would take the cache offline.\n\n"
-                + "Import with the id `[user@]host[:port]/<path of the cron file>`; credentials for import come from "
-                + "the provider's `privateKey`/`password` settings or `~/.ssh`.")
+                + "Import with the id `[user@]host[:port]/<path of the cron file>`, e.g. "
+                + "`root@10.0.20.10:22/etc/cron.d/imagecache-registry-ghcr`; the SSH key for the import comes from "
+                + "`IMAGECACHE_SSH_KEY_FILE` or `~/.ssh`.")
 public final class MaintenanceSchedule implements CustomResource<MaintenanceSchedule.Args, MaintenanceSchedule.State> {
 
     public record Args(
@@ -61,11 +62,11 @@ public final class MaintenanceSchedule implements CustomResource<MaintenanceSche
             Map<String, String> hostKeys) {}
 
     private final RemoteHostFactory hosts;
-    private final ImportCredentials importCredentials;
+    private final DefaultCredentials defaultCredentials;
 
-    public MaintenanceSchedule(RemoteHostFactory hosts, ImportCredentials importCredentials) {
+    public MaintenanceSchedule(RemoteHostFactory hosts, DefaultCredentials defaultCredentials) {
         this.hosts = hosts;
-        this.importCredentials = importCredentials;
+        this.defaultCredentials = defaultCredentials;
     }
 
     @Override
@@ -128,7 +129,7 @@ public final class MaintenanceSchedule implements CustomResource<MaintenanceSche
         if (req.preview()) {
             return new CreateResult<>(null, new State(path, content.orElse(null), null));
         }
-        try (RemoteHost host = Connections.open(hosts, a.connection(), Map.of(), req.context())) {
+        try (RemoteHost host = Connections.open(hosts, a.connection(), Map.of(), defaultCredentials, req.context())) {
             preflight(host, a, req.context());
             write(host, path, content.orElseThrow(), req.context());
             return new CreateResult<>(id(a), new State(path, content.get(), Connections.hostKeys(host, Map.of())));
@@ -140,15 +141,15 @@ public final class MaintenanceSchedule implements CustomResource<MaintenanceSche
         Args old;
         Map<String, String> recorded;
         if (req.isImport()) {
-            ImportId id = ImportId.parse(req.id(), true, importCredentials);
+            ImportId id = ImportId.parse(req.id(), true);
             old = new Args(id.connection(), null, null, null, null, null, id.directory());
             recorded = Map.of();
         } else {
             old = req.inputs().orElseThrow();
             recorded = req.state().map(State::hostKeys).orElse(Map.of());
         }
-        String path = req.isImport() ? ImportId.parse(req.id(), true, importCredentials).path() : cronFile(old);
-        try (RemoteHost host = Connections.open(hosts, old.connection(), recorded, req.context())) {
+        String path = req.isImport() ? ImportId.parse(req.id(), true).path() : cronFile(old);
+        try (RemoteHost host = Connections.open(hosts, old.connection(), recorded, defaultCredentials, req.context())) {
             Optional<byte[]> bytes = host.read(path);
             if (bytes.isEmpty()) {
                 return ReadResult.gone();
@@ -157,12 +158,6 @@ public final class MaintenanceSchedule implements CustomResource<MaintenanceSche
             Map<String, String> keys = Connections.hostKeys(host, recorded);
             Args inputs = inputsFrom(content, old, req.isImport(), path);
             String id = req.isImport() ? id(inputs) : req.id();
-            if (req.isImport()) {
-                // credentials found for the import stay out of the inputs (and out of generated code)
-                inputs = new Args(ImportId.withoutCredentials(inputs.connection()), inputs.containerName(),
-                        inputs.upstreamUrl(), inputs.gcSchedule(), inputs.gcDeleteUntagged(), inputs.restartSchedule(),
-                        inputs.cronDir());
-            }
             return ReadResult.of(id, inputs, new State(path, content, keys));
         } catch (RemoteException e) {
             throw Connections.translate(e, old.connection().describe());
@@ -178,7 +173,7 @@ public final class MaintenanceSchedule implements CustomResource<MaintenanceSche
         if (req.preview()) {
             return new State(path, content.orElse(null), recorded);
         }
-        try (RemoteHost host = Connections.open(hosts, a.connection(), recorded, req.context())) {
+        try (RemoteHost host = Connections.open(hosts, a.connection(), recorded, defaultCredentials, req.context())) {
             Optional<byte[]> current = host.read(path);
             if (current.isPresent() && new String(current.get(), StandardCharsets.UTF_8).equals(content.orElseThrow())) {
                 req.context().status(path + " is up to date");
@@ -197,7 +192,7 @@ public final class MaintenanceSchedule implements CustomResource<MaintenanceSche
         Args a = req.inputs();
         String path = req.state() != null && req.state().cronFile() != null ? req.state().cronFile() : cronFile(a);
         Map<String, String> recorded = req.state() == null ? Map.of() : req.state().hostKeys();
-        try (RemoteHost host = Connections.open(hosts, a.connection(), recorded, req.context())) {
+        try (RemoteHost host = Connections.open(hosts, a.connection(), recorded, defaultCredentials, req.context())) {
             Optional<byte[]> current = host.read(path);
             if (current.isEmpty()) {
                 return;

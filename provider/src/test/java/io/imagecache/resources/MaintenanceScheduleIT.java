@@ -57,7 +57,7 @@ class MaintenanceScheduleIT {
         host = new DockerHost(network);
         host.start();
         resource = new MaintenanceSchedule(new JschRemoteHostFactory(),
-                () -> Optional.of(new ImportCredentials.Found(host.rootKey().privateKey(), null)));
+                () -> Optional.of(new DefaultCredentials.Found(host.rootKey().privateKey(), null)));
         upstream = LocalRegistry.plain();
         upstream.withNetwork(network.network());
         upstream.start();

@@ -8,17 +8,18 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Where {@code pulumi import} gets SSH credentials: the engine hands the provider only the resource
- * id, so they cannot come from the program.
+ * SSH credentials for a connection that names neither {@code privateKey} nor {@code password}, the way
+ * {@code ssh} falls back to the user's keys: this is also what {@code pulumi import} uses, because the
+ * engine hands the provider only the resource id.
  */
 @FunctionalInterface
-public interface ImportCredentials {
+public interface DefaultCredentials {
 
     /** A private key (contents) and/or a password; at least one is present. */
     record Found(String privateKey, String password) {
         @Override
         public String toString() {
-            return "ImportCredentials.Found[****]";
+            return "DefaultCredentials.Found[****]";
         }
     }
 
@@ -28,7 +29,7 @@ public interface ImportCredentials {
      * The key file named by {@code IMAGECACHE_SSH_KEY_FILE}, else {@code ~/.ssh/id_ed25519},
      * {@code id_ecdsa} or {@code id_rsa}; the password in {@code IMAGECACHE_SSH_PASSWORD}.
      */
-    static ImportCredentials fromEnvironment() {
+    static DefaultCredentials fromEnvironment() {
         return () -> {
             String keyEnv = System.getenv("IMAGECACHE_SSH_KEY_FILE");
             Path home = Path.of(System.getProperty("user.home"), ".ssh");

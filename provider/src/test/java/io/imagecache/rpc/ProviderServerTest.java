@@ -179,7 +179,7 @@ class ProviderServerTest {
         Provider.DiffResponse d = stub.diff(Provider.DiffRequest.newBuilder().setUrn(URN).setType(MS).setId("x")
                 .setOlds(oldOutputs).setOldInputs(olds).setNews(news).build());
         assertEquals(Provider.DiffResponse.DiffChanges.DIFF_SOME, d.getChanges());
-        assertEquals(java.util.Set.of("gcSchedule", "content"), d.getDetailedDiffMap().keySet());
+        assertEquals(java.util.Set.of("gcSchedule"), d.getDetailedDiffMap().keySet());
         assertTrue(d.getDetailedDiffMap().get("gcSchedule").getInputDiff());
         assertEquals(List.of(), d.getReplacesList());
 
@@ -196,6 +196,22 @@ class ProviderServerTest {
                 .setOlds(oldOutputs).setOldInputs(olds).setNews(check(newHost).getInputs()).build());
         assertEquals(List.of("connection"), moved.getReplacesList());
         assertEquals(Provider.PropertyDiff.Kind.UPDATE_REPLACE, moved.getDetailedDiffMap().get("connection.host").getKind());
+    }
+
+    @Test
+    void aHandEditedFileWithUnchangedInputsIsDriftOnContent() {
+        Struct in = check(validInputs("0 3 * * 0")).getInputs();
+        Struct outputs = stub.create(Provider.CreateRequest.newBuilder().setUrn(URN).setType(MS)
+                .setProperties(in).setPreview(true).build()).getProperties();
+        String edited = outputs.getFieldsOrThrow("content").getStringValue().replace("docker restart", "docker kill");
+        Struct drifted = outputs.toBuilder().putFields("content", s(edited)).build();
+        Provider.DiffResponse d = stub.diff(Provider.DiffRequest.newBuilder().setUrn(URN).setType(MS).setId("x")
+                .setOlds(drifted).setOldInputs(in).setNews(in).build());
+        assertEquals(java.util.Set.of("content"), d.getDetailedDiffMap().keySet());
+        assertFalse(d.getDetailedDiffMap().get("content").getInputDiff());
+        Provider.DiffResponse clean = stub.diff(Provider.DiffRequest.newBuilder().setUrn(URN).setType(MS).setId("x")
+                .setOlds(outputs).setOldInputs(in).setNews(in).build());
+        assertEquals(Provider.DiffResponse.DiffChanges.DIFF_NONE, clean.getChanges());
     }
 
     @Test

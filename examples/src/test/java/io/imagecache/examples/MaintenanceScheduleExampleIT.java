@@ -10,6 +10,7 @@ import io.imagecache.lab.LabNetwork;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -58,7 +59,15 @@ class MaintenanceScheduleExampleIT {
             assertTrue(full.stdout().contains("0 3 * * 0 root flock"), "reviewers see the rendered cron line:\n" + full.stdout());
             assertFalse(exists(FILE), "preview touches nothing");
 
-            cli.up().assertOk();
+            // With plugin logs on (-v=3 shows the provider's stderr, not yet the engine's own property dumps),
+            // nothing the provider prints or sends to the engine contains the key.
+            PulumiCli.Result logged = cli.run("up", "--yes", "--non-interactive", "--color=never", "--skip-preview",
+                    "--logtostderr", "--logflow", "-v=3").assertOk();
+            assertTrue(logged.stderr().contains("imagecache provider"), "the provider's own log is in this output");
+            assertTrue(logged.output().contains("Connecting to root@" + host.ip()), "status messages reach the engine");
+            for (String line : host.rootKey().privateKey().lines().filter(l -> !l.startsWith("-----")).toList()) {
+                assertFalse(logged.output().contains(line), "the private key is never logged");
+            }
             String content = host.readFile(FILE);
             assertEquals(cli.output("content"), content.strip());
             assertTrue(content.contains("\n0 3 * * 0 root flock"));

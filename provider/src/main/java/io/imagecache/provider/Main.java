@@ -38,6 +38,8 @@ public final class Main {
                 .start();
         portOut.println(server.getPort());
         portOut.flush();
+        System.err.println("imagecache provider " + Plugin.version() + " serving on 127.0.0.1:" + server.getPort()
+                + (engineAddress == null ? "" : " for engine " + engineAddress));
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.shutdown();
             try {

@@ -197,9 +197,15 @@ public final class JschRemoteHostFactory implements RemoteHostFactory {
         return msg;
     }
 
-    /** Answers password prompts (keyboard-interactive); refuses passphrase prompts, which never occur. */
+    /**
+     * Answers the password prompt of keyboard-interactive once. jsch itself sends the session password
+     * first (to the password method and to a "Password:" prompt); after a failure it asks again, and
+     * answering again would only repeat a wrong password until the server's MaxAuthTries. Every
+     * other prompt is refused, which ends that method.
+     */
     private static final class PasswordPrompts implements UserInfo, UIKeyboardInteractive {
         private final Optional<String> password;
+        private boolean answered;
 
         PasswordPrompts(Optional<String> password) {
             this.password = password;
@@ -208,17 +214,12 @@ public final class JschRemoteHostFactory implements RemoteHostFactory {
         @Override
         public String[] promptKeyboardInteractive(String destination, String name, String instruction,
                 String[] prompt, boolean[] echo) {
-            if (password.isEmpty()) {
+            if (password.isEmpty() || answered || prompt.length != 1 || echo[0]
+                    || !prompt[0].toLowerCase(java.util.Locale.ROOT).contains("password")) {
                 return null;
             }
-            String[] answers = new String[prompt.length];
-            for (int i = 0; i < prompt.length; i++) {
-                if (echo[i] || !prompt[i].toLowerCase(java.util.Locale.ROOT).contains("password")) {
-                    return null;
-                }
-                answers[i] = password.get();
-            }
-            return answers;
+            answered = true;
+            return new String[] {password.get()};
         }
 
         @Override
@@ -233,7 +234,7 @@ public final class JschRemoteHostFactory implements RemoteHostFactory {
 
         @Override
         public boolean promptPassword(String message) {
-            return password.isPresent();
+            return false;
         }
 
         @Override

@@ -20,6 +20,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -31,6 +35,13 @@ public final class JschRemoteHostFactory implements RemoteHostFactory {
     /** Keep-alive on idle connections, so a dead peer ends a session instead of hanging it. */
     private static final int SERVER_ALIVE_MILLIS = 15_000;
     private static final int SERVER_ALIVE_COUNT = 4;
+
+    /** Ends dials through jump hosts that outlive their timeout (see {@link JumpProxy#abortUnlessEstablished}). */
+    private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "imagecache-ssh-dial-watchdog");
+        t.setDaemon(true);
+        return t;
+    });
 
     private final Dialer dialer;
 
@@ -88,15 +99,27 @@ public final class JschRemoteHostFactory implements RemoteHostFactory {
             session.setDaemonThread(true);
             session.setServerAliveInterval(SERVER_ALIVE_MILLIS);
             session.setServerAliveCountMax(SERVER_ALIVE_COUNT);
-            jump.ifPresent(j -> session.setProxy(new JumpProxy(j, target.proxy().orElseThrow().hostAndPort())));
         } catch (JSchException e) {
             throw new RemoteException(Kind.IO, "cannot set up an SSH session to " + target + ": " + e.getMessage(), e);
         }
+        Optional<JumpProxy> proxy = jump.map(j -> new JumpProxy(j, target.proxy().orElseThrow().hostAndPort()));
+        proxy.ifPresent(session::setProxy);
+        // jsch bounds each read of a direct dial by the timeout; through a jump host nothing does
+        Optional<ScheduledFuture<?>> watchdog = proxy.map(p -> WATCHDOG.schedule(p::abortUnlessEstablished,
+                timeoutMillis(target), TimeUnit.MILLISECONDS));
         try {
             session.connect(timeoutMillis(target));
+            if (proxy.isPresent() && !proxy.get().markEstablished()) {
+                throw new JSchException("timeout: no SSH handshake within " + Dialer.human(target.dialTimeout()));
+            }
         } catch (JSchException e) {
             session.disconnect();
-            throw classify(target, hostKeys, e);
+            boolean timedOut = proxy.map(JumpProxy::aborted).orElse(false);
+            throw classify(target, hostKeys, timedOut
+                    ? new JSchException("timeout: no SSH handshake within " + Dialer.human(target.dialTimeout()))
+                    : e);
+        } finally {
+            watchdog.ifPresent(w -> w.cancel(false));
         }
         return new Dialed(session, hostKeys.offered().orElseThrow());
     }

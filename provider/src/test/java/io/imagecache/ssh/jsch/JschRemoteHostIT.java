@@ -37,6 +37,7 @@ class JschRemoteHostIT {
     static final SshKeys ENCRYPTED = SshKeys.ed25519("correct horse battery staple");
     static final SshKeys RSA = SshKeys.rsa();
 
+    static final int SILENT_PORT = 2223;
     static final String SSHD_LOG = "/var/log/sshd-it.log";
 
     static LabNetwork network;
@@ -57,6 +58,10 @@ class JschRemoteHostIT {
         // sshd logs nowhere in the lab image; restart the target's with a log file, to see who logged in
         target.sh("pid=$(cat /run/sshd.pid) && kill $pid && while kill -0 $pid 2>/dev/null; do sleep 0.05; done"
                 + " && setsid /usr/sbin/sshd -E " + SSHD_LOG + " </dev/null >/dev/null 2>&1");
+        // a port that accepts TCP connections and then says nothing (an SSH dial to it can only time out)
+        target.sh("setsid perl -MIO::Socket::INET -e '$s = IO::Socket::INET->new(LocalPort => " + SILENT_PORT
+                + ", Listen => 16, ReuseAddr => 1) or die $!; while (my $c = $s->accept) { push @keep, $c }'"
+                + " </dev/null >/dev/null 2>&1 &");
         // a user whose sudo wants a password
         target.sh("useradd -m -s /bin/bash pwsudo && echo 'pwsudo:pwsudo-pass' | chpasswd"
                 + " && echo 'pwsudo ALL=(ALL) ALL' > /etc/sudoers.d/pwsudo && chmod 440 /etc/sudoers.d/pwsudo");
@@ -291,6 +296,27 @@ class JschRemoteHostIT {
                 "Dial 1/3 to " + target.ip() + ":2222 failed: Connection refused; retrying in 200ms",
                 "Dial 2/3 to " + target.ip() + ":2222 failed: Connection refused; retrying in 200ms",
                 "Dial 3/3 to " + target.ip() + ":2222 failed: Connection refused; giving up"), progress);
+    }
+
+    @Test
+    void aSilentPortTimesOutOnEveryAttempt() {
+        SshTarget t = SshTarget.withKey(target.ip(), SILENT_PORT, "root", target.rootKey().privateKey())
+                .withRetries(2, Duration.ofMillis(100), Duration.ofSeconds(1));
+        RemoteException e = assertThrows(RemoteException.class, () -> connect(t));
+        assertEquals(Kind.UNREACHABLE, e.kind(), e.getMessage());
+        assertEquals(2, progress.size(), progress.toString());
+        assertTrue(progress.get(0).contains("failed: timed out; retrying in 100ms"), progress.get(0));
+    }
+
+    @Test
+    void aSilentPortBehindAJumpHostTimesOutToo() {
+        SshTarget t = new SshTarget(target.ip(), SILENT_PORT, "root", Optional.of(target.rootKey().privateKey()),
+                Optional.empty(), Optional.empty(), Optional.empty(), Optional.of(root(jump1)),
+                Duration.ofSeconds(1), 2, Duration.ofMillis(100), false);
+        RemoteException e = assertThrows(RemoteException.class, () -> connect(t));
+        assertEquals(Kind.UNREACHABLE, e.kind(), e.getMessage());
+        assertEquals(2, progress.size(), progress.toString());
+        assertTrue(progress.get(1).contains("failed: timeout: no SSH handshake within 1s; giving up"), progress.get(1));
     }
 
     // --- sudo ---------------------------------------------------------------------------------------

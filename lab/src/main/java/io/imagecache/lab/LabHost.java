@@ -27,11 +27,14 @@ import org.testcontainers.utility.DockerImageName;
  *
  * <p>{@code --privileged} fails on the lab machines; the container gets SYS_ADMIN and NET_ADMIN with
  * seccomp and AppArmor off instead, and the daemon's state directory on a volume (overlayfs cannot
- * be stacked on the container's own overlay root). {@link #exec} uses {@code docker exec} and is for
+ * be stacked on the container's own overlay root), and Docker's init (tini) as PID 1 to reap
+ * stopped daemons. {@link #exec} uses {@code docker exec} and is for
  * test assertions only: products reach hosts over SSH.
  */
 public class LabHost extends GenericContainer<LabHost> {
-    public static final DockerImageName IMAGE = DockerImageName.parse("imagecache-lab/host:dev");
+    /** The lab host image; the system property {@code imagecache.lab.hostImage} picks another build to try. */
+    public static final DockerImageName IMAGE =
+            DockerImageName.parse(System.getProperty("imagecache.lab.hostImage", "imagecache-lab/host:dev"));
     public static final int SSH_PORT = 22;
 
     /** What lab-init starts besides sshd and cron ({@code LAB_ROLE}). */
@@ -73,6 +76,9 @@ public class LabHost extends GenericContainer<LabHost> {
         withEnv("LAB_OPS_PASSWORD", opsPassword);
         withCreateContainerCmdModifier(cmd -> {
             cmd.getHostConfig()
+                    // lab-init ends in `exec sleep infinity`, which never reaps: without an init as PID 1
+                    // every daemon stopped by systemctl (or a killed sshd) stays a zombie that kill -0 sees
+                    .withInit(true)
                     .withCapAdd(Capability.SYS_ADMIN, Capability.NET_ADMIN)
                     .withSecurityOpts(List.of("seccomp=unconfined", "apparmor=unconfined"));
             role.stateDir.ifPresent(dir -> cmd.withVolumes(new Volume(dir)));

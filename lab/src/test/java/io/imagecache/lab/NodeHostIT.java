@@ -74,7 +74,10 @@ class NodeHostIT {
                 "server = \"http://" + hostPort + "\"\n\n"
                 + "[host.\"http://" + hostPort + "\"]\n"
                 + "  capabilities = [\"pull\", \"resolve\"]\n");
-        node.writeFile(NodeHost.CONFIG_FILE, "version = 2\n\n"
+        // Debian's config.toml (version 2) plus the registry table; plain http needs no skip_verify
+        String config = node.readFile(NodeHost.CONFIG_FILE);
+        assertTrue(config.startsWith("version = 2"), config);
+        node.writeFile(NodeHost.CONFIG_FILE, config + "\n"
                 + "[plugins.\"io.containerd.grpc.v1.cri\".registry]\n"
                 + "  config_path = \"" + NodeHost.CERTS_DIR + "\"\n");
         node.restartContainerd();
@@ -82,6 +85,8 @@ class NodeHostIT {
         ExecResult pull = node.crictl("pull", hostPort + "/library/hello:1");
         assertEquals(0, pull.getExitCode(), pull.getStdout() + pull.getStderr());
         assertTrue(node.crictl("images").getStdout().contains(hostPort + "/library/hello"));
+        assertTrue(node.ctr("plugins", "ls").getStdout().lines()
+                .anyMatch(l -> l.contains("io.containerd.grpc.v1") && l.contains("cri") && l.strip().endsWith("ok")));
     }
 
     /** Builds a FROM-scratch image with one small file and copies it into the registry with skopeo. */

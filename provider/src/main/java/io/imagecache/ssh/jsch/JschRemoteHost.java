@@ -152,11 +152,18 @@ final class JschRemoteHost implements RemoteHost {
     private Raw script(String script, byte[] stdin) throws RemoteException {
         String q = CommandLine.quote(script);
         Raw r = run(sudo ? "sudo -n sh -c " + q : "sh -c " + q, stdin);
-        if (sudo && r.exitCode() == 1 && text(r.stderr()).startsWith("sudo: ") && r.stdout().length == 0) {
+        if (sudo && r.exitCode() == 1 && r.stdout().length == 0 && refusedBySudo(text(r.stderr()))) {
             throw new RemoteException(Kind.SUDO_FAILED, "sudo as " + target.user() + " on " + target.hostAndPort()
                     + " failed: " + text(r.stderr()).strip());
         }
         return r;
+    }
+
+    /** sudo's own refusals (as opposed to a failing command that sudo ran). */
+    private static boolean refusedBySudo(String stderr) {
+        return stderr.startsWith("sudo: ") && (stderr.contains("password is required")
+                || stderr.contains("terminal is required") || stderr.contains("not in the sudoers")
+                || stderr.contains("is not allowed to"));
     }
 
     private record Raw(int exitCode, byte[] stdout, byte[] stderr) {}

@@ -20,6 +20,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -31,6 +35,13 @@ public final class JschRemoteHostFactory implements RemoteHostFactory {
     /** Keep-alive on idle connections, so a dead peer ends a session instead of hanging it. */
     private static final int SERVER_ALIVE_MILLIS = 15_000;
     private static final int SERVER_ALIVE_COUNT = 4;
+
+    /** Ends dials through jump hosts that outlive their timeout (see {@link JumpProxy#abortUnlessEstablished}). */
+    private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "imagecache-ssh-dial-watchdog");
+        t.setDaemon(true);
+        return t;
+    });
 
     private final Dialer dialer;
 
@@ -88,15 +99,27 @@ public final class JschRemoteHostFactory implements RemoteHostFactory {
             session.setDaemonThread(true);
             session.setServerAliveInterval(SERVER_ALIVE_MILLIS);
             session.setServerAliveCountMax(SERVER_ALIVE_COUNT);
-            jump.ifPresent(j -> session.setProxy(new JumpProxy(j, target.proxy().orElseThrow().hostAndPort())));
         } catch (JSchException e) {
             throw new RemoteException(Kind.IO, "cannot set up an SSH session to " + target + ": " + e.getMessage(), e);
         }
+        Optional<JumpProxy> proxy = jump.map(j -> new JumpProxy(j, target.proxy().orElseThrow().hostAndPort()));
+        proxy.ifPresent(session::setProxy);
+        // jsch bounds each read of a direct dial by the timeout; through a jump host nothing does
+        Optional<ScheduledFuture<?>> watchdog = proxy.map(p -> WATCHDOG.schedule(p::abortUnlessEstablished,
+                timeoutMillis(target), TimeUnit.MILLISECONDS));
         try {
             session.connect(timeoutMillis(target));
+            if (proxy.isPresent() && !proxy.get().markEstablished()) {
+                throw new JSchException("timeout: no SSH handshake within " + Dialer.human(target.dialTimeout()));
+            }
         } catch (JSchException e) {
             session.disconnect();
-            throw classify(target, hostKeys, e);
+            boolean timedOut = proxy.map(JumpProxy::aborted).orElse(false);
+            throw classify(target, hostKeys, timedOut
+                    ? new JSchException("timeout: no SSH handshake within " + Dialer.human(target.dialTimeout()))
+                    : e);
+        } finally {
+            watchdog.ifPresent(w -> w.cancel(false));
         }
         return new Dialed(session, hostKeys.offered().orElseThrow());
     }
@@ -197,9 +220,15 @@ public final class JschRemoteHostFactory implements RemoteHostFactory {
         return msg;
     }
 
-    /** Answers password prompts (keyboard-interactive); refuses passphrase prompts, which never occur. */
+    /**
+     * Answers the password prompt of keyboard-interactive once. jsch itself sends the session password
+     * first (to the password method and to a "Password:" prompt); after a failure it asks again, and
+     * answering again would only repeat a wrong password until the server's MaxAuthTries. Every
+     * other prompt is refused, which ends that method.
+     */
     private static final class PasswordPrompts implements UserInfo, UIKeyboardInteractive {
         private final Optional<String> password;
+        private boolean answered;
 
         PasswordPrompts(Optional<String> password) {
             this.password = password;
@@ -208,17 +237,12 @@ public final class JschRemoteHostFactory implements RemoteHostFactory {
         @Override
         public String[] promptKeyboardInteractive(String destination, String name, String instruction,
                 String[] prompt, boolean[] echo) {
-            if (password.isEmpty()) {
+            if (password.isEmpty() || answered || prompt.length != 1 || echo[0]
+                    || !prompt[0].toLowerCase(java.util.Locale.ROOT).contains("password")) {
                 return null;
             }
-            String[] answers = new String[prompt.length];
-            for (int i = 0; i < prompt.length; i++) {
-                if (echo[i] || !prompt[i].toLowerCase(java.util.Locale.ROOT).contains("password")) {
-                    return null;
-                }
-                answers[i] = password.get();
-            }
-            return answers;
+            answered = true;
+            return new String[] {password.get()};
         }
 
         @Override
@@ -233,7 +257,7 @@ public final class JschRemoteHostFactory implements RemoteHostFactory {
 
         @Override
         public boolean promptPassword(String message) {
-            return password.isPresent();
+            return false;
         }
 
         @Override

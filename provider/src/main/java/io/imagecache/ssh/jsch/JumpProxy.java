@@ -20,6 +20,8 @@ final class JumpProxy implements Proxy {
     private Channel channel;
     private InputStream in;
     private OutputStream out;
+    private boolean established;
+    private boolean aborted;
 
     JumpProxy(Session jump, String jumpName) {
         this.jump = jump;
@@ -50,6 +52,27 @@ final class JumpProxy implements Proxy {
             case 4 -> " (resource shortage)";
             default -> " (no answer)";
         };
+    }
+
+    /**
+     * Ends a dial that has not finished: closing the channel makes jsch's blocked read see the end of
+     * the stream. A proxied session has no socket, so jsch's own read timeout never applies to it.
+     */
+    synchronized void abortUnlessEstablished() {
+        if (!established) {
+            aborted = true;
+            close();
+        }
+    }
+
+    synchronized boolean aborted() {
+        return aborted;
+    }
+
+    /** Marks the session carried by this proxy as set up; false if the dial was aborted already. */
+    synchronized boolean markEstablished() {
+        established = true;
+        return !aborted;
     }
 
     @Override

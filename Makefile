@@ -10,17 +10,27 @@ export TESTCONTAINERS_HOST_OVERRIDE = localhost
 export PULUMI_SKIP_UPDATE_CHECK = true
 export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION = true
 
-.PHONY: help tools tools-bin lab provider provider-bin schema demo test unit bench clean
+.PHONY: help tools tools-bin node-tools node-tools-dir lab provider provider-bin schema demo test unit bench clean
 
 help:
 	@echo "make demo   run the examples on the local lab (installs everything first)"
 	@echo "make test   build and pass every test: unit, integration (real sshd/registries) and real-CLI examples"
-	@echo "make tools  install Debian packages, start dockerd, build pulumi + language hosts + crictl"
+	@echo "make tools  install Debian packages, start dockerd, build pulumi + language hosts + crictl,"
+	@echo "            and the lab's containerd 1.7 / 2.x and distribution 3 binaries"
 	@echo "make lab    build the lab images locally"
 	@echo "make provider / schema / bench / clean"
 
+# The node tools (containerd 1.7/2.x, distribution 3) have their own script and cache key, so that
+# neither set of tools is rebuilt when the other's pins change.
 tools:
 	@scripts/install-tools.sh
+	@scripts/install-node-tools.sh
+
+node-tools:
+	@scripts/install-node-tools.sh
+
+node-tools-dir:
+	@scripts/install-node-tools.sh --dir
 
 tools-bin:
 	@scripts/install-tools.sh --bin-dir

@@ -87,12 +87,27 @@ class ConfigTomlGoldenTest {
         assertEquals(expectedFiles, present, "hosts.toml golden files of " + name);
     }
 
-    /** The properties every edit must have, whatever the input. */
+    /** Versions each input is also edited for (those that read its config version), besides its own. */
+    private static final List<ContainerdVersion> OTHER_VERSIONS = List.of(ContainerdVersion.of(1, 6, 20),
+            ContainerdVersion.of(1, 7, 27), ContainerdVersion.of(2, 0, 5), ContainerdVersion.of(2, 1, 4),
+            ContainerdVersion.of(2, 2, 1), ContainerdVersion.of(2, 3, 0));
+
+    /** The properties every edit must have, whatever the input, for the case's node and every other version that reads it. */
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
     void everyEditKeepsItsPromises(String name) throws Exception {
         Case c = Case.load(name);
-        ConfigEdit e = ConfigToml.edit(c.input(), c.version(), c.certsDir());
+        assertPromises(c, c.version());
+        int configVersion = ConfigToml.configVersion(c.input());
+        for (ContainerdVersion v : OTHER_VERSIONS) {
+            if (v.readsConfigVersion(configVersion)) {
+                assertPromises(c, v);
+            }
+        }
+    }
+
+    private static void assertPromises(Case c, ContainerdVersion version) throws Exception {
+        ConfigEdit e = ConfigToml.edit(c.input(), version, c.certsDir());
         List<String> reg = ConfigToml.registryTable(e.configVersion());
 
         TomlParseResult out = Toml.parse(e.text());
@@ -106,7 +121,7 @@ class ConfigTomlGoldenTest {
         assertEquals(c.certsDir().replaceAll("(.)/$", "$1"), out.getString(expectedKey));
         assertFalse(out.keyPathSet().stream().anyMatch(k -> k.size() > reg.size() && k.subList(0, reg.size()).equals(reg)
                 && k.get(reg.size()).equals("mirrors")), "no mirrors under " + reg);
-        if (c.version().major() < 2) {
+        if (version.major() < 2) {
             assertFalse(out.keyPathSet().stream().anyMatch(k -> k.size() > reg.size() + 2 && k.subList(0, reg.size()).equals(reg)
                     && k.get(reg.size()).equals("configs") && k.get(reg.size() + 2).equals("tls")), "no configs.*.tls on 1.x");
         }
@@ -116,9 +131,9 @@ class ConfigTomlGoldenTest {
         } else {
             assertEquals(e.text().split("\n", -1).length - 1, e.text().split("\r\n", -1).length - 1, "every line break stays CRLF");
         }
-        assertEquals(List.of(), MirrorValidation.check(e.migrated(), c.version()), "migrated mirrors are valid for the node");
+        assertEquals(List.of(), MirrorValidation.check(e.migrated(), version), "migrated mirrors are valid for the node");
 
-        ConfigEdit again = ConfigToml.edit(e.text(), c.version(), c.certsDir());
+        ConfigEdit again = ConfigToml.edit(e.text(), version, c.certsDir());
         assertTrue(again.unchanged(), () -> "editing the result again changes nothing: " + again.notes());
         assertEquals(e.text(), again.text());
     }

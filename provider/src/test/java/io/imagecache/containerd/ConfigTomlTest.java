@@ -251,6 +251,45 @@ class ConfigTomlTest {
     }
 
     @Test
+    void leavesEverythingElseAloneEvenWhatLooksLikeTables() throws ConfigTomlException {
+        String in = """
+                version = 2
+                notes = \"""
+                [plugins."io.containerd.grpc.v1.cri".registry.mirrors."docker.io"]
+                # not a table, not a comment: text\"""
+                literal = '''
+                endpoint = ["x"] # still text
+                '''
+                [[proxy_plugins_list]]
+                  name = "a" # an array of tables
+                [plugins."io.containerd.grpc.v1.cri".registry.mirrors."docker.io"]
+                  endpoint = [ "http://10.0.20.10:5000",
+                    "http://10.0.20.11:5000" ] # two
+                [[proxy_plugins_list]]
+                  name = "b"
+                """;
+        ConfigEdit e = edit(in, V17);
+        assertEquals("""
+                version = 2
+                notes = \"""
+                [plugins."io.containerd.grpc.v1.cri".registry.mirrors."docker.io"]
+                # not a table, not a comment: text\"""
+                literal = '''
+                endpoint = ["x"] # still text
+                '''
+                [[proxy_plugins_list]]
+                  name = "a" # an array of tables
+                [[proxy_plugins_list]]
+                  name = "b"
+
+                [plugins."io.containerd.grpc.v1.cri".registry]
+                  config_path = "/etc/containerd/certs.d"
+                """, e.text());
+        assertEquals(List.of(MirrorSpec.pullThrough("docker.io", "http://10.0.20.10:5000", "http://10.0.20.11:5000")),
+                e.migrated());
+    }
+
+    @Test
     void tellsAboutLocalPullModeOn21() throws ConfigTomlException {
         String in = "version = 3\n[plugins.\"io.containerd.cri.v1.images\".registry.configs.\"gcr.io\".auth]\n  username = \"u\"\n";
         assertTrue(edit(in, V21).notes().stream().anyMatch(n -> n.contains("local pull mode")));

@@ -61,8 +61,13 @@ class MaintenanceScheduleExampleIT {
 
             // With plugin logs on (-v=3 shows the provider's stderr, not yet the engine's own property dumps),
             // nothing the provider prints or sends to the engine contains the key.
-            PulumiCli.Result logged = cli.run("up", "--yes", "--non-interactive", "--color=never", "--skip-preview",
-                    "--logtostderr", "--logflow", "-v=3").assertOk();
+            String keyLine = host.rootKey().privateKey().lines().skip(1).findFirst().orElseThrow();
+            PulumiCli.Result logged;
+            try (CommandLineWatcher ps = CommandLineWatcher.watch(keyLine)) {
+                logged = cli.run("up", "--yes", "--non-interactive", "--color=never", "--skip-preview",
+                        "--logtostderr", "--logflow", "-v=3").assertOk();
+                assertEquals(List.of(), ps.leaks(), "the key is never on a process command line");
+            }
             assertTrue(logged.stderr().contains("imagecache provider"), "the provider's own log is in this output");
             assertTrue(logged.output().contains("Connecting to root@" + host.ip()), "status messages reach the engine");
             for (String line : host.rootKey().privateKey().lines().filter(l -> !l.startsWith("-----")).toList()) {
@@ -72,7 +77,6 @@ class MaintenanceScheduleExampleIT {
             assertEquals(cli.output("content"), content.strip());
             assertTrue(content.contains("\n0 3 * * 0 root flock"));
             String state = cli.exportState();
-            String keyLine = host.rootKey().privateKey().lines().skip(1).findFirst().orElseThrow();
             assertFalse(state.contains(keyLine), "the private key is encrypted in state");
             assertTrue(state.contains("\"hostKeys\""), "the host key seen first is recorded");
 

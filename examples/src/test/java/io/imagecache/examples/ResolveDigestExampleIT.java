@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.imagecache.lab.registry.ImageSeeder;
 import io.imagecache.lab.registry.LocalRegistry;
 import io.imagecache.lab.registry.TokenServer;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -46,7 +47,11 @@ class ResolveDigestExampleIT {
                     .config("registryUrl", registry.url())
                     .config("username", "puller")
                     .secretConfig("password", PASSWORD);
-            PulumiCli.Result up = cli.up().assertOk();
+            PulumiCli.Result up;
+            try (CommandLineWatcher ps = CommandLineWatcher.watch(PASSWORD)) {
+                up = cli.up().assertOk();
+                assertEquals(List.of(), ps.leaks(), "the password is never on a process command line");
+            }
             assertEquals(v1.digest(), cli.output("digest"));
             assertEquals("docker.io/library/hello@" + v1.digest(), cli.output("pinned"));
             assertEquals(ImageSeeder.DOCKER_MANIFEST, cli.output("mediaType"));

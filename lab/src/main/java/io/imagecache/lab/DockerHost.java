@@ -31,11 +31,13 @@ public final class DockerHost extends LabHost {
 
     /**
      * Copies {@code image} from the outer Docker daemon into the inner one. For the registry image the
-     * tarball saved by lab/images/build.sh ({@code ~/.cache/imagecache/lab/registry-2.8.tar}) is used
+     * tarball saved by lab/images/build.sh ({@code $IMAGECACHE_CACHE/lab/registry-2.8.tar}, default {@code ~/.cache/imagecache}) is used
      * when present; otherwise {@code docker save | docker exec -i ... docker load}.
      */
     public void loadImage(String image) {
-        Path saved = Path.of(System.getProperty("user.home"), ".cache", "imagecache", "lab", "registry-2.8.tar");
+        String cache = System.getenv("IMAGECACHE_CACHE");
+        Path saved = (cache == null || cache.isBlank() ? Path.of(System.getProperty("user.home"), ".cache", "imagecache")
+                : Path.of(cache)).resolve("lab").resolve("registry-2.8.tar");
         List<String> load = List.of("docker", "exec", "-i", getContainerId(), "docker", "load", "-q");
         try {
             Process p;

@@ -114,6 +114,11 @@ final class OkHttpRegistryClient implements RegistryClient {
     }
 
     @Override
+    public void login(String baseUrl, Credentials credentials) throws RegistryException {
+        call(new Login(), new Session(baseUrl(baseUrl), Optional.of(credentials)));
+    }
+
+    @Override
     public boolean ping(String baseUrl) {
         try {
             return call(new Ping(), new Session(baseUrl(baseUrl), Optional.empty()));

@@ -22,6 +22,15 @@ public interface RegistryClient {
     ResolvedDigest resolve(ImageRef ref, Optional<String> registryUrl, Optional<Credentials> credentials,
             Optional<Platform> platform) throws RegistryException;
 
+    /**
+     * Checks {@code credentials} the way {@code docker login} does: {@code GET <baseUrl>/v2/}, meeting a
+     * Bearer challenge (a token fetched with the credentials as Basic auth) or a Basic one.
+     *
+     * @throws RegistryException UNAUTHORIZED when the registry or its token service rejects them,
+     *                           UNREACHABLE when nothing answers
+     */
+    void login(String baseUrl, Credentials credentials) throws RegistryException;
+
     /** True when {@code GET <baseUrl>/v2/} answers 200, or 401 (a registry that wants credentials). Never throws for I/O. */
     boolean ping(String baseUrl);
 

@@ -185,6 +185,19 @@ class RegistryClientIT {
     }
 
     @Test
+    void loginChecksCredentialsLikeDockerLogin() throws RegistryException {
+        CLIENT.login(token.url(), new Credentials("bob", "bob-pass"));
+        CLIENT.login(basic.url(), ALICE);
+        RegistryException t = assertThrows(RegistryException.class, () -> CLIENT.login(token.url(), new Credentials("bob", "nope")));
+        assertEquals(RegistryException.Kind.UNAUTHORIZED, t.kind());
+        assertTrue(t.getMessage().contains("check username and password"), t.getMessage());
+        assertFalse(t.getMessage().contains("nope"));
+        RegistryException b = assertThrows(RegistryException.class, () -> CLIENT.login(basic.url(), new Credentials("alice", "nope")));
+        assertEquals(RegistryException.Kind.UNAUTHORIZED, b.kind());
+        CLIENT.login(plain.url(), ALICE); // a registry without authentication lets anyone in
+    }
+
+    @Test
     void unreachableAndPing() {
         RegistryException e = assertThrows(RegistryException.class, () -> CLIENT.resolve(ImageRef.parse("alpine"),
                 Optional.of("http://127.0.0.1:9"), Optional.empty(), Optional.empty()));

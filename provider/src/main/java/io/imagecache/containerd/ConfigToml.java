@@ -1,0 +1,556 @@
+package io.imagecache.containerd;
+
+import io.imagecache.containerd.ConfigTomlException.Kind;
+import io.imagecache.containerd.MirrorSpec.ClientCert;
+import io.imagecache.containerd.MirrorSpec.Endpoint;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.tomlj.Toml;
+import org.tomlj.TomlArray;
+import org.tomlj.TomlParseError;
+import org.tomlj.TomlParseResult;
+import org.tomlj.TomlPosition;
+import org.tomlj.TomlTable;
+
+/**
+ * Points a node's containerd config.toml at one hosts directory. Pure: text in, text out.
+ *
+ * <p>{@link #edit} sets {@code config_path} to the one directory {@code certsDir} in the registry table containerd
+ * reads for the file's config version ({@link #registryTable}), replaces a colon-separated list, removes
+ * {@code registry.mirrors} (containerd refuses to load its CRI plugin with both) and, on containerd 1.x,
+ * {@code registry.configs."<host>".tls} (refused there too), and keeps every other byte of the file as it was:
+ * comments, order, spacing. What it removes comes back as {@link ConfigEdit#migrated()} specs, so the caller can
+ * write them as hosts.toml files. The result is parsed again and compared with the intended settings; anything
+ * else is a {@link ConfigTomlException}, and nothing should be written.
+ *
+ * <p>The table is chosen by the file's {@code version} (not by the containerd version, which only has to be able
+ * to read it): version 1 (no version line) {@code plugins.cri.registry}; version 2
+ * {@code plugins."io.containerd.grpc.v1.cri".registry} (containerd 2.x migrates it to the images plugin itself);
+ * versions 3 and 4 {@code plugins."io.containerd.cri.v1.images".registry}.
+ */
+public final class ConfigToml {
+    private ConfigToml() {}
+
+    public static final String CONFIG_PATH = "config_path";
+
+    /** The registry table containerd reads for a config file of {@code configVersion}. */
+    public static List<String> registryTable(int configVersion) {
+        return switch (configVersion) {
+            case 1 -> List.of("plugins", "cri", "registry");
+            case 2 -> List.of("plugins", "io.containerd.grpc.v1.cri", "registry");
+            default -> List.of("plugins", "io.containerd.cri.v1.images", "registry");
+        };
+    }
+
+    /** {@link #registryTable} as written in a TOML header: {@code plugins."io.containerd.grpc.v1.cri".registry}. */
+    public static String registryTableName(int configVersion) {
+        return TomlText.dotted(registryTable(configVersion), '"');
+    }
+
+    /**
+     * Reads the config version of a config.toml: its {@code version}, or 1 without one. Throws for invalid TOML
+     * or a version that is not a number from 1 to 4.
+     */
+    public static int configVersion(String configToml) throws ConfigTomlException {
+        return configVersion(parse(configToml));
+    }
+
+    /**
+     * Edits {@code original} (the node's config.toml) for containerd {@code version} so that containerd reads hosts
+     * directories from {@code certsDir} only. See the class comment.
+     *
+     * @throws ConfigTomlException invalid TOML (with line and column), a config version this containerd does not
+     *                             read, a registry table of the wrong type, an invalid {@code certsDir}, or an
+     *                             edit that would not parse back to the intended settings
+     */
+    public static ConfigEdit edit(String original, ContainerdVersion version, String certsDir)
+            throws ConfigTomlException {
+        List<Problem> dirProblems = MirrorValidation.checkCertsDir(certsDir);
+        if (!dirProblems.isEmpty()) {
+            throw new ConfigTomlException(Kind.INVALID_CERTS_DIR, dirProblems.get(0).toString());
+        }
+        String dir = certsDir.length() > 1 && certsDir.endsWith("/") ? certsDir.substring(0, certsDir.length() - 1)
+                : certsDir;
+        TomlParseResult parsed = parse(original);
+        int cv = configVersion(parsed);
+        if (!version.readsConfigVersion(cv)) {
+            throw new ConfigTomlException(Kind.UNSUPPORTED_CONFIG_VERSION, "config.toml says version = " + cv
+                    + ", which containerd " + version + " does not read (it reads versions 1 to "
+                    + version.newestConfigVersion() + "); containerd on this node cannot be running with this file."
+                    + " Fix the file or the containerd version first", position(parsed, List.of("version")).line(),
+                    position(parsed, List.of("version")).column());
+        }
+        List<String> reg = registryTable(cv);
+        String regName = TomlText.dotted(reg, '"');
+        requireTables(parsed, reg);
+        TomlTable registry = parsed.isTable(reg) ? parsed.getTable(reg) : null;
+
+        List<String> notes = new ArrayList<>();
+        List<String> warnings = new ArrayList<>();
+        warnAboutOtherTables(parsed, cv, version, warnings);
+        warnAboutGenerators(original, parsed, warnings);
+
+        Object oldPath = registry == null ? null : registry.get(List.of(CONFIG_PATH));
+        String previous = oldPath instanceof String s ? s : oldPath == null ? null : String.valueOf(oldPath);
+        TomlTable mirrors = registry != null && registry.isTable(List.of("mirrors")) ? registry.getTable(List.of("mirrors")) : null;
+        boolean hasMirrorsKey = registry != null && registry.contains(List.of("mirrors"));
+        TomlTable configs = registry != null && registry.isTable(List.of("configs")) ? registry.getTable(List.of("configs")) : null;
+        boolean oneX = version.major() < 2;
+
+        // The TLS settings of every configs."<host>" (containerd 1.x and 2.x both ignore them once config_path is set).
+        Map<String, TomlTable> tls = new LinkedHashMap<>();
+        List<String> tlsKeysPresent = new ArrayList<>();
+        if (configs != null) {
+            for (String host : configs.keySet()) {
+                if (configs.isTable(List.of(host)) && configs.getTable(List.of(host)).contains(List.of("tls"))) {
+                    tlsKeysPresent.add(host);
+                    if (configs.getTable(List.of(host)).isTable(List.of("tls"))) {
+                        tls.put(host, configs.getTable(List.of(host)).getTable(List.of("tls")));
+                    }
+                }
+            }
+        }
+        boolean mirrorsPresent = mirrors != null && !mirrors.isEmpty() || hasMirrorsKey && mirrors == null;
+        boolean tlsMustGo = oneX && !tlsKeysPresent.isEmpty();
+        boolean pathRight = dir.equals(previous);
+
+        List<MirrorSpec> migrated = new ArrayList<>();
+        List<String> migrationNotes = new ArrayList<>();
+        Set<String> tlsUsed = new LinkedHashSet<>();
+        if (mirrors != null) {
+            migrateMirrors(mirrors, tls, tlsUsed, version, regName, migrated, migrationNotes, warnings);
+        }
+        migrateTlsOnly(tls, tlsUsed, regName, migrated, migrationNotes, warnings);
+        List<String> pullModeNotes = transferServiceNotes(version, registry, configs);
+
+        if (pathRight && !mirrorsPresent && !tlsMustGo) {
+            if (!tls.isEmpty() && !oneX) {
+                warnings.add(tlsLeftOn2x(regName, tls.keySet()));
+            }
+            notes.add(regName + ".config_path is already \"" + dir + "\" and nothing conflicts with it; config.toml"
+                    + " stays as it is.");
+            notes.addAll(migrationNotes);
+            notes.addAll(pullModeNotes);
+            return new ConfigEdit(original, false, cv, regName, previous, migrated, notes, warnings);
+        }
+
+        TomlDocument doc;
+        try {
+            doc = TomlDocument.lex(original);
+        } catch (TomlDocument.LexException e) {
+            throw new ConfigTomlException(Kind.RESULT_INVALID, "cannot edit config.toml in place: " + e.getMessage()
+                    + "; nothing was changed");
+        }
+        TomlEditor editor = new TomlEditor(doc, parsed);
+        if (hasMirrorsKey) {
+            editor.remove(append(reg, "mirrors"));
+            List<String> names = mirrors == null ? List.of() : new ArrayList<>(mirrors.keySet());
+            notes.add(names.isEmpty()
+                    ? "Removed the empty " + regName + ".mirrors table: mirrors are configured by hosts.toml files"
+                    + " under config_path now."
+                    : "Removed " + regName + ".mirrors (" + names.stream().map(n -> "\"" + n + "\"")
+                    .collect(Collectors.joining(", ")) + "): containerd refuses to load its CRI plugin when mirrors"
+                    + " and config_path are both set; the entries are carried over as hosts.toml files.");
+        }
+        if (tlsMustGo) {
+            for (String host : tlsKeysPresent) {
+                TomlTable hostTable = configs.getTable(List.of(host));
+                boolean onlyTls = hostTable.keySet().equals(Set.of("tls"));
+                editor.remove(onlyTls ? append(reg, "configs", host) : append(reg, "configs", host, "tls"));
+                notes.add("Removed " + regName + ".configs." + TomlText.key(host, '"') + ".tls: containerd "
+                        + version + " refuses to load its CRI plugin when configs.tls and config_path are both set;"
+                        + " its certificate settings are carried over into hosts.toml (ca, client, skip_verify)."
+                        + (onlyTls ? "" : " Its other settings (auth) stay."));
+            }
+        } else if (!tls.isEmpty()) {
+            warnings.add(tlsLeftOn2x(regName, tls.keySet()));
+        }
+        editor.set(append(reg, CONFIG_PATH), dir);
+        if (previous == null) {
+            notes.add("Set " + regName + ".config_path = \"" + dir + "\".");
+        } else if (!pathRight) {
+            notes.add("Changed " + regName + ".config_path from \"" + previous + "\" to \"" + dir + "\"" + (previous
+                    .contains(":") ? ": a colon-separated list makes containerd 2.1+ ignore hosts.toml files"
+                    + " (containerd#12415), so it is one directory now." : "."));
+            if (previous.contains(":")) {
+                List<String> dropped = new ArrayList<>();
+                for (String d : previous.split(":")) {
+                    if (!d.isBlank() && !d.equals(dir) && !dropped.contains(d)) {
+                        dropped.add(d);
+                    }
+                }
+                if (!dropped.isEmpty()) {
+                    warnings.add("containerd no longer looks in " + String.join(", ", dropped) + "; hosts.toml files"
+                            + " or certificates there stop working: move what is still needed into " + dir + ".");
+                }
+            }
+        }
+
+        notes.addAll(migrationNotes);
+        notes.addAll(pullModeNotes);
+        String text;
+        try {
+            text = editor.result();
+        } catch (TomlDocument.LexException e) {
+            throw new ConfigTomlException(Kind.UNEDITABLE, "cannot edit config.toml in place: " + e.getMessage()
+                    + "; nothing was changed");
+        }
+        verify(parsed, text, editor.ops());
+        return new ConfigEdit(text, !text.equals(original), cv, regName, previous, migrated, notes, warnings);
+    }
+
+    private static String tlsLeftOn2x(String regName, Set<String> hosts) {
+        return regName + ".configs" + hosts.stream().map(h -> "." + TomlText.key(h, '"') + ".tls")
+                .collect(Collectors.joining(", .configs")) + " stayed in config.toml; containerd ignores it once"
+                + " config_path is set, so its certificate settings were carried over into hosts.toml. Remove it by hand"
+                + " when convenient (it is deprecated).";
+    }
+
+    private static List<String> transferServiceNotes(ContainerdVersion version, TomlTable registry, TomlTable configs) {
+        List<String> out = new ArrayList<>();
+        if (!version.pullsThroughTransferService() || registry == null) {
+            return out;
+        }
+        List<String> which = new ArrayList<>();
+        if (configs != null && !configs.isEmpty()) {
+            which.add("configs");
+        }
+        if (registry.isTable(List.of("auths")) && !registry.getTable(List.of("auths")).isEmpty()) {
+            which.add("auths");
+        }
+        if (!which.isEmpty()) {
+            out.add("registry." + String.join(" and registry.", which) + " (kept) switch containerd " + version
+                    + " from the transfer service to local pull mode for CRI pulls (docs/cri/config.md); hosts.toml"
+                    + " works in both, but prefer credentials on the pull-through proxy to credentials in containerd.");
+        }
+        return out;
+    }
+
+    private static void migrateMirrors(TomlTable mirrors, Map<String, TomlTable> tls, Set<String> tlsUsed,
+                                       ContainerdVersion version, String regName, List<MirrorSpec> migrated,
+                                       List<String> notes, List<String> warnings) {
+        for (String name : mirrors.keySet()) {
+            String where = regName + ".mirrors." + TomlText.key(name, '"');
+            if (!mirrors.isTable(List.of(name))) {
+                warnings.add(where + " is not a table; it was removed and could not be carried over.");
+                continue;
+            }
+            TomlTable m = mirrors.getTable(List.of(name));
+            for (String k : m.keySet()) {
+                if (!k.equals("endpoint")) {
+                    warnings.add(where + "." + k + " is not something hosts.toml can express (upstream containerd"
+                            + " knows only endpoint); it was removed.");
+                }
+            }
+            List<String> urls = new ArrayList<>();
+            if (m.isArray(List.of("endpoint"))) {
+                TomlArray a = m.getArray(List.of("endpoint"));
+                for (int i = 0; i < a.size(); i++) {
+                    if (a.get(i) instanceof String s && !s.isBlank()) {
+                        urls.add(s.strip());
+                    }
+                }
+            }
+            String registry = name.strip();
+            if (registry.equals("*")) {
+                if (!version.supportsDefaultNamespace()) {
+                    warnings.add(where + " (endpoints " + urls + ") was removed and NOT carried over: it sent every"
+                            + " registry's pulls to the same mirror, and containerd " + version + " has no _default hosts"
+                            + " directory (1.7+). A proxy of one registry cannot serve the others (a Docker Hub proxy"
+                            + " answers ghcr.io pulls with errors), so add one mirror per registry instead.");
+                    continue;
+                }
+                registry = MirrorSpec.DEFAULT_NAMESPACE;
+                warnings.add(where + " becomes the _default hosts directory: it still sends every registry without"
+                        + " its own hosts.toml to " + urls + ". A proxy of one registry cannot serve the others; prefer"
+                        + " one mirror per registry.");
+            }
+            if (urls.isEmpty()) {
+                notes.add(where + " had no endpoints; there was nothing to carry over.");
+                continue;
+            }
+            List<Endpoint> endpoints = new ArrayList<>();
+            for (String u : urls) {
+                endpoints.add(legacyEndpoint(u, where, tls, tlsUsed, notes, warnings));
+            }
+            addMigrated(new MirrorSpec(registry, null, endpoints), where, migrated, notes, warnings);
+        }
+    }
+
+    /**
+     * An endpoint of the old CRI mirrors as hosts.toml sees it: a missing scheme is http for localhost and loopback
+     * addresses and https otherwise; a path other than empty or ending in /v2 was the API root as is (override_path);
+     * {@code configs."<host:port>".tls} of its host applies.
+     */
+    private static Endpoint legacyEndpoint(String url, String where, Map<String, TomlTable> tls, Set<String> tlsUsed,
+                                           List<String> notes, List<String> warnings) {
+        String u = url;
+        if (!u.contains("://")) {
+            String host = u.contains("/") ? u.substring(0, u.indexOf('/')) : u;
+            u = (isLocalhost(host) ? "http://" : "https://") + u;
+            notes.add(where + ": endpoint \"" + url + "\" had no scheme; containerd used " + u + ", which hosts.toml"
+                    + " now says explicitly.");
+        }
+        u = u.replaceAll("/+$", "");
+        boolean overridePath = false;
+        String host = null;
+        boolean https = u.toLowerCase(Locale.ROOT).startsWith("https://");
+        try {
+            URI uri = new URI(u);
+            host = uri.getRawAuthority();
+            String path = uri.getRawPath() == null ? "" : uri.getRawPath();
+            if (!path.isEmpty() && !path.endsWith("/v2")) {
+                overridePath = true;
+                notes.add(where + ": endpoint \"" + u + "\" has a path, which the old mirrors used as the API root;"
+                        + " hosts.toml says override_path = true to keep that.");
+            }
+        } catch (java.net.URISyntaxException e) {
+            // kept as is; validation of the migrated spec reports it
+        }
+        Endpoint e = new Endpoint(u, List.of(), List.of(), false, overridePath, null, List.of());
+        TomlTable t = host == null ? null : tls.get(host);
+        if (t != null) {
+            tlsUsed.add(host);
+            if (!https) {
+                notes.add(where + ": configs.\"" + host + "\".tls does not apply to the plain-http endpoint " + u
+                        + " and was not carried over.");
+            } else {
+                e = withTls(e, t);
+                notes.add(where + ": the TLS settings of configs.\"" + host + "\" apply to endpoint " + u + " in"
+                        + " hosts.toml.");
+            }
+        }
+        return e;
+    }
+
+    private static Endpoint withTls(Endpoint e, TomlTable t) {
+        List<String> ca = t.isString(List.of("ca_file")) && !t.getString(List.of("ca_file")).isBlank()
+                ? List.of(t.getString(List.of("ca_file"))) : List.of();
+        String cert = t.isString(List.of("cert_file")) ? t.getString(List.of("cert_file")) : "";
+        String key = t.isString(List.of("key_file")) ? t.getString(List.of("key_file")) : "";
+        List<ClientCert> client = cert.isBlank() ? List.of() : List.of(ClientCert.of(cert, key));
+        boolean skip = t.isBoolean(List.of("insecure_skip_verify")) && t.getBoolean(List.of("insecure_skip_verify"));
+        return new Endpoint(e.url(), e.capabilities(), ca, skip, e.overridePath(), e.dialTimeout(), client);
+    }
+
+    /** TLS settings of hosts that are no mirror endpoint: they were used for the registry itself. */
+    private static void migrateTlsOnly(Map<String, TomlTable> tls, Set<String> tlsUsed, String regName,
+                                       List<MirrorSpec> migrated, List<String> notes, List<String> warnings) {
+        for (Map.Entry<String, TomlTable> en : tls.entrySet()) {
+            String host = en.getKey();
+            if (tlsUsed.contains(host) || en.getValue().isEmpty()) {
+                continue;
+            }
+            String registry = host.replaceFirst("^[A-Za-z]+://", "").replaceAll("/+$", "");
+            String where = regName + ".configs." + TomlText.key(host, '"') + ".tls";
+            Endpoint e = withTls(Endpoint.of("https://" + registry), en.getValue());
+            int existing = -1;
+            for (int i = 0; i < migrated.size(); i++) {
+                if (migrated.get(i).registry().equalsIgnoreCase(registry)) {
+                    existing = i;
+                }
+            }
+            if (existing >= 0) {
+                MirrorSpec m = migrated.get(existing);
+                List<Endpoint> eps = new ArrayList<>(m.endpoints());
+                eps.add(e);
+                migrated.set(existing, m.withEndpoints(eps));
+                notes.add(where + " applied to " + registry + " itself, tried after its mirrors; hosts.toml lists it as"
+                        + " the last endpoint with those settings.");
+            } else {
+                addMigrated(new MirrorSpec(registry, null, List.of(e)), where, migrated, notes, warnings);
+            }
+        }
+    }
+
+    private static void addMigrated(MirrorSpec spec, String where, List<MirrorSpec> migrated, List<String> notes,
+                                    List<String> warnings) {
+        List<Problem> problems = MirrorValidation.check(List.of(spec));
+        if (!problems.isEmpty()) {
+            warnings.add(where + " could not be carried over into a hosts.toml: " + problems.stream()
+                    .map(p -> p.reason()).collect(Collectors.joining("; ")) + ". Configure it again as a mirror.");
+            return;
+        }
+        migrated.add(spec);
+        notes.add(where + " -> hosts.toml for " + spec.registry() + " with endpoints " + spec.endpoints().stream()
+                .map(Endpoint::url).toList() + ".");
+    }
+
+    private static boolean isLocalhost(String hostPort) {
+        String h = hostPort;
+        if (h.startsWith("[")) {
+            h = h.substring(1, Math.max(1, h.indexOf(']')));
+        } else if (h.indexOf(':') >= 0 && h.indexOf(':') == h.lastIndexOf(':')) {
+            h = h.substring(0, h.indexOf(':'));
+        }
+        return h.equals("localhost") || h.startsWith("127.") || h.equals("::1");
+    }
+
+    private static void warnAboutOtherTables(TomlTable parsed, int cv, ContainerdVersion version, List<String> warnings) {
+        for (int other : new int[] {1, 2, 3}) {
+            List<String> t = registryTable(other);
+            if (t.equals(registryTable(cv)) || !parsed.isTable(t)) {
+                continue;
+            }
+            TomlTable reg = parsed.getTable(t);
+            if (reg.contains(List.of("mirrors")) || reg.contains(List.of(CONFIG_PATH)) || reg.contains(List.of("configs"))) {
+                warnings.add(TomlText.dotted(t, '"') + " is not where containerd " + version + " reads registry"
+                        + " settings for a version " + cv + " config.toml (that is " + TomlText.dotted(registryTable(cv), '"')
+                        + "); it was left as it is and has no effect. Remove it by hand to avoid confusion.");
+            }
+        }
+    }
+
+    private static void warnAboutGenerators(String original, TomlTable parsed, List<String> warnings) {
+        if (original.contains("# File generated by k3s") || original.contains("# File generated by rke2")) {
+            warnings.add("This config.toml is generated by k3s/RKE2, which writes it again at every start; put"
+                    + " mirrors in /etc/rancher/k3s/registries.yaml (or rke2's) or a config.toml.tmpl instead, or this"
+                    + " edit is lost at the next restart.");
+        }
+        if (parsed.isArray(List.of("disabled_plugins"))) {
+            List<Object> disabled = parsed.getArray(List.of("disabled_plugins")).toList();
+            if (disabled.contains("cri") || disabled.contains("io.containerd.grpc.v1.cri")) {
+                warnings.add("disabled_plugins includes the CRI plugin, so kubelet cannot use this containerd and no"
+                        + " registry setting matters; remove \"cri\" from disabled_plugins (Docker's containerd.io"
+                        + " package ships it disabled).");
+            }
+        }
+        if (parsed.isArray(List.of("imports")) && !parsed.getArray(List.of("imports")).isEmpty()) {
+            warnings.add("config.toml imports " + parsed.getArray(List.of("imports")).toList() + "; registry settings"
+                    + " in those files are merged in and were not checked or edited.");
+        }
+    }
+
+    private static void requireTables(TomlTable parsed, List<String> reg) throws ConfigTomlException {
+        for (int i = 1; i <= reg.size(); i++) {
+            List<String> p = reg.subList(0, i);
+            if (parsed.contains(p) && !parsed.isTable(p)) {
+                TomlPosition pos = position(parsed, p);
+                throw new ConfigTomlException(Kind.UNEDITABLE, TomlText.dotted(p, '"') + " is not a table (line "
+                        + pos.line() + "); containerd cannot read this file either. Fix it by hand first",
+                        pos.line(), pos.column());
+            }
+        }
+        if (parsed.isTable(reg)) {
+            TomlTable r = parsed.getTable(reg);
+            for (String k : List.of("mirrors", "configs")) {
+                if (r.contains(List.of(k)) && !r.isTable(List.of(k))) {
+                    TomlPosition pos = position(parsed, append(reg, k));
+                    throw new ConfigTomlException(Kind.UNEDITABLE, TomlText.dotted(append(reg, k), '"')
+                            + " is not a table (line " + pos.line() + "); containerd cannot read this file either. Fix"
+                            + " it by hand first", pos.line(), pos.column());
+                }
+            }
+        }
+    }
+
+    private static TomlPosition position(TomlTable t, List<String> path) {
+        TomlPosition p = null;
+        try {
+            p = t.inputPositionOf(path);
+        } catch (RuntimeException e) {
+            // no position known
+        }
+        return p == null ? TomlPosition.positionAt(1, 1) : p;
+    }
+
+    private static TomlParseResult parse(String text) throws ConfigTomlException {
+        TomlParseResult r = Toml.parse(text == null ? "" : text);
+        if (r.hasErrors()) {
+            TomlParseError e = r.errors().get(0);
+            String more = r.errors().size() > 1 ? " (and " + (r.errors().size() - 1) + " more)" : "";
+            throw new ConfigTomlException(Kind.INVALID_TOML, "config.toml is not valid TOML: line "
+                    + e.position().line() + ", column " + e.position().column() + ": " + e.getMessage() + more
+                    + "; containerd cannot read it either, fix it by hand first", e.position().line(),
+                    e.position().column());
+        }
+        return r;
+    }
+
+    private static int configVersion(TomlParseResult parsed) throws ConfigTomlException {
+        Object v = parsed.get(List.of("version"));
+        if (v == null) {
+            return 1;
+        }
+        TomlPosition pos = position(parsed, List.of("version"));
+        if (!(v instanceof Long l) || l < 0 || l > 4) {
+            throw new ConfigTomlException(Kind.UNSUPPORTED_CONFIG_VERSION, "config.toml has version = " + v
+                    + " (line " + pos.line() + "); containerd knows versions 1 to 4", pos.line(), pos.column());
+        }
+        return l == 0 ? 1 : l.intValue();
+    }
+
+    /** Parses the edited text and checks it holds exactly the original settings with the edits applied. */
+    private static void verify(TomlTable original, String text, List<TomlEditor.Op> ops) throws ConfigTomlException {
+        TomlParseResult again = Toml.parse(text);
+        if (again.hasErrors()) {
+            TomlParseError e = again.errors().get(0);
+            throw new ConfigTomlException(Kind.RESULT_INVALID, "the edited config.toml would not be valid TOML (line "
+                    + e.position().line() + ", column " + e.position().column() + ": " + e.getMessage()
+                    + "); nothing was changed. Please report this with the original file", e.position().line(),
+                    e.position().column());
+        }
+        Map<String, Object> expected = TomlEditor.toJava(original);
+        TomlEditor.applyTo(expected, List.of(), ops);
+        Map<String, Object> actual = TomlEditor.toJava(again);
+        // A table left empty by a removal disappears from the text when nothing else defined it (e.g.
+        // configs."h" after its only [..configs."h".tls] went); empty tables mean nothing to containerd, so inside
+        // the registry table they do not count.
+        List<String> reg = ops.get(ops.size() - 1).path().subList(0, ops.get(ops.size() - 1).path().size() - 1);
+        pruneEmpty(expected, reg);
+        pruneEmpty(actual, reg);
+        if (!expected.equals(actual)) {
+            throw new ConfigTomlException(Kind.RESULT_INVALID, "the edited config.toml would not hold the intended"
+                    + " settings (expected " + expected + ", got " + actual + "); nothing was changed. Please report"
+                    + " this with the original file");
+        }
+    }
+
+    /** Removes empty tables (recursively) inside the table at {@code path}, and the path's own tables if left empty. */
+    private static void pruneEmpty(Map<String, Object> root, List<String> path) {
+        List<Map<String, Object>> chain = new ArrayList<>();
+        Map<String, Object> m = root;
+        chain.add(m);
+        for (String k : path) {
+            Object next = m.get(k);
+            if (!(next instanceof Map<?, ?>)) {
+                return;
+            }
+            @SuppressWarnings("unchecked")
+            Map<String, Object> nm = (Map<String, Object>) next;
+            m = nm;
+            chain.add(m);
+        }
+        pruneInside(m);
+        for (int i = path.size() - 1; i >= 0; i--) {
+            if (chain.get(i + 1).isEmpty()) {
+                chain.get(i).remove(path.get(i));
+            } else {
+                break;
+            }
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void pruneInside(Map<String, Object> m) {
+        m.values().forEach(v -> {
+            if (v instanceof Map<?, ?> child) {
+                pruneInside((Map<String, Object>) child);
+            }
+        });
+        m.values().removeIf(v -> v instanceof Map<?, ?> child && child.isEmpty());
+    }
+
+    private static List<String> append(List<String> path, String... more) {
+        List<String> p = new ArrayList<>(path);
+        p.addAll(List.of(more));
+        return List.copyOf(p);
+    }
+}

@@ -1,0 +1,223 @@
+package io.imagecache.containerd;
+
+import io.imagecache.containerd.MirrorSpec.ClientCert;
+import io.imagecache.containerd.MirrorSpec.Endpoint;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.tomlj.Toml;
+import org.tomlj.TomlArray;
+import org.tomlj.TomlParseError;
+import org.tomlj.TomlParseResult;
+import org.tomlj.TomlTable;
+
+/**
+ * Renders the hosts.toml of one registry namespace and reads one back. Pure.
+ *
+ * <p>Output is deterministic: the ownership header, {@code server} (when there is one), then one
+ * {@code [host."<url>"]} per endpoint in order with {@code capabilities}, {@code ca}, {@code client},
+ * {@code skip_verify}, {@code override_path}, {@code dial_timeout}, each only when set. Rendering never drops a
+ * setting: a spec that uses something the given containerd version does not know is refused. containerd rejects
+ * the whole file for an unknown capability ({@code referrers} before 2.2: "unknown capability", then pulls go
+ * straight upstream), ignores an unknown field without a word ({@code dial_timeout} before 2.0.7, so the 30 s connect
+ * timeout stays; {@code override_path} before 1.6, so {@code /v2} is appended to the path) and never looks at a
+ * {@code _default} directory before 1.7. So the text for a spec is the same for every version that accepts it, and
+ * {@link #render(MirrorSpec)} can run before the version is known (preview).
+ */
+public final class HostsToml {
+    private HostsToml() {}
+
+    /** First line of every file imagecache writes; only files that start with it are ever deleted. */
+    public static final String HEADER = "# Managed by imagecache. Do not edit.";
+    public static final String FILE_NAME = "hosts.toml";
+
+    /** {@code <certsDir>/<registry>/hosts.toml}. */
+    public static String path(String certsDir, String registry) {
+        String dir = certsDir.endsWith("/") && certsDir.length() > 1 ? certsDir.substring(0, certsDir.length() - 1) : certsDir;
+        return dir + "/" + registry.strip() + "/" + FILE_NAME;
+    }
+
+    /** True if {@code content} is a file imagecache wrote (starts with {@link #HEADER}). */
+    public static boolean isManaged(String content) {
+        return content != null && (content.startsWith(HEADER + "\n") || content.equals(HEADER)
+                || content.startsWith(HEADER + "\r\n"));
+    }
+
+    /**
+     * The hosts.toml for {@code mirror} on containerd {@code version}. Throws {@link IllegalArgumentException}
+     * listing the problems if the spec is invalid or uses something this version does not know; validate with
+     * {@link MirrorValidation#check(List, ContainerdVersion)} first to report them per property.
+     */
+    public static String render(MirrorSpec mirror, ContainerdVersion version) {
+        List<Problem> problems = MirrorValidation.check(List.of(mirror), version);
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException(describe(mirror, problems, "containerd " + version));
+        }
+        return write(mirror);
+    }
+
+    /**
+     * The hosts.toml for {@code mirror} before the node's version is known (e.g. at preview). The text equals what
+     * {@link #render(MirrorSpec, ContainerdVersion)} gives for every version that accepts the spec.
+     */
+    public static String render(MirrorSpec mirror) {
+        List<Problem> problems = MirrorValidation.check(List.of(mirror));
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException(describe(mirror, problems, "any containerd"));
+        }
+        return write(mirror);
+    }
+
+    private static String describe(MirrorSpec mirror, List<Problem> problems, String target) {
+        return "cannot render hosts.toml for " + (mirror == null ? "a null mirror" : "\"" + mirror.registry() + "\"")
+                + " for " + target + ": " + problems.stream().map(p -> p.toString().replace("mirrors[0]", "mirror"))
+                .collect(Collectors.joining("; "));
+    }
+
+    private static String write(MirrorSpec m) {
+        StringBuilder sb = new StringBuilder();
+        sb.append(HEADER).append('\n');
+        m.effectiveServer().ifPresent(s -> sb.append("server = ").append(TomlText.quote(s)).append('\n'));
+        for (Endpoint e : m.endpoints()) {
+            sb.append('\n');
+            sb.append("[host.").append(TomlText.quote(e.url().strip())).append("]\n");
+            List<String> caps = e.effectiveCapabilities().stream().map(c -> c.strip().toLowerCase(java.util.Locale.ROOT))
+                    .toList();
+            sb.append("  capabilities = ").append(TomlText.stringArray(caps)).append('\n');
+            if (!e.ca().isEmpty()) {
+                sb.append("  ca = ").append(TomlText.stringArray(e.ca())).append('\n');
+            }
+            if (!e.client().isEmpty()) {
+                sb.append("  client = [");
+                for (int i = 0; i < e.client().size(); i++) {
+                    ClientCert c = e.client().get(i);
+                    sb.append(i > 0 ? ", " : "");
+                    sb.append(c.key() == null ? TomlText.quote(c.cert())
+                            : TomlText.stringArray(List.of(c.cert(), c.key())));
+                }
+                sb.append("]\n");
+            }
+            if (e.skipVerify()) {
+                sb.append("  skip_verify = true\n");
+            }
+            if (e.overridePath()) {
+                sb.append("  override_path = true\n");
+            }
+            if (e.dialTimeout() != null) {
+                sb.append("  dial_timeout = ").append(TomlText.quote(e.dialTimeout().strip())).append('\n');
+            }
+        }
+        return sb.toString();
+    }
+
+    /**
+     * Reads a hosts.toml (one imagecache wrote, or a hand-made one being imported) back into a spec for
+     * {@code registry}. {@code server} is kept only if it differs from the default for the registry. Settings
+     * imagecache does not model ({@code header}, root-level host settings) are listed in the result's
+     * {@code ignored}. Throws {@link IllegalArgumentException} with line and column if the text is not valid TOML or
+     * a field has the wrong type.
+     */
+    public static Parsed parse(String registry, String content) {
+        TomlParseResult r = Toml.parse(content);
+        if (r.hasErrors()) {
+            TomlParseError e = r.errors().get(0);
+            throw new IllegalArgumentException("hosts.toml for " + registry + " is not valid TOML: line "
+                    + e.position().line() + ", column " + e.position().column() + ": " + e.getMessage());
+        }
+        List<String> ignored = new ArrayList<>();
+        for (String k : r.keySet()) {
+            if (!k.equals("server") && !k.equals("host")) {
+                ignored.add(k);
+            }
+        }
+        String server = r.isString("server") ? r.getString("server") : null;
+        MirrorSpec defaults = new MirrorSpec(registry, null, List.of());
+        if (server != null && defaults.effectiveServer().map(server::equals).orElse(false)) {
+            server = null;
+        }
+        List<Endpoint> endpoints = new ArrayList<>();
+        TomlTable hosts = r.isTable("host") ? r.getTable("host") : null;
+        if (hosts != null) {
+            for (String url : hosts.keySet()) {
+                if (!hosts.isTable(List.of(url))) {
+                    throw new IllegalArgumentException("hosts.toml for " + registry + ": host." + url + " is not a table");
+                }
+                TomlTable h = hosts.getTable(List.of(url));
+                for (String k : h.keySet()) {
+                    if (!List.of("capabilities", "ca", "client", "skip_verify", "override_path", "dial_timeout").contains(k)) {
+                        ignored.add("host.\"" + url + "\"." + k);
+                    }
+                }
+                endpoints.add(new Endpoint(url, strings(h, "capabilities", registry), stringOrStrings(h, "ca", registry),
+                        h.getBoolean("skip_verify", () -> false), h.getBoolean("override_path", () -> false),
+                        h.isString("dial_timeout") ? h.getString("dial_timeout") : null, clients(h, registry)));
+            }
+        }
+        return new Parsed(new MirrorSpec(registry, server, endpoints), isManaged(content), List.copyOf(ignored));
+    }
+
+    /**
+     * A hosts.toml read back.
+     *
+     * @param managed it carries the imagecache header
+     * @param ignored keys present in the file that a {@link MirrorSpec} does not hold
+     */
+    public record Parsed(MirrorSpec mirror, boolean managed, List<String> ignored) {}
+
+    private static List<String> strings(TomlTable t, String key, String registry) {
+        if (!t.contains(List.of(key))) {
+            return List.of();
+        }
+        if (!t.isArray(List.of(key))) {
+            throw typeError(t, key, registry, "an array of strings");
+        }
+        TomlArray a = t.getArray(List.of(key));
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < a.size(); i++) {
+            if (!(a.get(i) instanceof String s)) {
+                throw typeError(t, key, registry, "an array of strings");
+            }
+            out.add(s);
+        }
+        return out;
+    }
+
+    private static List<String> stringOrStrings(TomlTable t, String key, String registry) {
+        if (t.isString(List.of(key))) {
+            return List.of(t.getString(List.of(key)));
+        }
+        return strings(t, key, registry);
+    }
+
+    private static List<ClientCert> clients(TomlTable t, String registry) {
+        if (!t.contains(List.of("client"))) {
+            return List.of();
+        }
+        if (t.isString(List.of("client"))) {
+            return List.of(ClientCert.of(t.getString(List.of("client")), null));
+        }
+        if (!t.isArray(List.of("client"))) {
+            throw typeError(t, "client", registry, "a path, an array of paths or an array of [cert, key] pairs");
+        }
+        TomlArray a = t.getArray(List.of("client"));
+        List<ClientCert> out = new ArrayList<>();
+        for (int i = 0; i < a.size(); i++) {
+            Object o = a.get(i);
+            if (o instanceof String s) {
+                out.add(ClientCert.of(s, null));
+            } else if (o instanceof TomlArray pair && pair.size() == 2 && pair.get(0) instanceof String c
+                    && pair.get(1) instanceof String k) {
+                out.add(ClientCert.of(c, k));
+            } else {
+                throw typeError(t, "client", registry, "a path, an array of paths or an array of [cert, key] pairs");
+            }
+        }
+        return out;
+    }
+
+    private static IllegalArgumentException typeError(TomlTable t, String key, String registry, String expected) {
+        var pos = t.inputPositionOf(List.of(key));
+        return new IllegalArgumentException("hosts.toml for " + registry + ": " + key + " must be " + expected
+                + (pos == null ? "" : " (line " + pos.line() + ", column " + pos.column() + ")"));
+    }
+}

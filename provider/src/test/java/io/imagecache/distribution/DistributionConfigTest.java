@@ -1,0 +1,75 @@
+package io.imagecache.distribution;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class DistributionConfigTest {
+    static void assertGolden(String name, String actual) throws IOException {
+        Path p = Path.of("src/test/resources/testdata/distribution", name);
+        if ("1".equals(System.getenv("UPDATE_GOLDEN"))) {
+            Files.writeString(p, actual, StandardCharsets.UTF_8);
+        }
+        assertEquals(Files.readString(p, StandardCharsets.UTF_8), actual, "golden file " + p);
+    }
+
+    private static final ProxyConfig GHCR = new ProxyConfig("ghcr", "https://ghcr.io", Optional.empty(), Optional.empty(),
+            Optional.empty(), "3f9c2a", 2);
+    private static final ProxyConfig HUB = new ProxyConfig("docker", "https://registry-1.docker.io", Optional.of("pulls"),
+            Optional.of("p\"a:ss#word"), Optional.of("72h"), "a1b2c3", 3);
+
+    @Test
+    void rendersAnAnonymous28Proxy() throws IOException {
+        assertGolden("ghcr-2.8.yml", DistributionConfig.render(GHCR));
+    }
+
+    @Test
+    void rendersAnAuthenticated3ProxyWithTtl() throws IOException {
+        String out = DistributionConfig.render(HUB);
+        assertGolden("docker-3.yml", out);
+        assertTrue(out.contains("  ttl: 72h\n"));
+    }
+
+    @Test
+    void ttlIsNeverWrittenFor2x() {
+        ProxyConfig c = new ProxyConfig("q", "https://quay.io", Optional.empty(), Optional.empty(), Optional.of("72h"), "s", 2);
+        assertFalse(DistributionConfig.render(c).contains("ttl"), "distribution 2.8 does not know proxy.ttl");
+    }
+
+    @Test
+    void readsTheProxyBlockBackIncludingQuotedSecrets() {
+        String out = DistributionConfig.render(HUB);
+        assertEquals(Optional.of("https://registry-1.docker.io"), DistributionConfig.proxyValue(out, "remoteurl"));
+        assertEquals(Optional.of("p\"a:ss#word"), DistributionConfig.proxyValue(out, "password"));
+        assertEquals(Optional.of("pulls"), DistributionConfig.proxyValue(out, "username"));
+        assertEquals(Optional.of("a1b2c3"), DistributionConfig.httpSecret(out));
+        // the seed's hand-written config
+        String seed = "version: 0.1\nstorage:\n  cache:\n    blobdescriptor: inmemory\n  filesystem:\n"
+                + "    rootdirectory: /var/lib/registry\nhttp:\n  addr: :5000\nproxy:\n  remoteurl: https://ghcr.io # change per registry\n";
+        assertEquals(Optional.of("https://ghcr.io"), DistributionConfig.proxyValue(seed, "remoteurl"));
+        assertEquals(Optional.empty(), DistributionConfig.proxyValue(seed, "username"));
+        assertEquals(Optional.empty(), DistributionConfig.httpSecret(seed));
+    }
+
+    @Test
+    void durations() {
+        for (String ok : new String[] {"168h", "0", "30m", "1h30m", "90s", "1.5h"}) {
+            assertTrue(DistributionConfig.isDuration(ok), ok);
+        }
+        for (String bad : new String[] {"7d", "1 h", "h", "-1h", "", "168"}) {
+            assertFalse(DistributionConfig.isDuration(bad), bad);
+        }
+    }
+
+    @Test
+    void toStringHidesThePassword() {
+        assertFalse(HUB.toString().contains("a:ss#w"), HUB.toString());
+    }
+}

@@ -3,6 +3,10 @@
 #   imagecache-lab/host:dev      debootstrap'd Debian 12: sshd, cron, sudo user "ops", containerd 1.6,
 #                                docker 20.10, crictl; role picked at run time (LAB_ROLE)
 #   imagecache-lab/registry:2.8  distribution 2.8 (Debian's docker-registry) in a scratch image
+#   imagecache-lab/node:<1.7.x>  host:dev with containerd 1.7 from Go modules (alias node:1.7)
+#   imagecache-lab/node:<2.x.y>  host:dev with containerd 2.x from Go modules (alias node:2)
+#   imagecache-lab/registry:<3.x.y>  distribution 3 from Go modules in a scratch image (alias registry:3)
+# The Go-built binaries come from scripts/install-node-tools.sh (built there if missing).
 # Each image carries the hash of its inputs as label imagecache.hash and is rebuilt only when that
 # hash changes. The debootstrap rootfs is cached as a tarball under $IMAGECACHE_CACHE/lab.
 set -euo pipefail
@@ -13,6 +17,8 @@ tools=$("$root/scripts/install-tools.sh" --bin-dir)
 log() { printf '[lab] %s\n' "$*" >&2; }
 
 hash_of() { (cd "$here" && find "$@" -type f -print0 | sort -z | xargs -0 sha256sum) | sha256sum | cut -c1-16; }
+# docker build, quiet; its output (the legacy builder's deprecation notice included) only on failure.
+dbuild() { local out; out=$(docker build -q "$@" 2>&1) || { printf '%s\n' "$out" >&2; return 1; }; }
 current() { docker image inspect "$1" --format '{{index .Config.Labels "imagecache.hash"}}' 2>/dev/null || true; }
 
 # --- base rootfs (debootstrap, cached) ------------------------------------------------------------
@@ -42,7 +48,7 @@ if [[ $(current imagecache-lab/host:dev) != "$host_hash" ]]; then
   log "building imagecache-lab/host:dev"
   ctx=$(mktemp -d)
   cp -a "$here/host/." "$ctx/" && cp "$tools/crictl" "$ctx/crictl"
-  docker build -q --build-arg BASE="$base_tag" --label imagecache.hash="$host_hash" -t imagecache-lab/host:dev "$ctx" >/dev/null
+  dbuild --build-arg BASE="$base_tag" --label imagecache.hash="$host_hash" -t imagecache-lab/host:dev "$ctx"
   rm -rf "$ctx"
 fi
 
@@ -61,7 +67,7 @@ if [[ $(current imagecache-lab/registry:2.8) != "$reg_hash" ]]; then
   cp "$here/registry/config.yml" "$r/etc/docker/registry/config.yml"
   cp /etc/ssl/certs/ca-certificates.crt "$r/etc/ssl/certs/"
   chmod 1777 "$r/tmp"
-  docker build -q --label imagecache.hash="$reg_hash" -t imagecache-lab/registry:2.8 "$ctx" >/dev/null
+  dbuild --label imagecache.hash="$reg_hash" -t imagecache-lab/registry:2.8 "$ctx"
   rm -rf "$ctx"
 fi
 
@@ -71,4 +77,54 @@ if [[ ! -f $save ]]; then
   mkdir -p "$cache/lab" && docker save imagecache-lab/registry:2.8 -o "$save.partial" && mv "$save.partial" "$save"
 fi
 ln -sfn "$save" "$cache/lab/registry-2.8.tar"
-log "images ready: imagecache-lab/host:dev imagecache-lab/registry:2.8"
+
+# --- node images: containerd 1.7 and 2.x from Go modules ---------------------------------------------
+"$root/scripts/install-node-tools.sh"
+node_tools=$("$root/scripts/install-node-tools.sh" --list)
+tool_dir() { awk -v p="$1" -v v="$2" '$1 == p && index($2, v) == 1 { print $3 }' <<<"$node_tools"; }
+tool_version() { awk -v p="$1" -v v="$2" '$1 == p && index($2, v) == 1 { print $2 }' <<<"$node_tools"; }
+bins_hash() { (cd "$1" && sha256sum -- *) | sha256sum | cut -c1-16; }
+built=()
+for line in "1.7 1.7" "2. 2"; do
+  read -r prefix alias <<<"$line"
+  version=$(tool_version containerd "$prefix"); bins=$(tool_dir containerd "$prefix")
+  tag=imagecache-lab/node:$version
+  node_hash=$( { hash_of node; echo "$host_hash $version"; bins_hash "$bins"; } | sha256sum | cut -c1-16)
+  if [[ $(current "$tag") != "$node_hash" ]]; then
+    log "building $tag"
+    ctx=$(mktemp -d)
+    cp -a "$here/node/." "$ctx/" && mkdir "$ctx/bin" && cp "$bins/containerd" "$bins/ctr" "$ctx/bin/"
+    dbuild --build-arg HOST=imagecache-lab/host:dev --build-arg CONTAINERD_VERSION="$version" \
+      --label imagecache.hash="$node_hash" -t "$tag" "$ctx"
+    rm -rf "$ctx"
+  fi
+  docker tag "$tag" "imagecache-lab/node:$alias"
+  built+=("$tag (node:$alias)")
+done
+
+# --- registry 3 image: distribution 3 from Go modules ---------------------------------------------
+d3=$(tool_version distribution 3); d3_bins=$(tool_dir distribution 3)
+reg3_tag=imagecache-lab/registry:$d3
+reg3_hash=$( { hash_of registry-3; echo "$d3"; bins_hash "$d3_bins"; } | sha256sum | cut -c1-16)
+if [[ $(current "$reg3_tag") != "$reg3_hash" ]]; then
+  log "building $reg3_tag"
+  ctx=$(mktemp -d)
+  cp "$here/registry-3/Dockerfile" "$ctx/"
+  r=$ctx/rootfs
+  mkdir -p "$r/bin" "$r/etc/distribution" "$r/var/lib/registry" "$r/tmp" "$r/etc/ssl/certs"
+  cp "$d3_bins/registry" "$r/bin/registry"   # static (CGO_ENABLED=0): no libraries needed
+  cp "$here/registry-3/config.yml" "$r/etc/distribution/config.yml"
+  cp /etc/ssl/certs/ca-certificates.crt "$r/etc/ssl/certs/"
+  chmod 1777 "$r/tmp"
+  dbuild --label imagecache.hash="$reg3_hash" --label imagecache.distribution.version="$d3" \
+    -t "$reg3_tag" "$ctx"
+  rm -rf "$ctx"
+fi
+docker tag "$reg3_tag" imagecache-lab/registry:3
+save3=$cache/lab/registry-3-$reg3_hash.tar
+if [[ ! -f $save3 ]]; then
+  mkdir -p "$cache/lab" && docker save imagecache-lab/registry:3 "$reg3_tag" -o "$save3.partial" && mv "$save3.partial" "$save3"
+fi
+ln -sfn "$save3" "$cache/lab/registry-3.tar"
+
+log "images ready: imagecache-lab/host:dev imagecache-lab/registry:2.8 ${built[*]} $reg3_tag (registry:3)"

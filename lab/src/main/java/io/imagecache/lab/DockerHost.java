@@ -7,17 +7,22 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.testcontainers.containers.Container.ExecResult;
 
 /**
  * A lab host running its own dockerd (Docker in Docker): the "registry VM" the provider manages
  * over SSH. After start {@link #REGISTRY_IMAGE} is loaded into the inner daemon (nothing can be
- * pulled), so {@code docker run imagecache-lab/registry:2.8} works on it. Containers it runs with
- * {@code -p PORT:5000} answer on {@link #ip()}:PORT.
+ * pulled), so {@code docker run imagecache-lab/registry:2.8} works on it; {@code loadImage(REGISTRY3_IMAGE)}
+ * adds distribution 3. Containers it runs with {@code -p PORT:5000} answer on {@link #ip()}:PORT.
  */
 public final class DockerHost extends LabHost {
     public static final String REGISTRY_IMAGE = "imagecache-lab/registry:2.8";
+    /** distribution 3 (Go modules), config at /etc/distribution/config.yml; not loaded unless asked for. */
+    public static final String REGISTRY3_IMAGE = "imagecache-lab/registry:3";
+    /** The tarballs lab/images/build.sh saves under $IMAGECACHE_CACHE/lab (docker load is faster than save | load). */
+    private static final Map<String, String> SAVED = Map.of(REGISTRY_IMAGE, "registry-2.8.tar", REGISTRY3_IMAGE, "registry-3.tar");
 
     public DockerHost(LabNetwork network) {
         super(network, Role.DOCKER);
@@ -30,18 +35,18 @@ public final class DockerHost extends LabHost {
     }
 
     /**
-     * Copies {@code image} from the outer Docker daemon into the inner one. For the registry image the
-     * tarball saved by lab/images/build.sh ({@code $IMAGECACHE_CACHE/lab/registry-2.8.tar}, default {@code ~/.cache/imagecache}) is used
-     * when present; otherwise {@code docker save | docker exec -i ... docker load}.
+     * Copies {@code image} from the outer Docker daemon into the inner one. For the registry images the
+     * tarballs saved by lab/images/build.sh ({@code $IMAGECACHE_CACHE/lab/registry-2.8.tar} and {@code registry-3.tar},
+     * default {@code ~/.cache/imagecache}) are used when present; otherwise {@code docker save | docker exec -i ... docker load}.
      */
     public void loadImage(String image) {
         String cache = System.getenv("IMAGECACHE_CACHE");
         Path saved = (cache == null || cache.isBlank() ? Path.of(System.getProperty("user.home"), ".cache", "imagecache")
-                : Path.of(cache)).resolve("lab").resolve("registry-2.8.tar");
+                : Path.of(cache)).resolve("lab").resolve(SAVED.getOrDefault(image, "none"));
         List<String> load = List.of("docker", "exec", "-i", getContainerId(), "docker", "load", "-q");
         try {
             Process p;
-            if (image.equals(REGISTRY_IMAGE) && Files.isRegularFile(saved)) {
+            if (SAVED.containsKey(image) && Files.isRegularFile(saved)) {
                 p = new ProcessBuilder(load).redirectInput(saved.toFile()).redirectErrorStream(true).start();
             } else {
                 List<Process> pipe = ProcessBuilder.startPipeline(List.of(

@@ -64,7 +64,12 @@ public class LabHost extends GenericContainer<LabHost> {
     }
 
     protected LabHost(LabNetwork network, Role role) {
-        super(IMAGE);
+        this(network, role, IMAGE);
+    }
+
+    /** A host of {@code role} on another lab image built FROM the host image (e.g. a node with another containerd). */
+    protected LabHost(LabNetwork network, Role role, DockerImageName image) {
+        super(image);
         this.network = network;
         this.role = role;
         this.rootKey = SshKeys.ed25519();

@@ -21,10 +21,12 @@ import org.testcontainers.images.builder.Transferable;
 import org.testcontainers.utility.DockerImageName;
 
 /**
- * A real distribution 2.8 registry ({@code imagecache-lab/registry:2.8}, built by lab/images/build.sh) with its
- * config.yml rendered here: {@link #plain()}, {@link #htpasswd}, {@link #token} (Bearer tokens from a
- * {@link TokenServer}) or {@link #proxy} (a pull-through cache of another registry). Reached by its bridge
- * address, port 5000: {@link #url()} works from the test JVM and from other containers on the same network.
+ * A real distribution registry with its config.yml rendered here: {@link #plain()}, {@link #htpasswd}, {@link #token}
+ * (Bearer tokens from a {@link TokenServer}) or {@link #proxy} (a pull-through cache of another registry). It runs
+ * distribution 2.8 ({@code imagecache-lab/registry:2.8}) unless {@link #withDistribution} picks 3.x
+ * ({@code imagecache-lab/registry:3}); both images are built by lab/images/build.sh, and the system property
+ * {@code imagecache.lab.distribution=3} makes 3.x every registry's default. Reached by its bridge address, port
+ * 5000: {@link #url()} works from the test JVM and from other containers on the same network.
  * {@link #requests} counts what its access log saw, e.g. to prove a pull did not reach an upstream.
  */
 public final class LocalRegistry extends GenericContainer<LocalRegistry> {
@@ -32,15 +34,55 @@ public final class LocalRegistry extends GenericContainer<LocalRegistry> {
     public static final DockerImageName IMAGE = DockerImageName.parse(
             System.getProperty("imagecache.lab.registryImage", "imagecache-lab/registry:2.8"));
     public static final int PORT = 5000;
-    private static final String CONFIG = "/etc/docker/registry/config.yml";
     /** Combined log format, as distribution writes one line per request on stdout. */
     private static final Pattern ACCESS = Pattern.compile(
             "^\\S+ - \\S+ \\[[^\\]]+\\] \"([A-Z]+) ([^ \"?]+)(?:\\?[^ \"]*)? HTTP/[0-9.]+\" (\\d{3}) ", Pattern.MULTILINE);
 
     private final Optional<Credentials> htpasswd;
     private final Optional<TokenServer> tokenServer;
-    private final Optional<Proxy> proxy;
+    private Optional<Proxy> proxy;
+    private Distribution distribution = Distribution.DEFAULT;
     private String renderedConfig = "";
+
+    /** The distribution builds the lab has, each with the layout of its official image. */
+    public enum Distribution {
+        /** Debian's docker-registry 2.8 ({@link #IMAGE}); config in /etc/docker/registry. No {@code proxy.ttl}. */
+        V2_8(IMAGE, "/etc/docker/registry"),
+        /** distribution 3.x from Go modules ({@code imagecache-lab/registry:3}); config in /etc/distribution. */
+        V3(DockerImageName.parse(System.getProperty("imagecache.lab.registry3Image", "imagecache-lab/registry:3")),
+                "/etc/distribution");
+
+        /** {@code -Dimagecache.lab.distribution=3} runs every registry that does not choose on 3.x. */
+        public static final Distribution DEFAULT =
+                "3".equals(System.getProperty("imagecache.lab.distribution", "2.8").strip()) ? V3 : V2_8;
+
+        private final DockerImageName image;
+        private final String configDir;
+
+        Distribution(DockerImageName image, String configDir) {
+            this.image = image;
+            this.configDir = configDir;
+        }
+
+        public DockerImageName image() {
+            return image;
+        }
+
+        /** The directory of config.yml in this image (the htpasswd file and token certificate go there too). */
+        public String configDir() {
+            return configDir;
+        }
+
+        /** Where this image's entrypoint reads its config ({@code serve <this>}). */
+        public String configFile() {
+            return configDir + "/config.yml";
+        }
+
+        /** Whether {@code proxy.ttl} exists (3.0+; 2.8 hard-codes 168h). */
+        public boolean hasProxyTtl() {
+            return this == V3;
+        }
+    }
 
     /** Username and password a client uses against this registry (the basic ones for token auth too). */
     public record Credentials(String username, String password) {
@@ -50,14 +92,21 @@ public final class LocalRegistry extends GenericContainer<LocalRegistry> {
         }
     }
 
-    /** Where a pull-through cache fetches from, and optional credentials for it. */
-    public record Proxy(String remoteUrl, Optional<Credentials> credentials) {}
+    /**
+     * Where a pull-through cache fetches from, optional credentials for it, and the optional {@code proxy.ttl}
+     * (a Go duration such as {@code 1h}; distribution 3 only).
+     */
+    public record Proxy(String remoteUrl, Optional<Credentials> credentials, Optional<String> ttl) {
+        public Proxy(String remoteUrl, Optional<Credentials> credentials) {
+            this(remoteUrl, credentials, Optional.empty());
+        }
+    }
 
     /** One access-log line: method, path without the query string, status. */
     public record Request(String method, String path, int status) {}
 
     private LocalRegistry(Optional<Credentials> htpasswd, Optional<TokenServer> token, Optional<Proxy> proxy) {
-        super(IMAGE);
+        super(Distribution.DEFAULT.image());
         this.htpasswd = htpasswd;
         this.tokenServer = token;
         this.proxy = proxy;
@@ -90,14 +139,41 @@ public final class LocalRegistry extends GenericContainer<LocalRegistry> {
         return proxy(remoteUrl, null, null);
     }
 
+    /** Runs this registry on {@code distribution}'s image, with that image's config layout. Before start only. */
+    public LocalRegistry withDistribution(Distribution distribution) {
+        this.distribution = distribution;
+        setDockerImageName(distribution.image().asCanonicalNameString());
+        return self();
+    }
+
+    /**
+     * Sets {@code proxy.ttl} (a Go duration, e.g. {@code 1h}; {@code 0} disables expiry) on a {@link #proxy}; needs
+     * {@link Distribution#V3}, which start checks. Before start only.
+     */
+    public LocalRegistry withProxyTtl(String ttl) {
+        Proxy p = proxy.orElseThrow(() -> new IllegalStateException("proxy.ttl is for a pull-through cache (LocalRegistry.proxy)"));
+        proxy = Optional.of(new Proxy(p.remoteUrl(), p.credentials(), Optional.of(ttl)));
+        return self();
+    }
+
+    /** The distribution build this registry runs. */
+    public Distribution distribution() {
+        return distribution;
+    }
+
     @Override
     protected void configure() {
+        if (proxy.flatMap(Proxy::ttl).isPresent() && !distribution.hasProxyTtl()) {
+            throw new IllegalStateException("distribution " + distribution + " has no proxy.ttl (it came with 3.0; 2.8 keeps "
+                    + "proxied content 168h): use withDistribution(Distribution.V3)");
+        }
         Optional<String> realm = tokenServer.map(t -> t.realm(gatewayAddress()));
-        renderedConfig = RegistryConfig.render(htpasswd.isPresent(), realm, proxy);
-        withCopyToContainer(Transferable.of(renderedConfig, 0644), CONFIG);
+        String dir = distribution.configDir();
+        renderedConfig = RegistryConfig.render(dir, htpasswd.isPresent(), realm, proxy);
+        withCopyToContainer(Transferable.of(renderedConfig, 0644), distribution.configFile());
         htpasswd.ifPresent(c -> withCopyToContainer(
-                Transferable.of(HostTools.htpasswdLine(c.username(), c.password()), 0644), RegistryConfig.HTPASSWD));
-        tokenServer.ifPresent(t -> withCopyToContainer(Transferable.of(t.certificatePem(), 0644), RegistryConfig.ROOT_CERTS));
+                Transferable.of(HostTools.htpasswdLine(c.username(), c.password()), 0644), RegistryConfig.htpasswd(dir)));
+        tokenServer.ifPresent(t -> withCopyToContainer(Transferable.of(t.certificatePem(), 0644), RegistryConfig.rootCerts(dir)));
     }
 
     /** The config.yml this registry runs with (rendered at start). */

@@ -2,14 +2,34 @@ package io.imagecache.lab.registry;
 
 import java.util.Optional;
 
-/** Renders distribution's config.yml for the {@link LocalRegistry} modes. Pure. */
+/**
+ * Renders distribution's config.yml for the {@link LocalRegistry} modes. Pure. The htpasswd file and the token
+ * issuer's certificate live next to config.yml ({@link LocalRegistry.Distribution#configDir()}).
+ */
 final class RegistryConfig {
-    static final String HTPASSWD = "/etc/docker/registry/htpasswd";
-    static final String ROOT_CERTS = "/etc/docker/registry/token-issuer.pem";
+    static final String HTPASSWD = htpasswd(LocalRegistry.Distribution.V2_8.configDir());
+    static final String ROOT_CERTS = rootCerts(LocalRegistry.Distribution.V2_8.configDir());
 
     private RegistryConfig() {}
 
+    static String htpasswd(String configDir) {
+        return configDir + "/htpasswd";
+    }
+
+    static String rootCerts(String configDir) {
+        return configDir + "/token-issuer.pem";
+    }
+
+    /** The config for distribution 2.8's layout. */
     static String render(boolean htpasswd, Optional<String> tokenRealm, Optional<LocalRegistry.Proxy> proxy) {
+        return render(LocalRegistry.Distribution.V2_8.configDir(), htpasswd, tokenRealm, proxy);
+    }
+
+    /**
+     * The config with its auxiliary files under {@code configDir}. {@code version: 0.1} is what both 2.8 and 3.x
+     * parse (3.x still has only that config version).
+     */
+    static String render(String configDir, boolean htpasswd, Optional<String> tokenRealm, Optional<LocalRegistry.Proxy> proxy) {
         if (htpasswd && tokenRealm.isPresent()) {
             throw new IllegalArgumentException("a registry uses either htpasswd or token authentication, not both");
         }
@@ -34,19 +54,20 @@ final class RegistryConfig {
             y.append("auth:\n")
                     .append("  htpasswd:\n")
                     .append("    realm: imagecache-lab\n")
-                    .append("    path: ").append(HTPASSWD).append('\n');
+                    .append("    path: ").append(htpasswd(configDir)).append('\n');
         }
         tokenRealm.ifPresent(realm -> y.append("auth:\n")
                 .append("  token:\n")
                 .append("    realm: ").append(quote(realm)).append('\n')
                 .append("    service: ").append(quote(TokenServer.SERVICE)).append('\n')
                 .append("    issuer: ").append(quote(TokenServer.ISSUER)).append('\n')
-                .append("    rootcertbundle: ").append(ROOT_CERTS).append('\n'));
+                .append("    rootcertbundle: ").append(rootCerts(configDir)).append('\n'));
         proxy.ifPresent(p -> {
             y.append("proxy:\n").append("  remoteurl: ").append(quote(p.remoteUrl())).append('\n');
             p.credentials().ifPresent(c -> y
                     .append("  username: ").append(quote(c.username())).append('\n')
                     .append("  password: ").append(quote(c.password())).append('\n'));
+            p.ttl().ifPresent(ttl -> y.append("  ttl: ").append(ttl).append('\n'));
         });
         return y.toString();
     }

@@ -131,6 +131,36 @@ class LocalRegistry3IT {
         }
     }
 
+    /**
+     * A fact for proxies of token-auth upstreams: since 3.1.1 a distribution proxy uses a Bearer realm only when it
+     * is on the upstream's own host:port or shares its registrable domain (eTLD+1), and never for IP literals
+     * ({@code realmAllowed} in registry/proxy/proxyauth.go; 3.0.0 has no such check). Docker Hub passes
+     * (registry-1.docker.io / auth.docker.io), as do ghcr.io and quay.io (realm on the same host). A lab upstream
+     * whose realm is the {@link TokenServer} at another address is, for a 3.x proxy, an upstream it cannot
+     * authenticate to: no token is asked for, and every pull through it is "manifest unknown".
+     */
+    @Test
+    void proxy31UsesNoTokenRealmOnAnotherHost() {
+        try (TokenServer issuer = TokenServer.startWithAnonymousPull("robot", "robot-pass");
+                Network network = Network.newNetwork();
+                LocalRegistry upstream = LocalRegistry.token(issuer).withNetwork(network)) {
+            upstream.start();
+            ImageSeeder.to(upstream).dockerImage("org/private", "v1", "token upstream");
+            try (LocalRegistry proxy = LocalRegistry.proxy(upstream.networkUrl(), "robot", "robot-pass")
+                    .withDistribution(Distribution.V3).withNetwork(network)) {
+                proxy.start();
+                int issued = issuer.issued().size();
+                Exec inspect = Exec.run("skopeo", "inspect", "--tls-verify=false", "docker://" + proxy.hostPort() + "/org/private:v1");
+                assertNotEquals(0, inspect.exitCode(), "distribution 3 now follows a realm on another host: " + inspect.stdout());
+                assertTrue(inspect.stderr().contains("manifest unknown"), inspect.stderr());
+                assertEquals(issued, issuer.issued().size(), issuer.issued().toString());
+                assertTrue(upstream.awaitRequests("/v2/org/private/manifests/v1", 1, Duration.ofSeconds(5)) >= 1);
+                assertTrue(upstream.accessLog().stream().filter(r -> r.path().equals("/v2/org/private/manifests/v1")
+                        && !r.method().equals("PUT")).allMatch(r -> r.status() == 401), upstream.accessLog().toString());
+            }
+        }
+    }
+
     @Test
     void proxyTtlNeedsDistribution3() {
         LocalRegistry on28 = LocalRegistry.proxy("http://127.0.0.1:1").withProxyTtl("1h").withDistribution(Distribution.V2_8);

@@ -43,7 +43,8 @@ if ! docker image inspect "$base_tag" >/dev/null 2>&1; then
 fi
 
 # --- host image -----------------------------------------------------------------------------------
-host_hash=$( { hash_of host; echo "$base_hash"; sha256sum "$tools/crictl"; } | sha256sum | cut -c1-16)
+# crictl by content, not path: the same image whatever $IMAGECACHE_CACHE the tools were built under
+host_hash=$( { hash_of host; echo "$base_hash"; sha256sum < "$tools/crictl"; } | sha256sum | cut -c1-16)
 if [[ $(current imagecache-lab/host:dev) != "$host_hash" ]]; then
   log "building imagecache-lab/host:dev"
   ctx=$(mktemp -d)

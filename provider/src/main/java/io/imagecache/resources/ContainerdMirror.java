@@ -221,7 +221,7 @@ public final class ContainerdMirror implements CustomResource<ContainerdMirror.A
 
     @Override
     public DiffResult diff(DiffRequest<Args, State> req) {
-        DiffResult d = Resources.ignoreConnectionDetails(req.inputDiff());
+        DiffResult d = ignoreOperationalSettings(Resources.ignoreConnectionDetails(req.inputDiff()));
         // Drift on the node (a hand edit, a deleted file, config.toml reverted) with no input change to explain it:
         // report what differs so the next up repairs it. Files are compared by what they mean, not byte for byte, so
         // an adopted hand-made file that says the same as the inputs is not drift.
@@ -242,6 +242,17 @@ public final class ContainerdMirror implements CustomResource<ContainerdMirror.A
             }
         }
         return d;
+    }
+
+    /** How to restart containerd and how long to wait change nothing on the node by themselves. */
+    static DiffResult ignoreOperationalSettings(DiffResult d) {
+        Map<String, io.imagecache.spi.PropertyDiff> kept = new LinkedHashMap<>();
+        d.detailed().forEach((path, diff) -> {
+            if (!path.equals("restartCommand") && !path.equals("criTimeoutSeconds")) {
+                kept.put(path, diff);
+            }
+        });
+        return new DiffResult(kept, d.deleteBeforeReplace());
     }
 
     static boolean sameMeaning(String registry, String content, MirrorSpec wanted) {
@@ -378,7 +389,8 @@ public final class ContainerdMirror implements CustomResource<ContainerdMirror.A
                 edit.notes().forEach(n -> ctx.info(where + ": " + n));
                 try {
                     backup = node.replaceConfig(configFile, original, edit.text(), a.restartCommand(), version,
-                            Duration.ofSeconds(a.criTimeoutSeconds() == null ? 60 : a.criTimeoutSeconds()), stamp());
+                            Duration.ofSeconds(a.criTimeoutSeconds() == null ? 60 : a.criTimeoutSeconds()), stamp(),
+                            certsDir);
                 } catch (ResourceException e) {
                     // The hosts files are in place (harmless without config_path); record them so a later up or
                     // destroy knows about them.
@@ -616,7 +628,8 @@ public final class ContainerdMirror implements CustomResource<ContainerdMirror.A
          * @return the backup's path
          */
         String replaceConfig(String configFile, Optional<String> original, String text, String restartCommand,
-                             ContainerdVersion version, Duration timeout, String stamp) throws ResourceException {
+                             ContainerdVersion version, Duration timeout, String stamp, String certsDir)
+                throws ResourceException {
             String backup = configFile + ".imagecache-" + stamp + ".bak";
             int mode = 0644;
             if (original.isPresent()) {
@@ -634,6 +647,9 @@ public final class ContainerdMirror implements CustomResource<ContainerdMirror.A
             write(configFile, text, mode);
             ctx.status("Restarting containerd: " + restartCommand);
             Optional<String> failure = restartAndVerify(restartCommand, version, timeout);
+            if (failure.isEmpty()) {
+                failure = effectiveConfigPathProblem(configFile, certsDir, version);
+            }
             if (failure.isEmpty()) {
                 return original.isPresent() ? backup : null;
             }
@@ -688,6 +704,29 @@ public final class ContainerdMirror implements CustomResource<ContainerdMirror.A
                     return Optional.of("interrupted");
                 }
             }
+        }
+
+        /**
+         * Empty when the config containerd runs with (its file merged with {@code imports}) has
+         * {@code config_path = certsDir}; else why not. A file in {@code imports} that sets the CRI plugin's
+         * settings replaces the main file's on containerd 1.6, silently dropping {@code config_path}.
+         */
+        private Optional<String> effectiveConfigPathProblem(String configFile, String certsDir, ContainerdVersion version)
+                throws ResourceException {
+            ExecResult dump = run(CommandLine.script("containerd --config " + CommandLine.quote(configFile)
+                    + " config dump 2>/dev/null"), null);
+            if (!dump.ok()) {
+                return Optional.of("`containerd config dump` failed: " + dump.message());
+            }
+            Optional<String> effective = ConfigToml.effectiveConfigPath(dump.stdout(), version);
+            if (effective.isPresent() && effective.get().equals(certsDir)) {
+                return Optional.empty();
+            }
+            Matcher imports = Pattern.compile("(?m)^imports\\s*=\\s*(\\[.*])").matcher(dump.stdout());
+            return Optional.of("containerd runs with config_path \"" + effective.orElse("") + "\", not \"" + certsDir
+                    + "\": another file overrides the CRI registry settings of " + configFile
+                    + (imports.find() ? " (imports = " + imports.group(1) + ")" : "")
+                    + "; move its registry settings into " + configFile + " or remove them");
         }
 
         /** containerd's own error for a plugin ({@code ctr plugins ls -d id==cri}: the Message line). */

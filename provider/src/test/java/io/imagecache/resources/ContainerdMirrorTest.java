@@ -56,6 +56,7 @@ class ContainerdMirrorTest {
     private final AtomicInteger restarts = new AtomicInteger();
     private final List<String> warnings = new ArrayList<>();
     private String breakWhenConfigContains = null;
+    private boolean shadowed = false;
     private final ContainerdMirror resource = new ContainerdMirror(node.factory(),
             () -> Optional.of(new DefaultCredentials.Found("-----BEGIN OPENSSH PRIVATE KEY-----", null)),
             Clock.fixed(Instant.parse("2026-11-28T01:02:03Z"), ZoneOffset.UTC));
@@ -82,6 +83,12 @@ class ContainerdMirrorTest {
         node.on("systemctl restart containerd", c -> {
             restarts.incrementAndGet();
             return ok("");
+        });
+        node.on("containerd --config", c -> {
+            String config = node.files.getOrDefault(CONFIG, "");
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("config_path = \"([^\"]*)\"").matcher(config);
+            return ok("version = 2\n[plugins]\n  [plugins.\"io.containerd.grpc.v1.cri\"]\n    [plugins.\"io.containerd.grpc.v1.cri\".registry]\n"
+                    + "      config_path = \"" + (m.find() && !shadowed ? m.group(1) : "") + "\"\n");
         });
         node.on("ctr plugins ls -d", c -> ok("Type: io.containerd.grpc.v1\nID: cri\nError:\n  Code: Unknown\n"
                 + "  Message: invalid plugin config: `mirrors` cannot be set when `config_path` is provided\n"));
@@ -194,6 +201,17 @@ class ContainerdMirrorTest {
         assertEquals(2, restarts.get(), "restarted with the new file, then with the original");
         assertTrue(e.getMessage().contains("the original config.toml is back and the CRI plugin is loaded"), e.getMessage());
         assertTrue(e.partialResult().isPresent(), "the hosts files written are recorded");
+    }
+
+    @Test
+    void aConfigPathThatDoesNotTakeEffectIsRolledBackToo() {
+        node.files.put(CONFIG, "imports = [\"/etc/containerd/conf.d/*.toml\"]\n" + DEBIAN_16);
+        shadowed = true;
+        ResourceException e = assertThrows(ResourceException.class,
+                () -> create(args(mirror("docker.io", "http://10.0.20.10:5000"))));
+        assertTrue(e.getMessage().contains("containerd runs with config_path \"\", not \"/etc/containerd/certs.d\""), e.getMessage());
+        assertEquals("imports = [\"/etc/containerd/conf.d/*.toml\"]\n" + DEBIAN_16, node.files.get(CONFIG));
+        assertEquals(2, restarts.get());
     }
 
     @Test

@@ -4,6 +4,7 @@ import io.imagecache.registry.RegistryClient;
 import io.imagecache.resources.ContainerdMirror;
 import io.imagecache.resources.DefaultCredentials;
 import io.imagecache.resources.MaintenanceSchedule;
+import io.imagecache.resources.RegistryProxy;
 import io.imagecache.resources.ResolveDigest;
 import io.imagecache.schema.SchemaGenerator;
 import io.imagecache.spi.CustomResource;
@@ -28,7 +29,8 @@ public final class Plugin {
     private Plugin(RemoteHostFactory hosts, RegistryClient registry) {
         this.resources = List.of(
                 new MaintenanceSchedule(hosts, DefaultCredentials.fromEnvironment()),
-                new ContainerdMirror(hosts, DefaultCredentials.fromEnvironment(), Clock.systemUTC()));
+                new ContainerdMirror(hosts, DefaultCredentials.fromEnvironment(), Clock.systemUTC()),
+                new RegistryProxy(hosts, DefaultCredentials.fromEnvironment(), registry));
         this.functions = List.of(new ResolveDigest(registry));
     }
 

@@ -121,14 +121,22 @@ public final class RegistryProxy implements CustomResource<RegistryProxy.Args, R
         if (u == null || d.hasUnknownsUnder(PropertyPath.of("upstream"))) {
             return a;
         }
-        UpstreamArgs up = u.remoteUrl() != null || u.registry() == null ? u
-                : new UpstreamArgs(u.name(), u.registry(), UpstreamArgs.defaultRemoteUrl(u.registry()), u.port(),
-                u.username(), u.password(), u.ttl());
+        // Empty strings count as unset, so programs can pass optional values straight from config.
+        String user = blankToNull(u.username());
+        String password = blankToNull(u.password());
+        String remote = blankToNull(u.remoteUrl());
+        UpstreamArgs up = new UpstreamArgs(u.name(), u.registry(),
+                remote != null || u.registry() == null ? remote : UpstreamArgs.defaultRemoteUrl(u.registry()), u.port(),
+                user, password, blankToNull(u.ttl()));
         String name = up.name();
         return new Args(a.connection(), up, a.image(), a.bindAddress(),
                 a.dataDir() != null || name == null ? a.dataDir() : "/var/lib/imagecache/" + name,
                 a.configDir() != null || name == null ? a.configDir() : "/etc/imagecache/" + name,
                 a.purgeDataOnDelete(), a.healthTimeoutSeconds());
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isEmpty() ? null : s;
     }
 
     @Override
@@ -202,6 +210,16 @@ public final class RegistryProxy implements CustomResource<RegistryProxy.Args, R
     @Override
     public DiffResult diff(DiffRequest<Args, State> req) {
         DiffResult d = ignoreTimeouts(Resources.ignoreConnectionDetails(req.inputDiff()));
+        // The registry namespace only names the upstream; with the same remoteUrl nothing on the host changes
+        // (an imported hand-made proxy knows its URL, not the namespace it stands for).
+        UpstreamArgs oldUp = req.olds() == null ? null : req.olds().upstream();
+        UpstreamArgs newUp = req.news().value().upstream();
+        if (oldUp != null && newUp != null && oldUp.effectiveRemoteUrl() != null
+                && oldUp.effectiveRemoteUrl().equals(newUp.effectiveRemoteUrl())) {
+            Map<String, PropertyDiff> kept = new java.util.LinkedHashMap<>(d.detailed());
+            kept.remove("upstream.registry");
+            d = new DiffResult(kept, d.deleteBeforeReplace());
+        }
         State old = req.oldState();
         if (!d.hasChanges() && old != null) {
             // drift found by refresh: a stopped or missing container, an unhealthy proxy, an edited config

@@ -10,6 +10,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.tomlj.Toml;
@@ -60,6 +61,23 @@ public final class ConfigToml {
      */
     public static int configVersion(String configToml) throws ConfigTomlException {
         return configVersion(parse(configToml));
+    }
+
+    /**
+     * The {@code config_path} containerd actually uses, read from {@code containerd config dump} (the
+     * file merged with its {@code imports}): {@code io.containerd.cri.v1.images} on 2.x,
+     * {@code io.containerd.grpc.v1.cri} on 1.x. Empty when the dump has none or does not parse.
+     */
+    public static Optional<String> effectiveConfigPath(String configDump, ContainerdVersion version) {
+        TomlParseResult r = org.tomlj.Toml.parse(configDump);
+        if (r.hasErrors()) {
+            return Optional.empty();
+        }
+        List<String> table = version.major() >= 2 ? List.of("plugins", "io.containerd.cri.v1.images", "registry")
+                : List.of("plugins", "io.containerd.grpc.v1.cri", "registry");
+        List<String> key = new ArrayList<>(table);
+        key.add(CONFIG_PATH);
+        return r.isString(key) ? Optional.of(r.getString(key)) : Optional.empty();
     }
 
     /**

@@ -9,7 +9,8 @@ import java.util.regex.Pattern;
  *
  * <p>Garbage collection stops the proxy, runs {@code registry garbage-collect} in a throw-away
  * container of the proxy's own image with the proxy's volumes (data and config), then starts the
- * proxy again. The restart job first asks the upstream for {@code GET /v2/} and restarts only if it
+ * proxy again (a proxy that has cached nothing yet has nothing to collect: distribution reports a
+ * missing path, which counts as success). The restart job first asks the upstream for {@code GET /v2/} and restarts only if it
  * answers (2xx or 401), because a distribution proxy whose upstream is down panics at start. Both
  * jobs share a lock so they never overlap. Cron treats {@code %} as a newline, so every {@code %} in a
  * command is written as {@code \%}.
@@ -46,9 +47,10 @@ public final class MaintenanceCron {
                 + " img=$(docker inspect -f \"{{.Config.Image}}\" $c) || exit 1;"
                 + " cfg=$(docker inspect -f \"{{range .Config.Cmd}}{{println .}}{{end}}\" $c | grep -E \"[.]ya?ml$\" | tail -n 1);"
                 + " docker stop -t 30 $c >/dev/null || exit 1;"
-                + " docker run --rm --volumes-from $c --entrypoint registry $img garbage-collect"
+                + " out=$(docker run --rm --volumes-from $c --entrypoint registry $img garbage-collect"
                 + (p.gcDeleteUntagged() ? " --delete-untagged" : "")
-                + " ${cfg:-/etc/docker/registry/config.yml}; rc=$?;"
+                + " ${cfg:-/etc/docker/registry/config.yml} 2>&1); rc=$?; echo \"$out\";"
+                + " case \"$out\" in *\"Path not found: /docker/registry/v2/repositories\"*) echo \"gc: nothing cached yet\"; rc=0;; esac;"
                 + " docker start $c >/dev/null || rc=1;"
                 + " echo \"$(date -u +\\%FT\\%TZ) gc: done (exit $rc)\"; exit $rc";
         return "flock -w 7200 " + p.lockFile() + " sh -c '" + script + "' >>" + p.logFile() + " 2>&1";

@@ -1,8 +1,10 @@
 package io.imagecache.provider;
 
 import io.imagecache.registry.RegistryClient;
+import io.imagecache.resources.ContainerdMirror;
 import io.imagecache.resources.DefaultCredentials;
 import io.imagecache.resources.MaintenanceSchedule;
+import io.imagecache.resources.RegistryProxy;
 import io.imagecache.resources.ResolveDigest;
 import io.imagecache.schema.SchemaGenerator;
 import io.imagecache.spi.CustomResource;
@@ -11,6 +13,7 @@ import io.imagecache.ssh.RemoteHostFactory;
 import io.imagecache.ssh.jsch.JschRemoteHostFactory;
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +27,10 @@ public final class Plugin {
     private final List<ProviderFunction<?, ?>> functions;
 
     private Plugin(RemoteHostFactory hosts, RegistryClient registry) {
-        this.resources = List.of(new MaintenanceSchedule(hosts, DefaultCredentials.fromEnvironment()));
+        this.resources = List.of(
+                new MaintenanceSchedule(hosts, DefaultCredentials.fromEnvironment()),
+                new ContainerdMirror(hosts, DefaultCredentials.fromEnvironment(), Clock.systemUTC()),
+                new RegistryProxy(hosts, DefaultCredentials.fromEnvironment(), registry));
         this.functions = List.of(new ResolveDigest(registry));
     }
 

@@ -1,0 +1,161 @@
+package io.imagecache.examples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.imagecache.lab.LabNetwork;
+import io.imagecache.lab.NodeHost;
+import io.imagecache.lab.registry.ImageSeeder;
+import io.imagecache.lab.registry.LocalRegistry;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * examples/containerd-mirror through the real Pulumi CLI on a lab node (containerd 1.6) with local
+ * proxies: what reviewers see in preview --diff, what the node does, refresh after a hand edit,
+ * import, invalid inputs.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ContainerdMirrorExampleIT {
+    private static final String TYPE = "imagecache:index:ContainerdMirror";
+    private static LabNetwork network;
+    private static NodeHost node;
+    private static LocalRegistry dockerHub;
+    private static LocalRegistry ghcr;
+    private static LocalRegistry dockerProxy;
+    private static LocalRegistry ghcrProxy;
+
+    @BeforeAll
+    static void start() {
+        network = LabNetwork.create();
+        dockerHub = started(LocalRegistry.plain());
+        ghcr = started(LocalRegistry.plain());
+        ImageSeeder.to(dockerHub).dockerImage("library/hello", "1", "hello");
+        ImageSeeder.to(ghcr).ociImage("org/app", "1", "app");
+        dockerProxy = started(LocalRegistry.proxy(dockerHub.networkUrl()));
+        ghcrProxy = started(LocalRegistry.proxy(ghcr.networkUrl()));
+        node = new NodeHost(network);
+        node.start();
+    }
+
+    private static LocalRegistry started(LocalRegistry r) {
+        r.withNetwork(network.network());
+        r.start();
+        return r;
+    }
+
+    @AfterAll
+    static void stop() {
+        for (AutoCloseable c : new AutoCloseable[] {node, ghcrProxy, dockerProxy, ghcr, dockerHub, network}) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                // best effort
+            }
+        }
+    }
+
+    private PulumiCli stack() {
+        PulumiCli cli = PulumiCli.forExample("containerd-mirror", "lab");
+        cli.config("node", node.ip()).secretConfig("sshKey", node.rootKey().privateKey())
+                .config("dockerMirror", dockerProxy.networkUrl()).config("ghcrMirror", ghcrProxy.networkUrl())
+                .config("dockerServer", dockerHub.networkUrl()).config("ghcrServer", ghcr.networkUrl());
+        return cli;
+    }
+
+    private long pid() {
+        return node.containerdPid();
+    }
+
+    @Test
+    @Order(1)
+    void lifecycleThroughTheCli() {
+        try (PulumiCli cli = stack()) {
+            PulumiCli.Result preview = cli.preview().assertOk();
+            assertTrue(preview.stdout().contains("+ " + TYPE + ": (create)"), preview.stdout());
+            assertFalse(node.exec("test", "-e", "/etc/containerd/certs.d/docker.io/hosts.toml").getExitCode() == 0,
+                    "preview touches nothing");
+
+            cli.up().assertOk();
+            assertEquals("true", cli.output("configChanged"));
+            assertEquals(0, node.crictl("pull", "ghcr.io/org/app:1").getExitCode());
+            assertTrue(ghcrProxy.requests("/v2/org/app/manifests/.*") >= 1);
+
+            // Reviewers see the changed path and the rendered hosts.toml change; containerd keeps running.
+            long before = pid();
+            cli.config("ghcrMirror", dockerProxy.networkUrl());
+            PulumiCli.Result changed = cli.preview().assertOk();
+            assertTrue(changed.stdout().contains("~ mirrors: ["), changed.stdout());
+            assertTrue(changed.stdout().contains("[1]: {"), changed.stdout());
+            assertTrue(changed.stdout().contains("~ endpoints: ["), changed.stdout());
+            assertTrue(changed.stdout().contains("~ [0]: \"" + ghcrProxy.networkUrl() + "\" => \"" + dockerProxy.networkUrl() + "\""),
+                    changed.stdout());
+            assertTrue(changed.stdout().contains("- [host.\"" + ghcrProxy.networkUrl() + "\"]")
+                    && changed.stdout().contains("+ [host.\"" + dockerProxy.networkUrl() + "\"]"),
+                    "the hosts.toml change is shown:\n" + changed.stdout());
+            cli.up().assertOk();
+            assertEquals(before, pid(), "a hosts.toml change does not restart containerd");
+            assertEquals("false", cli.output("configChanged"));
+
+            PulumiCli.Result noop = cli.up().assertOk();
+            assertFalse(noop.stdout().contains("updated"), noop.stdout());
+
+            // Drift: a hand edit shows in refresh; the next up repairs it.
+            node.sh("sed -i 's#" + dockerProxy.networkUrl() + "#http://10.255.255.1:5000#' /etc/containerd/certs.d/ghcr.io/hosts.toml");
+            PulumiCli.Result refresh = cli.refresh().assertOk();
+            assertTrue(refresh.stdout().contains("10.255.255.1"), refresh.stdout());
+            PulumiCli.Result repair = cli.preview().assertOk();
+            assertTrue(repair.stdout().contains("~ " + TYPE + ": (update)"), repair.stdout());
+            cli.up().assertOk();
+            assertFalse(node.readFile("/etc/containerd/certs.d/ghcr.io/hosts.toml").contains("10.255.255.1"));
+            assertEquals(before, pid());
+
+            cli.destroy().assertOk();
+            assertNotEquals(0, node.exec("test", "-e", "/etc/containerd/certs.d/ghcr.io/hosts.toml").getExitCode());
+        }
+    }
+
+    @Test
+    @Order(3)
+    void importOfAHandMadeSetupShowsNoChanges() throws IOException {
+        // The seed's way, by hand: config_path and one hosts.toml per registry, without the imagecache header.
+        node.sh("mkdir -p /etc/containerd/certs.d/docker.io /etc/containerd/certs.d/ghcr.io");
+        node.writeFile("/etc/containerd/config.toml", "version = 2\n[plugins.\"io.containerd.grpc.v1.cri\".registry]\n"
+                + "  config_path = \"/etc/containerd/certs.d\"\n");
+        node.restartContainerd();
+        node.writeFile("/etc/containerd/certs.d/docker.io/hosts.toml", "server = \"" + dockerHub.networkUrl() + "\"\n"
+                + "[host.\"" + dockerProxy.networkUrl() + "\"]\n  capabilities = [\"pull\", \"resolve\"]\n");
+        node.writeFile("/etc/containerd/certs.d/ghcr.io/hosts.toml", "server = \"" + ghcr.networkUrl() + "\"\n"
+                + "[host.\"" + ghcrProxy.networkUrl() + "\"]\n  capabilities = [\"pull\", \"resolve\"]\n");
+        try (PulumiCli cli = stack()) {
+            Path key = Files.createTempFile("lab-key", "");
+            Files.writeString(key, node.rootKey().privateKey());
+            cli.env("IMAGECACHE_SSH_KEY_FILE", key.toString());
+            cli.run("import", TYPE, "node1", "root@" + node.ip() + ":22", "--yes", "--protect=false",
+                    "--generate-code=false", "--non-interactive", "--color=never").assertOk();
+            Files.delete(key);
+            PulumiCli.Result after = cli.preview().assertOk();
+            assertFalse(after.stdout().contains("(update)") || after.stdout().contains("(replace)"), after.stdout());
+        }
+    }
+
+    @Test
+    @Order(2)
+    void invalidMirrorsFailAtCheckNamingThePropertyAndTouchNothing() {
+        try (PulumiCli cli = stack()) {
+            cli.config("ghcrMirror", "10.0.20.10:5010");
+            PulumiCli.Result r = cli.up();
+            assertNotEquals(0, r.exitCode());
+            assertTrue(r.output().contains("mirrors[1].endpoints[0]"), r.output());
+        }
+    }
+}

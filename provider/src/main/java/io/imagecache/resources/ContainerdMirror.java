@@ -1,0 +1,759 @@
+package io.imagecache.resources;
+
+import io.imagecache.containerd.ConfigEdit;
+import io.imagecache.containerd.ConfigToml;
+import io.imagecache.containerd.ConfigTomlException;
+import io.imagecache.containerd.ContainerdVersion;
+import io.imagecache.containerd.HostsToml;
+import io.imagecache.containerd.MirrorSpec;
+import io.imagecache.containerd.MirrorValidation;
+import io.imagecache.containerd.Problem;
+import io.imagecache.spi.CheckFailure;
+import io.imagecache.spi.Context;
+import io.imagecache.spi.CustomResource;
+import io.imagecache.spi.Decoded;
+import io.imagecache.spi.DiffResult;
+import io.imagecache.spi.ObjectType;
+import io.imagecache.spi.PropertyDiff;
+import io.imagecache.spi.PropertyPath;
+import io.imagecache.spi.Prop;
+import io.imagecache.spi.ResourceException;
+import io.imagecache.spi.ResourceType;
+import io.imagecache.ssh.CommandLine;
+import io.imagecache.ssh.ExecResult;
+import io.imagecache.ssh.RemoteException;
+import io.imagecache.ssh.RemoteHost;
+import io.imagecache.ssh.RemoteHostFactory;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+@ResourceType(token = "imagecache:index:ContainerdMirror",
+        description = "One node's containerd mirror configuration: a `hosts.toml` per registry under `certsDir`, and "
+                + "`config.toml` pointed at that one directory (`config_path`) for the containerd version found on the "
+                + "node (1.6, 1.7, 2.x). Only files whose content changes are written; `config.toml` is backed up and "
+                + "edited only if it must change (its `mirrors` are removed and turned into hosts.toml files, so "
+                + "nothing the operator had is lost), and only then is containerd restarted and its CRI plugin "
+                + "verified; if the plugin does not load, the backup is restored, containerd restarted again, and the "
+                + "resource fails with containerd's own message.\n\n"
+                + "Import with the id `[user@]host[:port]` (or `[user@]host[:port]/<certsDir>`): the existing "
+                + "`certs.d` is adopted as it is.")
+public final class ContainerdMirror implements CustomResource<ContainerdMirror.Args, ContainerdMirror.State> {
+
+    @ObjectType(token = "imagecache:index:Mirror",
+            description = "The mirrors of one registry namespace: a hosts.toml in `<certsDir>/<registry>/`.")
+    public record MirrorArgs(
+            @Prop(description = "The registry namespace as containerd sees it in image names: `docker.io`, `ghcr.io`, "
+                    + "`registry.example.com:5000`, or `_default` (every registry without its own entry; containerd 1.7+).",
+                    required = true)
+            String registry,
+            @Prop(description = "Mirror URLs, tried in order, e.g. `http://10.0.20.10:5000`.", required = true)
+            List<String> endpoints,
+            @Prop(description = "Where to pull when every mirror fails (the `server` line). Default: the registry "
+                    + "itself (`https://registry-1.docker.io` for docker.io).")
+            String server,
+            @Prop(description = "What the mirrors may be used for: `pull`, `resolve`, `push`, and `referrers` "
+                    + "(containerd 2.2+). Default: `[\"pull\", \"resolve\"]`.")
+            List<String> capabilities,
+            @Prop(description = "Skip TLS verification of https mirrors.")
+            Boolean skipVerify,
+            @Prop(description = "CA certificate files (absolute paths on the node) for https mirrors.")
+            List<String> ca,
+            @Prop(description = "Use the mirror URL's path as the API root (for registries that serve under a path, "
+                    + "e.g. Harbor proxy projects).")
+            Boolean overridePath,
+            @Prop(description = "TCP connect timeout per mirror, a Go duration such as `1s` (containerd 2.0.7/2.1+; "
+                    + "older versions would ignore it, so it is an error there). A short one makes a dead mirror cost "
+                    + "seconds instead of 30 s per blob.")
+            String dialTimeout) {}
+
+    public record Args(
+            @Prop(description = "How to reach the node.", required = true)
+            ConnectionArgs connection,
+            @Prop(description = "One entry per registry namespace.", required = true)
+            List<MirrorArgs> mirrors,
+            @Prop(description = "The hosts directory (`config_path`): one absolute directory.",
+                    defaultValue = "/etc/containerd/certs.d")
+            String certsDir,
+            @Prop(description = "containerd's configuration file.", defaultValue = "/etc/containerd/config.toml")
+            String configFile,
+            @Prop(description = "How to restart containerd on this node (run through `sh -c`, as root).",
+                    defaultValue = "systemctl restart containerd")
+            String restartCommand,
+            @Prop(description = "Seconds to wait for containerd's CRI plugin after a restart.", defaultValue = "60")
+            Integer criTimeoutSeconds) {}
+
+    public record State(
+            @Prop(description = "The containerd version found on the node, e.g. `1.7.27`.")
+            String containerdVersion,
+            @Prop(description = "The `version` of the node's config.toml.")
+            Integer configVersion,
+            @Prop(description = "Registry -> the hosts.toml on the node.", required = true)
+            Map<String, String> hostsFiles,
+            @Prop(description = "Whether the last apply changed config.toml (and so restarted containerd).")
+            Boolean configChanged,
+            @Prop(description = "config.toml points at `certsDir` and has no `mirrors` (false: drift to repair).")
+            Boolean configUpToDate,
+            @Prop(description = "The backup of config.toml made before imagecache last changed it.")
+            String backupFile,
+            @Prop(description = "hosts.toml files made from config.toml's old `mirrors` (registry -> path). They are "
+                    + "left to the operator: imagecache never overwrites or deletes them.")
+            Map<String, String> migratedFiles,
+            @Prop(description = "Host keys recorded on first contact (`host:port` -> key), enforced afterwards.")
+            Map<String, String> hostKeys) {}
+
+    /** The first line of a hosts.toml migrated from config.toml: not ours to delete. */
+    static final String MIGRATED_HEADER = "# Migrated by imagecache from the mirrors in config.toml; imagecache does not manage this file.";
+
+    private final RemoteHostFactory hosts;
+    private final DefaultCredentials defaultCredentials;
+    private final Clock clock;
+
+    public ContainerdMirror(RemoteHostFactory hosts, DefaultCredentials defaultCredentials, Clock clock) {
+        this.hosts = hosts;
+        this.defaultCredentials = defaultCredentials;
+        this.clock = clock;
+    }
+
+    @Override
+    public Class<Args> argsType() {
+        return Args.class;
+    }
+
+    @Override
+    public Class<State> stateType() {
+        return State.class;
+    }
+
+    // --- check ------------------------------------------------------------------------------------
+
+    @Override
+    public List<CheckFailure> check(Decoded<Args> news) {
+        Args a = news.value();
+        List<CheckFailure> out = new ArrayList<>(Connections.check(a.connection(), PropertyPath.of("connection"), news));
+        if (a.mirrors() != null && !news.hasUnknownsUnder(PropertyPath.of("mirrors"))) {
+            if (a.mirrors().isEmpty()) {
+                out.add(new CheckFailure("mirrors", "lists no registry; give at least one, e.g. "
+                        + "{registry: docker.io, endpoints: [\"http://10.0.20.10:5000\"]}"));
+            }
+            for (int i = 0; i < a.mirrors().size(); i++) {
+                if (a.mirrors().get(i) == null) {
+                    out.add(new CheckFailure("mirrors[" + i + "]", "is empty"));
+                }
+            }
+            if (out.stream().noneMatch(f -> f.property().startsWith("mirrors"))) {
+                out.addAll(failures(MirrorValidation.check(specs(a.mirrors()))));
+            }
+        }
+        if (a.certsDir() != null && !news.isUnknown(PropertyPath.of("certsDir"))) {
+            out.addAll(failures(MirrorValidation.checkCertsDir(a.certsDir())));
+        }
+        if (a.configFile() != null && !news.isUnknown(PropertyPath.of("configFile")) && !Validation.isAbsolutePath(a.configFile())) {
+            out.add(new CheckFailure("configFile", "must be an absolute path such as /etc/containerd/config.toml"));
+        }
+        if (a.restartCommand() != null && a.restartCommand().isBlank()) {
+            out.add(new CheckFailure("restartCommand", "is empty; give the command that restarts containerd, e.g. "
+                    + "\"systemctl restart containerd\""));
+        }
+        if (a.criTimeoutSeconds() != null && (a.criTimeoutSeconds() < 5 || a.criTimeoutSeconds() > 3600)) {
+            out.add(new CheckFailure("criTimeoutSeconds", "must be between 5 and 3600 seconds"));
+        }
+        return out;
+    }
+
+    private static final Pattern ENDPOINT_SETTING =
+            Pattern.compile("mirrors\\[(\\d+)]\\.endpoints\\[\\d+]\\.(capabilities|ca|skipVerify|overridePath|dialTimeout)(.*)");
+
+    /** Problems of the containerd package as Check failures, with per-endpoint settings mapped to the mirror's. */
+    static List<CheckFailure> failures(List<Problem> problems) {
+        Set<CheckFailure> out = new LinkedHashSet<>();
+        for (Problem p : problems) {
+            Matcher m = ENDPOINT_SETTING.matcher(p.property());
+            String property = m.matches() ? "mirrors[" + m.group(1) + "]." + m.group(2) + m.group(3) : p.property();
+            out.add(new CheckFailure(property, p.reason()));
+        }
+        return new ArrayList<>(out);
+    }
+
+    static List<MirrorSpec> specs(List<MirrorArgs> mirrors) {
+        List<MirrorSpec> out = new ArrayList<>();
+        for (MirrorArgs m : mirrors) {
+            out.add(spec(m));
+        }
+        return out;
+    }
+
+    static MirrorSpec spec(MirrorArgs m) {
+        List<MirrorSpec.Endpoint> eps = new ArrayList<>();
+        for (String url : m.endpoints() == null ? List.<String>of() : m.endpoints()) {
+            eps.add(new MirrorSpec.Endpoint(url, m.capabilities() == null ? List.of() : m.capabilities(),
+                    m.ca() == null ? List.of() : m.ca(), m.skipVerify() != null && m.skipVerify(),
+                    m.overridePath() != null && m.overridePath(), m.dialTimeout(), List.of()));
+        }
+        return new MirrorSpec(m.registry(), m.server(), eps);
+    }
+
+    static MirrorArgs args(MirrorSpec s) {
+        List<String> urls = s.endpoints().stream().map(MirrorSpec.Endpoint::url).toList();
+        MirrorSpec.Endpoint first = s.endpoints().isEmpty() ? null : s.endpoints().get(0);
+        List<String> caps = first == null || first.capabilities().isEmpty()
+                || first.capabilities().equals(MirrorSpec.Endpoint.DEFAULT_CAPABILITIES) ? null : first.capabilities();
+        return new MirrorArgs(s.registry(), urls, s.server(), caps,
+                first != null && first.skipVerify() ? Boolean.TRUE : null,
+                first == null || first.ca().isEmpty() ? null : first.ca(),
+                first != null && first.overridePath() ? Boolean.TRUE : null,
+                first == null ? null : first.dialTimeout());
+    }
+
+    // --- diff -------------------------------------------------------------------------------------
+
+    @Override
+    public DiffResult diff(DiffRequest<Args, State> req) {
+        DiffResult d = ignoreOperationalSettings(Resources.ignoreConnectionDetails(req.inputDiff()));
+        // Drift on the node (a hand edit, a deleted file, config.toml reverted) with no input change to explain it:
+        // report what differs so the next up repairs it. Files are compared by what they mean, not byte for byte, so
+        // an adopted hand-made file that says the same as the inputs is not drift.
+        State old = req.oldState();
+        Args news = req.news().value();
+        if (d.hasChanges() || old == null || news.mirrors() == null || req.news().hasUnknownsUnder(PropertyPath.of("mirrors"))) {
+            return d;
+        }
+        if (Boolean.FALSE.equals(old.configUpToDate())) {
+            d = d.with("configUpToDate", new PropertyDiff(PropertyDiff.Kind.UPDATE, false));
+        }
+        Map<String, String> files = old.hostsFiles() == null ? Map.of() : old.hostsFiles();
+        for (MirrorArgs m : news.mirrors()) {
+            String actual = files.get(m.registry());
+            if (actual == null || !sameMeaning(m.registry(), actual, spec(m))) {
+                d = d.with(PropertyPath.of("hostsFiles").key(m.registry()).toString(),
+                        new PropertyDiff(actual == null ? PropertyDiff.Kind.ADD : PropertyDiff.Kind.UPDATE, false));
+            }
+        }
+        return d;
+    }
+
+    /** How to restart containerd and how long to wait change nothing on the node by themselves. */
+    static DiffResult ignoreOperationalSettings(DiffResult d) {
+        Map<String, io.imagecache.spi.PropertyDiff> kept = new LinkedHashMap<>();
+        d.detailed().forEach((path, diff) -> {
+            if (!path.equals("restartCommand") && !path.equals("criTimeoutSeconds")) {
+                kept.put(path, diff);
+            }
+        });
+        return new DiffResult(kept, d.deleteBeforeReplace());
+    }
+
+    static boolean sameMeaning(String registry, String content, MirrorSpec wanted) {
+        try {
+            return HostsToml.render(HostsToml.parse(registry, content).mirror()).equals(HostsToml.render(wanted));
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    // --- create / update --------------------------------------------------------------------------
+
+    @Override
+    public CreateResult<State> create(CreateRequest<Args> req) throws ResourceException {
+        Args a = req.args();
+        if (req.preview()) {
+            return new CreateResult<>(null, previewState(req.news(), null));
+        }
+        String id = ImportId.format(a.connection(), trimSlash(a.certsDir()));
+        return new CreateResult<>(id, apply(id, a, null, null, req.context()));
+    }
+
+    @Override
+    public State update(UpdateRequest<Args, State> req) throws ResourceException {
+        if (req.preview()) {
+            return previewState(req.news(), req.oldState());
+        }
+        return apply(req.id(), req.args(), req.olds(), req.oldState(), req.context());
+    }
+
+    /** What can be known without the node: the hosts files as rendered for any version that accepts them. */
+    private static State previewState(Decoded<Args> d, State old) {
+        Map<String, String> files = null;
+        Args a = d.value();
+        if (a.mirrors() != null && !d.hasUnknownsUnder(PropertyPath.of("mirrors"))) {
+            files = new TreeMap<>();
+            for (MirrorArgs m : a.mirrors()) {
+                try {
+                    files.put(m.registry(), HostsToml.render(spec(m)));
+                } catch (IllegalArgumentException e) {
+                    files = null;
+                    break;
+                }
+            }
+        }
+        return old == null ? new State(null, null, files, null, null, null, null, null)
+                : new State(old.containerdVersion(), old.configVersion(), files, null, null, null, old.migratedFiles(),
+                old.hostKeys());
+    }
+
+    /** Makes the node match {@code a}; {@code olds}/{@code old} describe what an earlier apply made (null on create). */
+    private State apply(String id, Args a, Args olds, State old, Context ctx) throws ResourceException {
+        Map<String, String> recorded = old == null || old.hostKeys() == null ? Map.of() : old.hostKeys();
+        String where = a.connection().describe();
+        try (RemoteHost host = Connections.open(hosts, a.connection(), recorded, defaultCredentials, ctx)) {
+            Node node = new Node(host, where, ctx);
+            ContainerdVersion version = node.version();
+            ctx.status("containerd " + version + " on " + where);
+            List<MirrorSpec> specs = specs(a.mirrors());
+            List<CheckFailure> versionProblems = failures(MirrorValidation.checkForVersion(specs, version));
+            if (!versionProblems.isEmpty()) {
+                throw new ResourceException(ResourceException.Kind.INVALID, "the mirrors do not suit containerd " + version
+                        + " on " + where + ": " + describe(versionProblems) + " (nothing on the node was changed)");
+            }
+            String certsDir = trimSlash(a.certsDir());
+            String configFile = a.configFile();
+            Optional<String> original = node.read(configFile);
+            ConfigEdit edit = node.edit(original.orElse(minimalConfig(version)), version, certsDir, configFile);
+            edit.warnings().forEach(w -> ctx.warn(where + ": " + w));
+
+            // 1. hosts.toml files: the managed ones, written only where the content changes.
+            Map<String, String> files = new TreeMap<>();
+            Set<String> wanted = new LinkedHashSet<>();
+            for (MirrorSpec s : specs) {
+                String content = HostsToml.render(s, version);
+                String path = HostsToml.path(certsDir, s.registry());
+                wanted.add(s.registry());
+                Optional<String> current = node.read(path);
+                if (current.isPresent() && current.get().equals(content)) {
+                    files.put(s.registry(), content);
+                    continue;
+                }
+                if (current.isPresent() && !HostsToml.isManaged(current.get())) {
+                    String backup = path + ".imagecache-" + stamp() + ".bak";
+                    node.run(CommandLine.of("cp", "-p", path, backup), "back up " + path);
+                    ctx.warn(where + ": " + path + " was not made by imagecache; it was saved as " + backup
+                            + " and replaced");
+                }
+                ctx.status("Writing " + path);
+                node.write(path, content, 0644);
+                files.put(s.registry(), content);
+            }
+            // 2. mirrors that were in config.toml: their own hosts.toml, unless one exists already.
+            Map<String, String> migrated = new TreeMap<>(old == null || old.migratedFiles() == null ? Map.of() : old.migratedFiles());
+            for (MirrorSpec m : edit.migrated()) {
+                String path = HostsToml.path(certsDir, m.registry());
+                if (wanted.contains(m.registry())) {
+                    ctx.warn(where + ": config.toml had mirrors for " + m.registry() + "; the mirrors given to imagecache "
+                            + "replace them (" + m.endpoints().stream().map(MirrorSpec.Endpoint::url).toList() + " dropped)");
+                    continue;
+                }
+                if (node.read(path).isPresent()) {
+                    ctx.warn(where + ": config.toml had mirrors for " + m.registry() + ", and " + path
+                            + " exists; it was kept as it is");
+                    continue;
+                }
+                String content;
+                try {
+                    content = migratedContent(m, version);
+                } catch (IllegalArgumentException e) {
+                    ctx.warn(where + ": the mirrors for " + m.registry() + " in config.toml cannot be kept: " + e.getMessage());
+                    continue;
+                }
+                ctx.status("Writing " + path + " (from config.toml's mirrors)");
+                node.write(path, content, 0644);
+                migrated.put(m.registry(), path);
+            }
+            // 3. registries no longer wanted: their managed files go (hand-made ones stay).
+            Set<String> before = new LinkedHashSet<>();
+            if (old != null && old.hostsFiles() != null) {
+                before.addAll(old.hostsFiles().keySet());
+            }
+            String oldDir = olds == null ? certsDir : trimSlash(olds.certsDir());
+            for (String registry : before) {
+                if (wanted.contains(registry) && oldDir.equals(certsDir)) {
+                    continue;
+                }
+                node.removeManaged(HostsToml.path(oldDir, registry));
+            }
+            // 4. config.toml: only if it must change; then restart once and make sure CRI came back.
+            String backup = old == null ? null : old.backupFile();
+            boolean changed = false;
+            if (edit.changed()) {
+                edit.notes().forEach(n -> ctx.info(where + ": " + n));
+                try {
+                    backup = node.replaceConfig(configFile, original, edit.text(), a.restartCommand(), version,
+                            Duration.ofSeconds(a.criTimeoutSeconds() == null ? 60 : a.criTimeoutSeconds()), stamp(),
+                            certsDir);
+                } catch (ResourceException e) {
+                    // The hosts files are in place (harmless without config_path); record them so a later up or
+                    // destroy knows about them.
+                    State partial = new State(version.toString(), edit.configVersion(), files, false, false, backup,
+                            migrated.isEmpty() ? null : migrated, Connections.hostKeys(host, recorded));
+                    throw ResourceException.partial(e.kind(), id, a, partial, e.getMessage());
+                }
+                changed = true;
+            }
+            return new State(version.toString(), edit.configVersion(), files, changed, true, backup,
+                    migrated.isEmpty() ? null : migrated, Connections.hostKeys(host, recorded));
+        }
+    }
+
+    static String migratedContent(MirrorSpec m, ContainerdVersion version) {
+        String rendered = HostsToml.render(m, version);
+        return MIGRATED_HEADER + rendered.substring(rendered.indexOf('\n'));
+    }
+
+    private static String minimalConfig(ContainerdVersion v) {
+        return "version = " + (v.major() >= 2 ? 3 : 2) + "\n";
+    }
+
+    private String stamp() {
+        return DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC).format(clock.instant());
+    }
+
+    static String trimSlash(String dir) {
+        String d = dir == null ? "/etc/containerd/certs.d" : dir;
+        return d.length() > 1 && d.endsWith("/") ? d.substring(0, d.length() - 1) : d;
+    }
+
+    static String describe(List<CheckFailure> failures) {
+        StringBuilder sb = new StringBuilder();
+        for (CheckFailure f : failures) {
+            if (sb.length() > 0) {
+                sb.append("; ");
+            }
+            sb.append(f.property()).append(": ").append(f.reason());
+        }
+        return sb.toString();
+    }
+
+    // --- read / delete ----------------------------------------------------------------------------
+
+    @Override
+    public ReadResult<Args, State> read(ReadRequest<Args, State> req) throws ResourceException {
+        Args a;
+        Map<String, String> recorded;
+        State old = req.state().orElse(null);
+        if (req.isImport()) {
+            ImportId id = ImportId.parse(req.id(), false);
+            a = new Args(id.connection(), null, id.path(), "/etc/containerd/config.toml", "systemctl restart containerd", 60);
+            recorded = Map.of();
+        } else {
+            a = req.inputs().orElseThrow();
+            recorded = old == null || old.hostKeys() == null ? Map.of() : old.hostKeys();
+        }
+        String where = a.connection().describe();
+        try (RemoteHost host = Connections.open(hosts, a.connection(), recorded, defaultCredentials, req.context())) {
+            Node node = new Node(host, where, req.context());
+            ContainerdVersion version = node.version();
+            Optional<String> config = node.read(a.configFile());
+            String certsDir = trimSlash(a.certsDir());
+            List<String> registries;
+            if (req.isImport()) {
+                if (a.certsDir() == null) {
+                    certsDir = configuredCertsDir(config.orElse(""), version).orElse("/etc/containerd/certs.d");
+                }
+                registries = node.registriesIn(certsDir);
+                if (registries.isEmpty()) {
+                    throw new ResourceException(ResourceException.Kind.NOT_FOUND, "no hosts.toml under " + certsDir
+                            + " on " + where + ": nothing to import");
+                }
+            } else {
+                registries = a.mirrors().stream().map(MirrorArgs::registry).toList();
+            }
+            Map<String, String> files = new TreeMap<>();
+            List<MirrorArgs> found = new ArrayList<>();
+            for (String r : registries) {
+                Optional<String> content = node.read(HostsToml.path(certsDir, r));
+                if (content.isPresent()) {
+                    files.put(r, content.get());
+                    if (req.isImport()) {
+                        try {
+                            found.add(args(HostsToml.parse(r, content.get()).mirror()));
+                        } catch (IllegalArgumentException e) {
+                            throw new ResourceException(ResourceException.Kind.INVALID, "cannot import "
+                                    + HostsToml.path(certsDir, r) + ": " + e.getMessage());
+                        }
+                    }
+                }
+            }
+            boolean upToDate;
+            Integer configVersion = null;
+            try {
+                ConfigEdit e = ConfigToml.edit(config.orElse(minimalConfig(version)), version, certsDir);
+                upToDate = !e.changed();
+                configVersion = e.configVersion();
+            } catch (ConfigTomlException e) {
+                upToDate = false;
+            }
+            Args inputs = req.isImport() ? new Args(a.connection(), found, certsDir, a.configFile(), a.restartCommand(),
+                    a.criTimeoutSeconds()) : a;
+            String id = req.isImport() ? ImportId.format(a.connection(), certsDir) : req.id();
+            State s = new State(version.toString(), configVersion, files, old == null ? Boolean.FALSE : old.configChanged(),
+                    upToDate, old == null ? null : old.backupFile(), old == null ? null : old.migratedFiles(),
+                    Connections.hostKeys(host, recorded));
+            return ReadResult.of(id, inputs, s);
+        }
+    }
+
+    /** The single directory config.toml already points at, if it does. */
+    static Optional<String> configuredCertsDir(String config, ContainerdVersion version) {
+        Matcher m = Pattern.compile("(?m)^\\s*config_path\\s*=\\s*[\"']([^\"':]+)[\"']").matcher(config);
+        return m.find() ? Optional.of(trimSlash(m.group(1))) : Optional.empty();
+    }
+
+    @Override
+    public void delete(DeleteRequest<Args, State> req) throws ResourceException {
+        Args a = req.inputs();
+        State s = req.state();
+        Map<String, String> recorded = s == null || s.hostKeys() == null ? Map.of() : s.hostKeys();
+        String where = a.connection().describe();
+        try (RemoteHost host = Connections.open(hosts, a.connection(), recorded, defaultCredentials, req.context())) {
+            Node node = new Node(host, where, req.context());
+            Set<String> registries = new LinkedHashSet<>();
+            if (s != null && s.hostsFiles() != null) {
+                registries.addAll(s.hostsFiles().keySet());
+            }
+            if (a.mirrors() != null) {
+                a.mirrors().forEach(m -> registries.add(m.registry()));
+            }
+            for (String r : registries) {
+                node.removeManaged(HostsToml.path(trimSlash(a.certsDir()), r));
+            }
+            req.context().info(where + ": config.toml keeps config_path (containerd reads no hosts.toml for registries "
+                    + "without one, so pulls go straight upstream again)");
+        }
+    }
+
+    // --- the node, over SSH -----------------------------------------------------------------------
+
+    /** The remote operations, each mapped to a readable failure naming the node. */
+    private static final class Node {
+        private final RemoteHost host;
+        private final String where;
+        private final Context ctx;
+
+        Node(RemoteHost host, String where, Context ctx) {
+            this.host = host;
+            this.where = where;
+            this.ctx = ctx;
+        }
+
+        ContainerdVersion version() throws ResourceException {
+            ExecResult r = run(CommandLine.script("containerd --version"), null);
+            if (!r.ok()) {
+                throw new ResourceException(ResourceException.Kind.FAILED_PRECONDITION, "cannot find containerd on "
+                        + where + " (`containerd --version` failed: " + r.message() + "); is this a containerd node?");
+            }
+            try {
+                return ContainerdVersion.parse(r.stdout());
+            } catch (IllegalArgumentException e) {
+                throw new ResourceException(ResourceException.Kind.FAILED_PRECONDITION, where + ": " + e.getMessage());
+            }
+        }
+
+        ConfigEdit edit(String text, ContainerdVersion version, String certsDir, String configFile) throws ResourceException {
+            try {
+                return ConfigToml.edit(text, version, certsDir);
+            } catch (ConfigTomlException e) {
+                throw new ResourceException(ResourceException.Kind.FAILED_PRECONDITION, "cannot edit " + configFile
+                        + " on " + where + ": " + e.getMessage() + " (nothing on the node was changed)");
+            }
+        }
+
+        Optional<String> read(String path) throws ResourceException {
+            try {
+                return host.read(path).map(b -> new String(b, StandardCharsets.UTF_8));
+            } catch (RemoteException e) {
+                throw Connections.translate(e, where);
+            }
+        }
+
+        void write(String path, String content, int mode) throws ResourceException {
+            try {
+                host.writeAtomically(path, content.getBytes(StandardCharsets.UTF_8), mode);
+            } catch (RemoteException e) {
+                throw new ResourceException(ResourceException.Kind.FAILED_PRECONDITION, "could not write " + path + " on "
+                        + where + ": " + e.getMessage(), e);
+            }
+        }
+
+        ExecResult run(CommandLine cmd, String mustSucceed) throws ResourceException {
+            ExecResult r;
+            try {
+                r = host.exec(cmd);
+            } catch (RemoteException e) {
+                throw Connections.translate(e, where);
+            }
+            if (mustSucceed != null && !r.ok()) {
+                throw new ResourceException(ResourceException.Kind.FAILED_PRECONDITION, "could not " + mustSucceed
+                        + " on " + where + ": " + r.message());
+            }
+            return r;
+        }
+
+        /** Deletes {@code path} if it carries the imagecache header, and its directory if that is then empty. */
+        void removeManaged(String path) throws ResourceException {
+            Optional<String> content = read(path);
+            if (content.isEmpty()) {
+                return;
+            }
+            if (!HostsToml.isManaged(content.get())) {
+                ctx.warn(where + ": " + path + " was not made by imagecache (or lost its header); it was left in place");
+                return;
+            }
+            String dir = path.substring(0, path.lastIndexOf('/'));
+            run(CommandLine.script("rm -f " + CommandLine.quote(path) + " && (rmdir " + CommandLine.quote(dir)
+                    + " 2>/dev/null; true)"), "remove " + path);
+        }
+
+        /** The registry directories under {@code certsDir} that hold a hosts.toml. */
+        List<String> registriesIn(String certsDir) throws ResourceException {
+            ExecResult r = run(CommandLine.script("cd " + CommandLine.quote(certsDir)
+                    + " 2>/dev/null && for d in */hosts.toml; do [ -f \"$d\" ] && echo \"${d%/hosts.toml}\"; done; true"), null);
+            return r.stdout().lines().map(String::strip).filter(l -> !l.isEmpty()).sorted().toList();
+        }
+
+        /**
+         * Backs config.toml up, writes the new text, restarts containerd and waits for its CRI plugin. If the plugin
+         * does not load, restores the backup, restarts again and fails with containerd's own message.
+         *
+         * @return the backup's path
+         */
+        String replaceConfig(String configFile, Optional<String> original, String text, String restartCommand,
+                             ContainerdVersion version, Duration timeout, String stamp, String certsDir)
+                throws ResourceException {
+            String backup = configFile + ".imagecache-" + stamp + ".bak";
+            int mode = 0644;
+            if (original.isPresent()) {
+                run(CommandLine.of("cp", "-p", configFile, backup), "back up " + configFile);
+                ExecResult st = run(CommandLine.of("stat", "-c", "%a", configFile), null);
+                if (st.ok()) {
+                    try {
+                        mode = Integer.parseInt(st.stdout().strip(), 8);
+                    } catch (NumberFormatException e) {
+                        mode = 0644;
+                    }
+                }
+            }
+            ctx.status("Writing " + configFile + " (backup " + (original.isPresent() ? backup : "none: it did not exist") + ")");
+            write(configFile, text, mode);
+            ctx.status("Restarting containerd: " + restartCommand);
+            Optional<String> failure = restartAndVerify(restartCommand, version, timeout);
+            if (failure.isEmpty()) {
+                failure = effectiveConfigPathProblem(configFile, certsDir, version);
+            }
+            if (failure.isEmpty()) {
+                return original.isPresent() ? backup : null;
+            }
+            ctx.warn(where + ": containerd did not come back with its CRI plugin (" + failure.get()
+                    + "); restoring " + configFile);
+            if (original.isPresent()) {
+                run(CommandLine.of("cp", "-p", backup, configFile), "restore " + configFile + " from " + backup);
+            } else {
+                run(CommandLine.of("rm", "-f", configFile), "remove the new " + configFile);
+            }
+            Optional<String> again = restartAndVerify(restartCommand, version, timeout);
+            String restored = again.isEmpty() ? "the original config.toml is back and the CRI plugin is loaded"
+                    : "AFTER RESTORING THE ORIGINAL config.toml THE CRI PLUGIN STILL DOES NOT LOAD (" + again.get()
+                    + "): the node cannot run pods; look at containerd's log";
+            throw new ResourceException(ResourceException.Kind.FAILED_PRECONDITION, "containerd on " + where
+                    + " rejected the new config.toml: " + failure.get() + "; " + restored
+                    + (original.isPresent() ? " (the edited file was not kept; the original is also in " + backup + ")" : ""));
+        }
+
+        /** Empty when containerd restarted and its CRI plugin(s) are loaded; else containerd's reason. */
+        private Optional<String> restartAndVerify(String restartCommand, ContainerdVersion version, Duration timeout)
+                throws ResourceException {
+            ExecResult r = run(CommandLine.script(restartCommand), null);
+            if (!r.ok()) {
+                return Optional.of("`" + restartCommand + "` failed: " + r.message());
+            }
+            long deadline = System.nanoTime() + timeout.toNanos();
+            String last = "containerd did not answer";
+            while (true) {
+                ExecResult ls = run(CommandLine.script("ctr plugins ls"), null);
+                if (ls.ok()) {
+                    Map<String, String> states = criPlugins(ls.stdout(), version);
+                    if (!states.isEmpty() && states.values().stream().allMatch("ok"::equals)) {
+                        return Optional.empty();
+                    }
+                    Optional<String> failed = states.entrySet().stream().filter(e -> e.getValue().equals("error"))
+                            .map(Map.Entry::getKey).findFirst();
+                    if (failed.isPresent()) {
+                        return Optional.of(pluginError(failed.get()));
+                    }
+                    last = "CRI plugin states " + states;
+                } else {
+                    last = ls.message();
+                }
+                if (System.nanoTime() > deadline) {
+                    return Optional.of("after " + timeout.toSeconds() + " s: " + last);
+                }
+                try {
+                    Thread.sleep(500);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return Optional.of("interrupted");
+                }
+            }
+        }
+
+        /**
+         * Empty when the config containerd runs with (its file merged with {@code imports}) has
+         * {@code config_path = certsDir}; else why not. A file in {@code imports} that sets the CRI plugin's
+         * settings replaces the main file's on containerd 1.6, silently dropping {@code config_path}.
+         */
+        private Optional<String> effectiveConfigPathProblem(String configFile, String certsDir, ContainerdVersion version)
+                throws ResourceException {
+            ExecResult dump = run(CommandLine.script("containerd --config " + CommandLine.quote(configFile)
+                    + " config dump 2>/dev/null"), null);
+            if (!dump.ok()) {
+                return Optional.of("`containerd config dump` failed: " + dump.message());
+            }
+            Optional<String> effective = ConfigToml.effectiveConfigPath(dump.stdout(), version);
+            if (effective.isPresent() && effective.get().equals(certsDir)) {
+                return Optional.empty();
+            }
+            Matcher imports = Pattern.compile("(?m)^imports\\s*=\\s*(\\[.*])").matcher(dump.stdout());
+            return Optional.of("containerd runs with config_path \"" + effective.orElse("") + "\", not \"" + certsDir
+                    + "\": another file overrides the CRI registry settings of " + configFile
+                    + (imports.find() ? " (imports = " + imports.group(1) + ")" : "")
+                    + "; move its registry settings into " + configFile + " or remove them");
+        }
+
+        /** containerd's own error for a plugin ({@code ctr plugins ls -d id==cri}: the Message line). */
+        private String pluginError(String typeAndId) throws ResourceException {
+            String id = typeAndId.substring(typeAndId.lastIndexOf(' ') + 1);
+            ExecResult d = run(CommandLine.script("ctr plugins ls -d id==" + CommandLine.quote(id)), null);
+            Matcher m = Pattern.compile("(?m)^\\s*Message:\\s*(.+)$").matcher(d.stdout());
+            String msg = m.find() ? m.group(1).strip() : "no message";
+            return "plugin " + typeAndId + " failed to load: " + msg;
+        }
+    }
+
+    /** The CRI plugins' states from {@code ctr plugins ls} ("type id" -> ok/error/skip). */
+    static Map<String, String> criPlugins(String ctrOutput, ContainerdVersion version) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String line : ctrOutput.lines().toList()) {
+            String[] f = line.trim().split("\\s+");
+            if (f.length < 4) {
+                continue;
+            }
+            String key = f[0] + " " + f[1];
+            boolean cri = (f[0].equals("io.containerd.grpc.v1") && f[1].equals("cri"))
+                    || (f[0].equals("io.containerd.cri.v1") && (f[1].equals("images") || f[1].equals("runtime")));
+            if (cri) {
+                out.put(key, f[f.length - 1]);
+            }
+        }
+        return out;
+    }
+}

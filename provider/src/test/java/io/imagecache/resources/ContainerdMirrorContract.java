@@ -1,0 +1,246 @@
+package io.imagecache.resources;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.imagecache.lab.LabNetwork;
+import io.imagecache.lab.NodeHost;
+import io.imagecache.lab.registry.ImageSeeder;
+import io.imagecache.lab.registry.LocalRegistry;
+import io.imagecache.spi.Context;
+import io.imagecache.spi.CustomResource;
+import io.imagecache.spi.Decoded;
+import io.imagecache.spi.ResourceException;
+import io.imagecache.ssh.jsch.JschRemoteHostFactory;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.testcontainers.containers.Container.ExecResult;
+
+/**
+ * ContainerdMirror on a real containerd node, with real distribution proxies in front of local
+ * "docker.io" and "ghcr.io" upstreams, proven by real {@code crictl pull}s. Subclasses pick the
+ * containerd version and the starting config.toml.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+abstract class ContainerdMirrorContract {
+    protected LabNetwork network;
+    protected NodeHost node;
+    private LocalRegistry dockerHub;
+    private LocalRegistry ghcr;
+    private LocalRegistry dockerProxy;
+    private LocalRegistry ghcrProxy;
+    private LocalRegistry ghcrProxy2;
+    private ContainerdMirror resource;
+    private ContainerdMirror.Args args;
+    private ContainerdMirror.State state;
+
+    /** A started node on {@code network}. */
+    protected abstract NodeHost startNode(LabNetwork network);
+
+    /**
+     * The seed's broken starting state for this version: {@code mirrors} (a wildcard and per-registry
+     * entries) next to {@code config_path}, with CRI failing to load.
+     */
+    protected abstract String brokenSeedConfig();
+
+    /** A config on which CRI loads, but whose drop-in makes it fail once config_path is set. */
+    protected abstract String configWithMirrorsInADropIn();
+
+    protected abstract String dropInWithMirrors();
+
+    /** What the failure says when the drop-in is in place: containerd's own error, or the effective config. */
+    protected abstract String expectedRollbackReason();
+
+    @BeforeAll
+    void start() {
+        network = LabNetwork.create();
+        dockerHub = started(LocalRegistry.plain());
+        ghcr = started(LocalRegistry.plain());
+        ImageSeeder.to(dockerHub).dockerImage("library/hello", "1", "hello from the docker.io stand-in");
+        ImageSeeder.to(ghcr).ociImage("org/app", "1", "app from the ghcr.io stand-in");
+        dockerProxy = started(LocalRegistry.proxy(dockerHub.networkUrl()));
+        ghcrProxy = started(LocalRegistry.proxy(ghcr.networkUrl()));
+        ghcrProxy2 = started(LocalRegistry.proxy(ghcr.networkUrl()));
+        node = startNode(network);
+        resource = new ContainerdMirror(new JschRemoteHostFactory(),
+                () -> Optional.of(new DefaultCredentials.Found(node.rootKey().privateKey(), null)), Clock.systemUTC());
+    }
+
+    private LocalRegistry started(LocalRegistry r) {
+        r.withNetwork(network.network());
+        r.start();
+        return r;
+    }
+
+    @AfterAll
+    void stop() {
+        for (AutoCloseable c : new AutoCloseable[] {node, ghcrProxy2, ghcrProxy, dockerProxy, ghcr, dockerHub, network}) {
+            try {
+                if (c != null) {
+                    c.close();
+                }
+            } catch (Exception e) {
+                // best effort
+            }
+        }
+    }
+
+    private ConnectionArgs connection() {
+        return new ConnectionArgs(node.ip(), 22, "root", null, null, null, null, null, 10, 3, 1, false);
+    }
+
+    /** Each registry's mirror is its own proxy; the fallback `server` is the local stand-in, never the internet. */
+    private ContainerdMirror.Args args(LocalRegistry ghcrMirror) {
+        return new ContainerdMirror.Args(connection(), List.of(
+                new ContainerdMirror.MirrorArgs("docker.io", List.of(dockerProxy.networkUrl()), dockerHub.networkUrl(),
+                        null, null, null, null, null),
+                new ContainerdMirror.MirrorArgs("ghcr.io", List.of(ghcrMirror.networkUrl()), ghcr.networkUrl(),
+                        null, null, null, null, null)),
+                "/etc/containerd/certs.d", NodeHost.CONFIG_FILE,
+                "echo restart >> /var/log/imagecache-restarts && systemctl restart containerd", 60);
+    }
+
+    private static Decoded<ContainerdMirror.Args> d(ContainerdMirror.Args a) {
+        return new Decoded<>(a, Set.of(), Set.of(), List.of());
+    }
+
+    private int restarts() {
+        ExecResult r = node.exec("sh", "-c", "wc -l < /var/log/imagecache-restarts 2>/dev/null || echo 0");
+        return Integer.parseInt(r.getStdout().strip());
+    }
+
+    private String criState() {
+        return node.sh("ctr plugins ls | awk '$2 == \"cri\" {print $NF}'").strip();
+    }
+
+    private void setConfig(String config) {
+        node.writeFile(NodeHost.CONFIG_FILE, config);
+        node.restartContainerd();
+    }
+
+    private ExecResult pull(String image) {
+        return node.crictl("pull", image);
+    }
+
+    @Test
+    @Order(1)
+    void fromTheSeedsBrokenStateCriLoadsAndEachRegistryPullsThroughItsOwnProxy() throws ResourceException {
+        setConfig(brokenSeedConfig());
+        assertEquals("error", criState(), "the seed's state: mirrors next to config_path keeps CRI from loading");
+
+        args = args(ghcrProxy);
+        state = resource.create(new CustomResource.CreateRequest<>("urn", "node", d(args), false, Context.silent())).state();
+        assertEquals("ok", criState());
+        assertEquals(1, restarts(), "config.toml changed: one restart");
+        assertTrue(state.configChanged());
+        String config = node.readFile(NodeHost.CONFIG_FILE);
+        assertFalse(config.contains("mirrors"), config);
+
+        ExecResult hello = pull("docker.io/library/hello:1");
+        assertEquals(0, hello.getExitCode(), hello.getStderr());
+        assertTrue(dockerProxy.awaitRequests("/v2/library/hello/manifests/.*", 1, Duration.ofSeconds(10)) >= 1,
+                "the docker.io pull went through the docker.io proxy");
+        ExecResult app = pull("ghcr.io/org/app:1");
+        assertEquals(0, app.getExitCode(), app.getStderr());
+        assertTrue(ghcrProxy.awaitRequests("/v2/org/app/manifests/.*", 1, Duration.ofSeconds(10)) >= 1,
+                "the ghcr.io pull went through the ghcr.io proxy");
+        assertEquals(0, dockerProxy.requests("/v2/org/app/.*"), "no ghcr.io pull reached the docker.io proxy");
+    }
+
+    @Test
+    @Order(2)
+    void aNoOpWritesNothingAndRestartsNothing() throws ResourceException {
+        long pid = node.containerdPid();
+        String stamps = node.sh("stat -c '%n %Y %i' /etc/containerd/certs.d/*/hosts.toml " + NodeHost.CONFIG_FILE);
+        state = resource.update(new CustomResource.UpdateRequest<>("id", "urn", args, state, d(args), false, Context.silent()));
+        assertEquals(pid, node.containerdPid());
+        assertEquals(stamps, node.sh("stat -c '%n %Y %i' /etc/containerd/certs.d/*/hosts.toml " + NodeHost.CONFIG_FILE));
+        assertFalse(state.configChanged());
+    }
+
+    @Test
+    @Order(3)
+    void changingOneMirrorRewritesOnlyItsFileWithoutRestart() throws ResourceException {
+        long pid = node.containerdPid();
+        String dockerFile = node.sh("stat -c '%Y %i' /etc/containerd/certs.d/docker.io/hosts.toml");
+        ContainerdMirror.Args changed = args(ghcrProxy2);
+        state = resource.update(new CustomResource.UpdateRequest<>("id", "urn", args, state, d(changed), false, Context.silent()));
+        args = changed;
+        assertEquals(pid, node.containerdPid(), "same containerd process");
+        assertEquals(1, restarts());
+        assertEquals(dockerFile, node.sh("stat -c '%Y %i' /etc/containerd/certs.d/docker.io/hosts.toml"));
+        assertTrue(node.readFile("/etc/containerd/certs.d/ghcr.io/hosts.toml").contains(ghcrProxy2.networkUrl()));
+        node.crictl("rmi", "ghcr.io/org/app:1");
+        ExecResult app = pull("ghcr.io/org/app:1");
+        assertEquals(0, app.getExitCode(), app.getStderr());
+        assertTrue(ghcrProxy2.awaitRequests("/v2/org/app/manifests/.*", 1, Duration.ofSeconds(10)) >= 1,
+                "the next pull used the new mirror at once");
+    }
+
+    @Test
+    @Order(4)
+    void aHandEditShowsInReadAndTheNextApplyRepairsIt() throws ResourceException {
+        node.sh("sed -i 's#" + ghcrProxy2.networkUrl() + "#http://10.255.255.1:5000#' /etc/containerd/certs.d/ghcr.io/hosts.toml");
+        var read = resource.read(new CustomResource.ReadRequest<>("id", "urn", Optional.of(args), Optional.of(state), Context.silent()));
+        assertTrue(read.state().hostsFiles().get("ghcr.io").contains("10.255.255.1"), "refresh sees the edit");
+        var diff = resource.diff(new CustomResource.DiffRequest<>("id", "urn", args, read.state(), d(args),
+                io.imagecache.spi.Records.encode(args), io.imagecache.spi.Records.encode(args),
+                io.imagecache.spi.Records.encode(read.state()), Set.of("connection.host")));
+        assertEquals(Set.of("hostsFiles[\"ghcr.io\"]"), diff.detailed().keySet());
+        state = resource.update(new CustomResource.UpdateRequest<>("id", "urn", args, read.state(), d(args), false, Context.silent()));
+        assertTrue(node.readFile("/etc/containerd/certs.d/ghcr.io/hosts.toml").contains(ghcrProxy2.networkUrl()));
+        assertEquals(1, restarts());
+    }
+
+    @Test
+    @Order(5)
+    void importAdoptsTheNodeAsItIs() throws ResourceException {
+        var imported = resource.read(new CustomResource.ReadRequest<ContainerdMirror.Args, ContainerdMirror.State>(
+                "root@" + node.ip() + ":22", "urn", Optional.empty(), Optional.empty(), Context.silent()));
+        assertEquals(List.of("docker.io", "ghcr.io"), imported.inputs().mirrors().stream().map(ContainerdMirror.MirrorArgs::registry).toList());
+        assertEquals(List.of(ghcrProxy2.networkUrl()), imported.inputs().mirrors().get(1).endpoints());
+        assertEquals(ghcr.networkUrl(), imported.inputs().mirrors().get(1).server());
+        assertEquals("/etc/containerd/certs.d", imported.inputs().certsDir());
+        var diff = resource.diff(new CustomResource.DiffRequest<>("id", "urn", imported.inputs(), imported.state(), d(args),
+                io.imagecache.spi.Records.encode(imported.inputs()), io.imagecache.spi.Records.encode(args),
+                io.imagecache.spi.Records.encode(imported.state()), Set.of("connection.host")));
+        assertFalse(diff.hasChanges(), "the program that made it sees no changes after import: " + diff.detailed());
+    }
+
+    @Test
+    @Order(6)
+    void whenCriWillNotLoadAfterTheEditTheNodeGoesBackToItsOriginalConfig() throws ResourceException {
+        resource.delete(new CustomResource.DeleteRequest<>("id", "urn", args, state, Context.silent()));
+        assertFalse(node.exec("test", "-e", "/etc/containerd/certs.d/ghcr.io/hosts.toml").getExitCode() == 0,
+                "delete removed the files it made");
+        node.writeFile("/etc/containerd/conf.d/mirrors.toml", dropInWithMirrors());
+        String original = configWithMirrorsInADropIn();
+        setConfig(original);
+        assertEquals("ok", criState(), "the starting point works");
+        long before = restarts();
+
+        ResourceException e = assertThrows(ResourceException.class, () -> resource.create(
+                new CustomResource.CreateRequest<>("urn", "node", d(args), false, Context.silent())));
+        assertEquals(ResourceException.Kind.FAILED_PRECONDITION, e.kind());
+        assertTrue(e.getMessage().contains(expectedRollbackReason()), e.getMessage());
+        assertTrue(e.getMessage().contains("the original config.toml is back and the CRI plugin is loaded"), e.getMessage());
+        assertEquals(original, node.readFile(NodeHost.CONFIG_FILE));
+        assertEquals("ok", criState());
+        assertEquals(before + 2, restarts(), "restarted with the edit, then with the original");
+        assertNotEquals(0, node.containerdPid());
+    }
+}

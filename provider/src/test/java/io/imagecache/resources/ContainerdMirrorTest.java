@@ -1,0 +1,272 @@
+package io.imagecache.resources;
+
+import static io.imagecache.ssh.FakeRemoteHost.ok;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.imagecache.spi.CheckFailure;
+import io.imagecache.spi.Context;
+import io.imagecache.spi.CustomResource;
+import io.imagecache.spi.Decoded;
+import io.imagecache.spi.DiffResult;
+import io.imagecache.spi.Records;
+import io.imagecache.spi.ResourceException;
+import io.imagecache.ssh.FakeRemoteHost;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/**
+ * ContainerdMirror's decisions at the SSH seam, against a fake node whose "containerd" loads its CRI
+ * plugin or not depending on the config.toml it finds. The same behaviour on real containerd 1.6,
+ * 1.7 and 2.x is in ContainerdMirrorIT.
+ */
+class ContainerdMirrorTest {
+    private static final String CONFIG = "/etc/containerd/config.toml";
+    private static final String DEBIAN_16 = """
+            version = 2
+
+            [plugins]
+              [plugins."io.containerd.grpc.v1.cri"]
+                [plugins."io.containerd.grpc.v1.cri".cni]
+                  bin_dir = "/usr/lib/cni"
+                  conf_dir = "/etc/cni/net.d"
+              [plugins."io.containerd.internal.v1.opt"]
+                path = "/var/lib/containerd/opt"
+            """;
+    private static final String SEED_BROKEN = DEBIAN_16 + """
+                [plugins."io.containerd.grpc.v1.cri".registry]
+                  config_path = "/etc/containerd/certs.d"
+                [plugins."io.containerd.grpc.v1.cri".registry.mirrors."docker.io"]
+                  endpoint = ["http://10.0.20.10:5000"]
+                [plugins."io.containerd.grpc.v1.cri".registry.mirrors."quay.io"]
+                  endpoint = ["http://10.0.20.10:5020"]
+            """;
+
+    private final FakeRemoteHost node = new FakeRemoteHost();
+    private final AtomicInteger restarts = new AtomicInteger();
+    private final List<String> warnings = new ArrayList<>();
+    private String breakWhenConfigContains = null;
+    private boolean shadowed = false;
+    private final ContainerdMirror resource = new ContainerdMirror(node.factory(),
+            () -> Optional.of(new DefaultCredentials.Found("-----BEGIN OPENSSH PRIVATE KEY-----", null)),
+            Clock.fixed(Instant.parse("2026-11-28T01:02:03Z"), ZoneOffset.UTC));
+    private final Context ctx = new Context() {
+        @Override
+        public void status(String m) {}
+
+        @Override
+        public void info(String m) {}
+
+        @Override
+        public void warn(String m) {
+            warnings.add(m);
+        }
+
+        @Override
+        public boolean cancelled() {
+            return false;
+        }
+    };
+
+    ContainerdMirrorTest() {
+        node.on("containerd --version", c -> ok("containerd github.com/containerd/containerd 1.6.20~ds1 1.6.20~ds1-1+deb12u3\n"));
+        node.on("systemctl restart containerd", c -> {
+            restarts.incrementAndGet();
+            return ok("");
+        });
+        node.on("containerd --config", c -> {
+            String config = node.files.getOrDefault(CONFIG, "");
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("config_path = \"([^\"]*)\"").matcher(config);
+            return ok("version = 2\n[plugins]\n  [plugins.\"io.containerd.grpc.v1.cri\"]\n    [plugins.\"io.containerd.grpc.v1.cri\".registry]\n"
+                    + "      config_path = \"" + (m.find() && !shadowed ? m.group(1) : "") + "\"\n");
+        });
+        node.on("ctr plugins ls -d", c -> ok("Type: io.containerd.grpc.v1\nID: cri\nError:\n  Code: Unknown\n"
+                + "  Message: invalid plugin config: `mirrors` cannot be set when `config_path` is provided\n"));
+        node.on("ctr plugins ls", c -> ok("TYPE                   ID    PLATFORMS    STATUS\nio.containerd.grpc.v1  cri   linux/amd64  "
+                + (broken() ? "error" : "ok") + "\n"));
+    }
+
+    private boolean broken() {
+        String config = node.files.getOrDefault(CONFIG, "");
+        boolean mirrorsWithPath = config.contains("config_path") && config.contains(".mirrors.");
+        return mirrorsWithPath || (breakWhenConfigContains != null && config.contains(breakWhenConfigContains));
+    }
+
+    private static ConnectionArgs conn() {
+        return new ConnectionArgs("10.0.30.1", 22, "root", null, null, null, null, null, 15, 1, 1, false);
+    }
+
+    private static ContainerdMirror.MirrorArgs mirror(String registry, String... endpoints) {
+        return new ContainerdMirror.MirrorArgs(registry, List.of(endpoints), null, null, null, null, null, null);
+    }
+
+    private static ContainerdMirror.Args args(ContainerdMirror.MirrorArgs... mirrors) {
+        return new ContainerdMirror.Args(conn(), List.of(mirrors), "/etc/containerd/certs.d", CONFIG,
+                "systemctl restart containerd", 10);
+    }
+
+    private static Decoded<ContainerdMirror.Args> d(ContainerdMirror.Args a) {
+        return new Decoded<>(a, Set.of(), Set.of(), List.of());
+    }
+
+    private ContainerdMirror.State create(ContainerdMirror.Args a) throws ResourceException {
+        return resource.create(new CustomResource.CreateRequest<>("urn", "n", d(a), false, ctx)).state();
+    }
+
+    private ContainerdMirror.State update(ContainerdMirror.Args olds, ContainerdMirror.State old, ContainerdMirror.Args news)
+            throws ResourceException {
+        return resource.update(new CustomResource.UpdateRequest<>("id", "urn", olds, old, d(news), false, ctx));
+    }
+
+    @Test
+    void fixesTheSeedsBrokenStateWithOneRestartAndKeepsTheOldMirrors() throws ResourceException {
+        node.files.put(CONFIG, SEED_BROKEN);
+        ContainerdMirror.Args a = args(mirror("docker.io", "http://10.0.20.10:5000"), mirror("ghcr.io", "http://10.0.20.10:5010"));
+        ContainerdMirror.State s = create(a);
+
+        assertEquals(1, restarts.get());
+        String config = node.files.get(CONFIG);
+        assertFalse(config.contains("mirrors"), config);
+        assertTrue(config.contains("config_path = \"/etc/containerd/certs.d\""), config);
+        assertEquals(SEED_BROKEN, node.files.get(CONFIG + ".imagecache-20261128T010203Z.bak"), "the original is backed up");
+        assertEquals(Set.of("docker.io", "ghcr.io"), s.hostsFiles().keySet());
+        assertTrue(node.files.get("/etc/containerd/certs.d/ghcr.io/hosts.toml").contains("[host.\"http://10.0.20.10:5010\"]"));
+        // quay.io was only in config.toml: it becomes a hosts.toml the operator keeps.
+        String quay = node.files.get("/etc/containerd/certs.d/quay.io/hosts.toml");
+        assertTrue(quay.startsWith(ContainerdMirror.MIGRATED_HEADER), quay);
+        assertTrue(quay.contains("http://10.0.20.10:5020"), quay);
+        assertEquals(Map.of("quay.io", "/etc/containerd/certs.d/quay.io/hosts.toml"), s.migratedFiles());
+        assertTrue(s.configChanged());
+        assertEquals("1.6.20", s.containerdVersion().split("~")[0]);
+    }
+
+    @Test
+    void aNoOpWritesNothingAndRestartsNothing() throws ResourceException {
+        node.files.put(CONFIG, DEBIAN_16);
+        ContainerdMirror.Args a = args(mirror("docker.io", "http://10.0.20.10:5000"));
+        ContainerdMirror.State s = create(a);
+        assertEquals(1, restarts.get());
+        node.writes.clear();
+        ContainerdMirror.State again = update(a, s, a);
+        assertEquals(List.of(), node.writes);
+        assertEquals(1, restarts.get());
+        assertFalse(again.configChanged());
+    }
+
+    @Test
+    void changingOneEndpointRewritesOnlyThatFileWithoutRestart() throws ResourceException {
+        node.files.put(CONFIG, DEBIAN_16);
+        ContainerdMirror.Args a = args(mirror("docker.io", "http://10.0.20.10:5000"), mirror("ghcr.io", "http://10.0.20.10:5010"));
+        ContainerdMirror.State s = create(a);
+        node.writes.clear();
+        ContainerdMirror.Args b = args(mirror("docker.io", "http://10.0.20.10:5000"), mirror("ghcr.io", "http://10.0.20.11:5010"));
+        update(a, s, b);
+        assertEquals(List.of("/etc/containerd/certs.d/ghcr.io/hosts.toml"), node.writes);
+        assertEquals(1, restarts.get(), "hosts.toml is re-read on every pull: no restart");
+    }
+
+    @Test
+    void aRegistryDroppedFromTheInputsLosesItsManagedFileOnly() throws ResourceException {
+        node.files.put(CONFIG, DEBIAN_16);
+        ContainerdMirror.Args a = args(mirror("docker.io", "http://10.0.20.10:5000"), mirror("ghcr.io", "http://10.0.20.10:5010"));
+        node.on("rm -f '/etc/containerd/certs.d/ghcr.io/hosts.toml'", c -> {
+            node.files.remove("/etc/containerd/certs.d/ghcr.io/hosts.toml");
+            return ok("");
+        });
+        ContainerdMirror.State s = create(a);
+        update(a, s, args(mirror("docker.io", "http://10.0.20.10:5000")));
+        assertFalse(node.files.containsKey("/etc/containerd/certs.d/ghcr.io/hosts.toml"));
+        assertTrue(node.files.containsKey("/etc/containerd/certs.d/docker.io/hosts.toml"));
+    }
+
+    @Test
+    void whenCriDoesNotLoadTheOriginalComesBackAndContainerdsMessageIsTheError() {
+        node.files.put(CONFIG, DEBIAN_16);
+        breakWhenConfigContains = "config_path";
+        ResourceException e = assertThrows(ResourceException.class,
+                () -> create(args(mirror("docker.io", "http://10.0.20.10:5000"))));
+        assertEquals(ResourceException.Kind.FAILED_PRECONDITION, e.kind());
+        assertTrue(e.getMessage().contains("`mirrors` cannot be set when `config_path` is provided"), e.getMessage());
+        assertEquals(DEBIAN_16, node.files.get(CONFIG), "the original config.toml is back");
+        assertEquals(2, restarts.get(), "restarted with the new file, then with the original");
+        assertTrue(e.getMessage().contains("the original config.toml is back and the CRI plugin is loaded"), e.getMessage());
+        assertTrue(e.partialResult().isPresent(), "the hosts files written are recorded");
+    }
+
+    @Test
+    void aConfigPathThatDoesNotTakeEffectIsRolledBackToo() {
+        node.files.put(CONFIG, "imports = [\"/etc/containerd/conf.d/*.toml\"]\n" + DEBIAN_16);
+        shadowed = true;
+        ResourceException e = assertThrows(ResourceException.class,
+                () -> create(args(mirror("docker.io", "http://10.0.20.10:5000"))));
+        assertTrue(e.getMessage().contains("containerd runs with config_path \"\", not \"/etc/containerd/certs.d\""), e.getMessage());
+        assertEquals("imports = [\"/etc/containerd/conf.d/*.toml\"]\n" + DEBIAN_16, node.files.get(CONFIG));
+        assertEquals(2, restarts.get());
+    }
+
+    @Test
+    void versionRulesStopBeforeAnyWrite() {
+        node.files.put(CONFIG, DEBIAN_16);
+        ContainerdMirror.Args a = args(mirror("_default", "http://10.0.20.10:5000"));
+        ResourceException e = assertThrows(ResourceException.class, () -> create(a));
+        assertEquals(ResourceException.Kind.INVALID, e.kind());
+        assertTrue(e.getMessage().contains("mirrors[0].registry"), e.getMessage());
+        assertEquals(List.of(), node.writes);
+        assertEquals(0, restarts.get());
+    }
+
+    @Test
+    void aHandMadeHostsFileIsBackedUpBeforeItIsReplaced() throws ResourceException {
+        node.files.put(CONFIG, DEBIAN_16.replace("[plugins.\"io.containerd.internal.v1.opt\"]",
+                "[plugins.\"io.containerd.grpc.v1.cri\".registry]\n    config_path = \"/etc/containerd/certs.d\"\n  [plugins.\"io.containerd.internal.v1.opt\"]"));
+        String handMade = "server = \"https://registry-1.docker.io\"\n[host.\"http://10.9.9.9:5000\"]\n  capabilities = [\"pull\", \"resolve\"]\n";
+        node.files.put("/etc/containerd/certs.d/docker.io/hosts.toml", handMade);
+        create(args(mirror("docker.io", "http://10.0.20.10:5000")));
+        assertEquals(handMade, node.files.get("/etc/containerd/certs.d/docker.io/hosts.toml.imagecache-20261128T010203Z.bak"));
+        assertTrue(warnings.stream().anyMatch(w -> w.contains("was not made by imagecache")), warnings.toString());
+        assertEquals(0, restarts.get(), "config.toml was already right");
+    }
+
+    @Test
+    void checkNamesEachBadMirrorProperty() {
+        ContainerdMirror.Args bad = new ContainerdMirror.Args(conn(), List.of(
+                new ContainerdMirror.MirrorArgs("https://docker.io", List.of("10.0.20.10:5000"), null, List.of("pull", "fetch"),
+                        null, List.of("certs/ca.pem"), null, "5 seconds"),
+                mirror("ghcr.io", "http://10.0.20.10:5010"),
+                mirror("ghcr.io", "http://10.0.20.10:5011")),
+                "certs.d", "config.toml", "", 1);
+        List<String> props = resource.check(d(bad)).stream().map(CheckFailure::property).toList();
+        for (String p : List.of("mirrors[0].registry", "mirrors[0].endpoints[0]", "mirrors[0].capabilities[1]",
+                "mirrors[0].ca[0]", "mirrors[0].dialTimeout", "mirrors[2].registry", "certsDir", "configFile",
+                "restartCommand", "criTimeoutSeconds")) {
+            assertTrue(props.contains(p), p + " not in " + props);
+        }
+    }
+
+    @Test
+    void driftIsComparedByMeaningNotBytes() {
+        ContainerdMirror.Args a = args(mirror("docker.io", "http://10.0.20.10:5000"));
+        String handMadeSame = "server = \"https://registry-1.docker.io\"\n\n[host.\"http://10.0.20.10:5000\"]\n  capabilities = [\"pull\", \"resolve\"]\n";
+        ContainerdMirror.State adopted = new ContainerdMirror.State("1.6.20", 2, Map.of("docker.io", handMadeSame), false, true,
+                null, null, Map.of());
+        var in = Records.encode(a);
+        DiffResult same = resource.diff(new CustomResource.DiffRequest<>("id", "urn", a, adopted, d(a), in, in,
+                Records.encode(adopted), Set.of("connection.host")));
+        assertFalse(same.hasChanges(), same.detailed().toString());
+        ContainerdMirror.State edited = new ContainerdMirror.State("1.6.20", 2,
+                Map.of("docker.io", handMadeSame.replace("10.0.20.10", "10.0.20.99")), false, true, null, null, Map.of());
+        DiffResult drift = resource.diff(new CustomResource.DiffRequest<>("id", "urn", a, edited, d(a), in, in,
+                Records.encode(edited), Set.of("connection.host")));
+        assertEquals(Set.of("hostsFiles[\"docker.io\"]"), drift.detailed().keySet());
+    }
+}

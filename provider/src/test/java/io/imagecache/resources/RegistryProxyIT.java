@@ -1,0 +1,328 @@
+package io.imagecache.resources;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.imagecache.lab.DockerHost;
+import io.imagecache.lab.LabNetwork;
+import io.imagecache.lab.registry.ImagePuller;
+import io.imagecache.lab.registry.ImageSeeder;
+import io.imagecache.lab.registry.LocalRegistry;
+import io.imagecache.lab.registry.TokenServer;
+import io.imagecache.maintenance.MaintenanceCron;
+import io.imagecache.registry.ImageRef;
+import io.imagecache.registry.RegistryClient;
+import io.imagecache.spi.Context;
+import io.imagecache.spi.CustomResource;
+import io.imagecache.spi.Decoded;
+import io.imagecache.spi.PropertyPath;
+import io.imagecache.spi.ResourceException;
+import io.imagecache.ssh.jsch.JschRemoteHostFactory;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * RegistryProxy on a real Docker host (the lab's registry VM): the seed's five upstreams, each stood
+ * in for by a local registry (ghcr's behind Bearer tokens with a password), get five real
+ * distribution proxies; images pulled through them are cached; updates touch only what changed.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class RegistryProxyIT {
+    private static final String IMAGE = "imagecache-lab/registry:2.8";
+    private static final String PASSWORD = "gh-token-s3cret";
+    private static final String[][] UPSTREAMS = {
+            {"docker", "docker.io", "5000"}, {"ghcr", "ghcr.io", "5010"}, {"quay", "quay.io", "5020"},
+            {"k8s", "registry.k8s.io", "5030"}, {"kyverno", "reg.kyverno.io", "5040"}};
+
+    private static LabNetwork network;
+    private static DockerHost host;
+    private static TokenServer tokens;
+    private static final Map<String, LocalRegistry> upstreams = new LinkedHashMap<>();
+    private static final Map<String, ImageSeeder.Pushed> images = new LinkedHashMap<>();
+    private static final Map<String, RegistryProxy.Args> args = new LinkedHashMap<>();
+    private static final Map<String, RegistryProxy.State> states = new LinkedHashMap<>();
+    private static RegistryProxy resource;
+
+    @BeforeAll
+    static void start() {
+        network = LabNetwork.create();
+        host = new DockerHost(network);
+        host.start();
+        tokens = TokenServer.start("gh-user", PASSWORD);
+        for (String[] u : UPSTREAMS) {
+            LocalRegistry r = u[0].equals("ghcr") ? LocalRegistry.token(tokens) : LocalRegistry.plain();
+            r.withNetwork(network.network());
+            r.start();
+            upstreams.put(u[0], r);
+            ImageSeeder seeder = u[0].equals("ghcr") ? ImageSeeder.to(r.url(), "gh-user", PASSWORD) : ImageSeeder.to(r);
+            images.put(u[0], seeder.dockerImage("org/" + u[0], "1", "image of " + u[1]));
+        }
+        resource = new RegistryProxy(new JschRemoteHostFactory(),
+                () -> Optional.of(new DefaultCredentials.Found(host.rootKey().privateKey(), null)), RegistryClient.create());
+    }
+
+    @AfterAll
+    static void stop() {
+        List<AutoCloseable> all = new ArrayList<>(upstreams.values());
+        all.add(tokens);
+        all.add(host);
+        all.add(network);
+        for (AutoCloseable c : all) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                // best effort
+            }
+        }
+    }
+
+    static ConnectionArgs conn() {
+        return new ConnectionArgs(host.ip(), 22, "root", null, null, null, null, null, 10, 3, 1, false);
+    }
+
+    static RegistryProxy.Args args(String name, String registry, int port, String remote, String user, String password) {
+        UpstreamArgs u = new UpstreamArgs(name, registry, remote, port, user, password, null);
+        return new RegistryProxy.Args(conn(), u, IMAGE, "0.0.0.0", "/var/lib/imagecache/" + name, "/etc/imagecache/" + name,
+                false, 60);
+    }
+
+    static RegistryProxy.Args argsFor(String[] u) {
+        boolean auth = u[0].equals("ghcr");
+        return args(u[0], u[1], Integer.parseInt(u[2]), upstreams.get(u[0]).networkUrl(), auth ? "gh-user" : null,
+                auth ? PASSWORD : null);
+    }
+
+    static Decoded<RegistryProxy.Args> d(RegistryProxy.Args a) {
+        return new Decoded<>(a, Set.of(), Set.of(PropertyPath.of("upstream").key("password")), List.of());
+    }
+
+    static RegistryProxy.State create(RegistryProxy.Args a) throws ResourceException {
+        return resource.create(new CustomResource.CreateRequest<>("urn", a.upstream().name(), d(a), false, Context.silent())).state();
+    }
+
+    static RegistryProxy.State update(String name, RegistryProxy.Args news) throws ResourceException {
+        RegistryProxy.State s = resource.update(new CustomResource.UpdateRequest<>("id", "urn", args.get(name), states.get(name),
+                d(news), false, Context.silent()));
+        args.put(name, news);
+        states.put(name, s);
+        return s;
+    }
+
+    /** The count of requests for {@code path} once the registry's access log has stopped growing. */
+    static int settled(LocalRegistry r, String path) throws InterruptedException {
+        int last = -1;
+        int now = r.requests(path);
+        while (now != last) {
+            Thread.sleep(1000);
+            last = now;
+            now = r.requests(path);
+        }
+        return now;
+    }
+
+    static String proxyUrl(String name) {
+        return "http://" + host.ip() + ":" + args.get(name).upstream().port();
+    }
+
+    static String started(String name) {
+        return host.docker("inspect", "-f", "{{.State.StartedAt}} {{.Id}}", "registry-" + name).strip();
+    }
+
+    @Test
+    @Order(1)
+    void fiveUpstreamsGetFiveProxiesThatCacheWhatIsPulledThroughThem() throws Exception {
+        for (String[] u : UPSTREAMS) {
+            RegistryProxy.Args a = argsFor(u);
+            RegistryProxy.State s = create(a);
+            args.put(u[0], a);
+            states.put(u[0], s);
+            assertTrue(s.healthy(), u[0]);
+            assertEquals("http://" + host.ip() + ":" + u[2], s.endpoint());
+            assertEquals("registry-" + u[0], s.containerName());
+        }
+        for (String[] u : UPSTREAMS) {
+            String digest = ImagePuller.from(proxyUrl(u[0])).pull("org/" + u[0], "1");
+            assertEquals(images.get(u[0]).digest(), digest, u[0]);
+            int upstreamBlobs = settled(upstreams.get(u[0]), "/v2/org/" + u[0] + "/blobs/.*");
+            assertTrue(upstreamBlobs >= 2, u[0] + ": the first pull fetched config and layer from the upstream");
+            ImagePuller.from(proxyUrl(u[0])).pull("org/" + u[0], images.get(u[0]).digest());
+            assertEquals(upstreamBlobs, settled(upstreams.get(u[0]), "/v2/org/" + u[0] + "/blobs/.*"),
+                    u[0] + ": the second pull was served from the cache");
+        }
+    }
+
+    @Test
+    @Order(2)
+    void thePasswordLivesOnlyInA0600ConfigFile() {
+        String file = states.get("ghcr").configFile();
+        assertEquals("600 root", host.sh("stat -c '%a %U' " + file).strip());
+        assertTrue(host.readFile(file).contains(PASSWORD));
+        String inspect = host.docker("inspect", "registry-ghcr");
+        assertFalse(inspect.contains(PASSWORD), "not in docker inspect");
+        assertFalse(host.docker("logs", "registry-ghcr").contains(PASSWORD), "not in the container's log");
+        assertFalse(host.sh("ps -eo args").contains(PASSWORD), "not on a command line");
+    }
+
+    @Test
+    @Order(3)
+    void resolveDigestThroughAProxyGivesTheUpstreamsDigest() throws Exception {
+        var r = RegistryClient.create().resolve(ImageRef.parse("quay.io/org/quay:1"), Optional.of(proxyUrl("quay")),
+                Optional.empty(), Optional.empty());
+        assertEquals(images.get("quay").digest(), r.digest());
+        assertEquals("quay.io/org/quay@" + images.get("quay").digest(), r.pinned());
+    }
+
+    @Test
+    @Order(4)
+    void changingNothingTouchesNothing() throws ResourceException {
+        Map<String, String> before = new LinkedHashMap<>();
+        for (String[] u : UPSTREAMS) {
+            before.put(u[0], started(u[0]) + " " + host.sh("stat -c '%Y %i' " + states.get(u[0]).configFile()).strip());
+        }
+        for (String[] u : UPSTREAMS) {
+            update(u[0], args.get(u[0]));
+        }
+        for (String[] u : UPSTREAMS) {
+            assertEquals(before.get(u[0]), started(u[0]) + " " + host.sh("stat -c '%Y %i' " + states.get(u[0]).configFile()).strip(),
+                    u[0] + ": no restart, no write");
+        }
+    }
+
+    @Test
+    @Order(5)
+    void changingTheRemoteUrlRecreatesOnlyThatContainer() throws ResourceException {
+        String quayBefore = started("quay");
+        String dockerBefore = started("docker");
+        LocalRegistry other = upstreams.get("k8s");
+        RegistryProxy.Args a = args.get("quay");
+        update("quay", args("quay", "quay.io", 5020, other.networkUrl(), null, null));
+        assertNotEquals(quayBefore, started("quay"));
+        assertEquals(dockerBefore, started("docker"));
+        assertTrue(host.readFile(states.get("quay").configFile()).contains(other.networkUrl()));
+        update("quay", a);
+    }
+
+    @Test
+    @Order(6)
+    void aWrongPasswordIsAClearErrorAtCreateAndNothingIsMade() {
+        RegistryProxy.Args wrong = args("ghcr2", "ghcr.io", 5011, upstreams.get("ghcr").networkUrl(), "gh-user", "wrong-password");
+        ResourceException e = assertThrows(ResourceException.class, () -> create(wrong));
+        assertEquals(ResourceException.Kind.INVALID, e.kind());
+        assertTrue(e.getMessage().startsWith("upstream.password: "), e.getMessage());
+        assertTrue(e.getMessage().contains("check username and password"), e.getMessage());
+        assertFalse(e.getMessage().contains("wrong-password"));
+        assertFalse(host.docker("ps", "-a", "--format", "{{.Names}}").contains("registry-ghcr2"));
+        assertFalse(host.exec("test", "-e", "/etc/imagecache/ghcr2/config.yml").getExitCode() == 0);
+    }
+
+    @Test
+    @Order(7)
+    void aPortInUseFailsNamingThePortAndWhatHoldsIt() {
+        RegistryProxy.Args clash = args("clash", "clash.io", 5010, upstreams.get("quay").networkUrl(), null, null);
+        ResourceException e = assertThrows(ResourceException.class, () -> create(clash));
+        assertEquals(ResourceException.Kind.INVALID, e.kind());
+        assertTrue(e.getMessage().contains("port 5010") && e.getMessage().contains("the container registry-ghcr"), e.getMessage());
+        assertFalse(host.docker("ps", "-a", "--format", "{{.Names}}").contains("registry-clash"));
+        assertFalse(host.exec("test", "-e", "/etc/imagecache/clash/config.yml").getExitCode() == 0, "nothing half-made");
+    }
+
+    @Test
+    @Order(8)
+    void aStoppedContainerIsDriftAndTheNextApplyStartsIt() throws ResourceException {
+        host.docker("stop", "registry-k8s");
+        var read = resource.read(new CustomResource.ReadRequest<>("id", "urn", Optional.of(args.get("k8s")),
+                Optional.of(states.get("k8s")), Context.silent()));
+        assertFalse(read.state().running());
+        var diff = resource.diff(new CustomResource.DiffRequest<>("id", "urn", args.get("k8s"), read.state(), d(args.get("k8s")),
+                io.imagecache.spi.Records.encode(args.get("k8s")), io.imagecache.spi.Records.encode(args.get("k8s")),
+                io.imagecache.spi.Records.encode(read.state()), Set.of()));
+        assertEquals(Set.of("running"), diff.detailed().keySet());
+        states.put("k8s", read.state());
+        update("k8s", args.get("k8s"));
+        assertTrue(states.get("k8s").healthy());
+        assertEquals("true", host.docker("inspect", "-f", "{{.State.Running}}", "registry-k8s").strip());
+    }
+
+    @Test
+    @Order(9)
+    void maintenanceJobsWorkOnProxiesMadeByThisResource() throws Exception {
+        MaintenanceSchedule schedule = new MaintenanceSchedule(new JschRemoteHostFactory(),
+                () -> Optional.of(new DefaultCredentials.Found(host.rootKey().privateKey(), null)));
+        String upstreamUrl = upstreams.get("kyverno").networkUrl();
+        MaintenanceSchedule.Args ms = new MaintenanceSchedule.Args(conn(), "registry-kyverno", upstreamUrl, "0 3 * * 0", false,
+                "0 * * * *", "/etc/cron.d");
+        var created = schedule.create(new CustomResource.CreateRequest<>("urn", "k", new Decoded<>(ms, Set.of(), Set.of(), List.of()),
+                false, Context.silent())).state();
+        String gcLine = created.content().lines().filter(l -> l.contains("garbage-collect") && !l.startsWith("#")).findFirst().orElseThrow();
+        String restartLine = created.content().lines().filter(l -> l.contains("docker restart") && !l.startsWith("#")).findFirst().orElseThrow();
+
+        String before = started("kyverno");
+        host.exec("sh", "-c", MaintenanceCron.asCronRunsIt(gcLine.split("\\s+root\\s+", 2)[1]));
+        String log = host.readFile("/var/log/imagecache-registry-kyverno.log");
+        assertTrue(log.contains("gc: done (exit 0)") && log.contains("marking manifest"), log);
+        assertNotEquals(before, started("kyverno"), "GC ran with the proxy stopped");
+        assertEquals(images.get("kyverno").digest(), ImagePuller.from(proxyUrl("kyverno")).pull("org/kyverno", "1"),
+                "healthy and serving after GC");
+
+        upstreams.get("kyverno").stop();
+        String beforeRestart = started("kyverno");
+        host.exec("sh", "-c", MaintenanceCron.asCronRunsIt(restartLine.split("\\s+root\\s+", 2)[1]));
+        assertTrue(host.readFile("/var/log/imagecache-registry-kyverno.log").contains("restart: skipped"));
+        assertEquals(beforeRestart, started("kyverno"), "not restarted while the upstream is down");
+        ImagePuller.from(proxyUrl("kyverno")).pull("org/kyverno", images.get("kyverno").digest());
+    }
+
+    @Test
+    @Order(10)
+    void changingThePortReplacesAndDeleteKeepsTheCache() throws Exception {
+        RegistryProxy.Args a = args.get("docker");
+        RegistryProxy.Args moved = args("docker", "docker.io", 5001, a.upstream().remoteUrl(), null, null);
+        var diff = resource.diff(new CustomResource.DiffRequest<>("id", "urn", a, states.get("docker"), d(moved),
+                io.imagecache.spi.Records.encode(a), io.imagecache.spi.Records.encode(moved),
+                io.imagecache.spi.Records.encode(states.get("docker")), io.imagecache.spi.Diffs.replaceOnChangesPaths(RegistryProxy.Args.class)));
+        assertTrue(diff.replaces(), diff.detailed().toString());
+        assertTrue(diff.deleteBeforeReplace());
+
+        String blobs = host.sh("find /var/lib/imagecache/docker -type f | wc -l").strip();
+        resource.delete(new CustomResource.DeleteRequest<>("id", "urn", a, states.get("docker"), Context.silent()));
+        assertFalse(host.docker("ps", "-a", "--format", "{{.Names}}").contains("registry-docker\n"));
+        assertEquals(blobs, host.sh("find /var/lib/imagecache/docker -type f | wc -l").strip(), "the cache is kept");
+        RegistryProxy.State s = create(moved);
+        assertTrue(s.healthy());
+        assertEquals(images.get("docker").digest(), ImagePuller.from("http://" + host.ip() + ":5001").pull("org/docker",
+                images.get("docker").digest()), "the kept cache serves the new proxy");
+    }
+
+    @Test
+    @Order(11)
+    void importAdoptsAContainerMadeByHandTheSeedsWay() throws Exception {
+        host.writeFile("/etc/docker-registry/seed/config.yml", "version: 0.1\nstorage:\n  cache:\n    blobdescriptor: inmemory\n"
+                + "  filesystem:\n    rootdirectory: /var/lib/registry\nhttp:\n  addr: :5000\nproxy:\n  remoteurl: "
+                + upstreams.get("quay").networkUrl() + "\n");
+        host.docker("run", "-p", "5050:5000", "-d", "--restart", "always", "--name", "registry-seed",
+                "-v", "/etc/docker-registry/seed/config.yml:/etc/docker/registry/config.yml", IMAGE);
+        var imported = resource.read(new CustomResource.ReadRequest<RegistryProxy.Args, RegistryProxy.State>(
+                "root@" + host.ip() + ":22/registry-seed", "urn", Optional.empty(), Optional.empty(), Context.silent()));
+        RegistryProxy.Args in = imported.inputs();
+        assertEquals("seed", in.upstream().name());
+        assertEquals(5050, in.upstream().port());
+        assertEquals(upstreams.get("quay").networkUrl(), in.upstream().remoteUrl());
+        assertEquals("/etc/docker-registry/seed", in.configDir());
+        assertEquals(IMAGE, in.image());
+        assertTrue(imported.state().running());
+    }
+}

@@ -1,0 +1,94 @@
+package io.imagecache.ssh;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.function.Function;
+
+/**
+ * An in-memory host for unit tests at the SSH seam: files in a map, commands answered by handlers
+ * the test registers (first match wins), and a log of every command and write.
+ */
+public final class FakeRemoteHost implements RemoteHost {
+    public final Map<String, String> files = new TreeMap<>();
+    public final Map<String, Integer> modes = new TreeMap<>();
+    public final List<String> commands = new ArrayList<>();
+    public final List<String> writes = new ArrayList<>();
+    private final List<Handler> handlers = new ArrayList<>();
+
+    private record Handler(String prefix, Function<String, ExecResult> answer) {}
+
+    /** Answers every command starting with {@code prefix}. */
+    public FakeRemoteHost on(String prefix, Function<String, ExecResult> answer) {
+        handlers.add(new Handler(prefix, answer));
+        return this;
+    }
+
+    public static ExecResult ok(String stdout) {
+        return new ExecResult(0, stdout, "");
+    }
+
+    public static ExecResult fail(String stderr) {
+        return new ExecResult(1, "", stderr);
+    }
+
+    /** A factory handing out this host. */
+    public RemoteHostFactory factory() {
+        return (target, progress) -> this;
+    }
+
+    @Override
+    public ExecResult exec(CommandLine command, byte[] stdin) {
+        String cmd = command.render();
+        commands.add(cmd);
+        for (Handler h : handlers) {
+            if (cmd.startsWith(h.prefix())) {
+                return h.answer().apply(cmd);
+            }
+        }
+        String[] w = cmd.split(" ");
+        if (w[0].equals("cp") && w[1].equals("-p") && w.length == 4) {
+            if (!files.containsKey(w[2])) {
+                return fail("cp: cannot stat '" + w[2] + "'");
+            }
+            files.put(w[3], files.get(w[2]));
+            return ok("");
+        }
+        if (w[0].equals("stat")) {
+            return files.containsKey(w[3]) ? ok(Integer.toOctalString(modes.getOrDefault(w[3], 0644)) + "\n") : fail("no such file");
+        }
+        if (w[0].equals("rm") && w[1].equals("-f")) {
+            files.remove(w[2]);
+            return ok("");
+        }
+        throw new AssertionError("unexpected command on the fake host: " + cmd);
+    }
+
+    @Override
+    public Optional<byte[]> read(String path) {
+        return Optional.ofNullable(files.get(path)).map(s -> s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public void writeAtomically(String path, byte[] content, int mode) {
+        writes.add(path);
+        files.put(path, new String(content, StandardCharsets.UTF_8));
+        modes.put(path, mode);
+    }
+
+    @Override
+    public Tunnel tunnel(String host, int port) {
+        throw new UnsupportedOperationException("no tunnels on the fake host");
+    }
+
+    @Override
+    public List<ObservedHostKey> hostKeys() {
+        return List.of();
+    }
+
+    @Override
+    public void close() {}
+}

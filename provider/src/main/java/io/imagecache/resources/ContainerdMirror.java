@@ -222,6 +222,18 @@ public final class ContainerdMirror implements CustomResource<ContainerdMirror.A
     @Override
     public DiffResult diff(DiffRequest<Args, State> req) {
         DiffResult d = ignoreOperationalSettings(Resources.ignoreConnectionDetails(req.inputDiff()));
+        // Each registry is its own file: a new order of the same mirrors changes nothing on the node.
+        if (req.olds() != null && req.olds().mirrors() != null && req.news().value().mirrors() != null
+                && !req.news().hasUnknownsUnder(PropertyPath.of("mirrors"))
+                && byRegistry(req.olds().mirrors()).equals(byRegistry(req.news().value().mirrors()))) {
+            Map<String, PropertyDiff> kept = new LinkedHashMap<>();
+            d.detailed().forEach((path, diff) -> {
+                if (!path.startsWith("mirrors[")) {
+                    kept.put(path, diff);
+                }
+            });
+            d = new DiffResult(kept, d.deleteBeforeReplace());
+        }
         // Drift on the node (a hand edit, a deleted file, config.toml reverted) with no input change to explain it:
         // report what differs so the next up repairs it. Files are compared by what they mean, not byte for byte, so
         // an adopted hand-made file that says the same as the inputs is not drift.
@@ -242,6 +254,16 @@ public final class ContainerdMirror implements CustomResource<ContainerdMirror.A
             }
         }
         return d;
+    }
+
+    private static Map<String, MirrorArgs> byRegistry(List<MirrorArgs> mirrors) {
+        Map<String, MirrorArgs> m = new TreeMap<>();
+        for (MirrorArgs a : mirrors) {
+            if (a != null && a.registry() != null) {
+                m.put(a.registry(), a);
+            }
+        }
+        return m;
     }
 
     /** How to restart containerd and how long to wait change nothing on the node by themselves. */
@@ -731,8 +753,9 @@ public final class ContainerdMirror implements CustomResource<ContainerdMirror.A
 
         /** containerd's own error for a plugin ({@code ctr plugins ls -d id==cri}: the Message line). */
         private String pluginError(String typeAndId) throws ResourceException {
+            String type = typeAndId.substring(0, typeAndId.indexOf(' '));
             String id = typeAndId.substring(typeAndId.lastIndexOf(' ') + 1);
-            ExecResult d = run(CommandLine.script("ctr plugins ls -d id==" + CommandLine.quote(id)), null);
+            ExecResult d = run(CommandLine.script("ctr plugins ls -d " + CommandLine.quote("type==" + type + ",id==" + id)), null);
             Matcher m = Pattern.compile("(?m)^\\s*Message:\\s*(.+)$").matcher(d.stdout());
             String msg = m.find() ? m.group(1).strip() : "no message";
             return "plugin " + typeAndId + " failed to load: " + msg;

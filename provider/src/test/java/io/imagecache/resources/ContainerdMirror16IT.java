@@ -1,9 +1,28 @@
 package io.imagecache.resources;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.imagecache.lab.LabHost;
 import io.imagecache.lab.LabNetwork;
 import io.imagecache.lab.NodeHost;
+import io.imagecache.spi.Context;
+import io.imagecache.spi.CustomResource;
+import io.imagecache.spi.Decoded;
+import io.imagecache.spi.ResourceException;
+import io.imagecache.ssh.jsch.JschRemoteHostFactory;
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
 
-/** ContainerdMirror on containerd 1.6 (Debian 12's 1.6.20), config version 2. */
+/**
+ * ContainerdMirror on containerd 1.6 (Debian 12's 1.6.20), config version 2; also the ways of reaching a
+ * node (pinned host keys, a jump host, a sudo user), which do not depend on the containerd version.
+ */
 class ContainerdMirror16IT extends ContainerdMirrorContract {
     static final String DEBIAN_DEFAULT = """
             version = 2
@@ -54,5 +73,54 @@ class ContainerdMirror16IT extends ContainerdMirrorContract {
                 [plugins."io.containerd.grpc.v1.cri".registry.mirrors."docker.io"]
                   endpoint = ["http://10.255.255.1:5000"]
                 """;
+    }
+
+    private ContainerdMirror.Args reaching(ConnectionArgs c) {
+        return new ContainerdMirror.Args(c, List.of(new ContainerdMirror.MirrorArgs("docker.io",
+                List.of("http://10.0.20.10:5000"), null, null, null, null, null, null)), "/etc/containerd/certs.d",
+                NodeHost.CONFIG_FILE, "systemctl restart containerd", 60);
+    }
+
+    private ContainerdMirror resource() {
+        return new ContainerdMirror(new JschRemoteHostFactory(),
+                () -> Optional.of(new DefaultCredentials.Found(node.rootKey().privateKey(), null)), Clock.systemUTC());
+    }
+
+    private static Decoded<ContainerdMirror.Args> dec(ContainerdMirror.Args a) {
+        return new Decoded<>(a, Set.of(), Set.of(), List.of());
+    }
+
+    @Test
+    @Order(7)
+    void aHostKeyThatDoesNotMatchRefusesToConnect() {
+        String before = node.readFile(NodeHost.CONFIG_FILE);
+        ConnectionArgs pinned = new ConnectionArgs(node.ip(), 22, "root", null, null, null,
+                "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHx0ZXN0a2V5dGVzdGtleXRlc3RrZXl0ZXN0a2V5dGVzdA", null, 10, 3, 1, false);
+        ResourceException e = assertThrows(ResourceException.class, () -> resource().create(
+                new CustomResource.CreateRequest<>("urn", "n", dec(reaching(pinned)), false, Context.silent())));
+        assertEquals(ResourceException.Kind.PERMISSION_DENIED, e.kind());
+        assertTrue(e.getMessage().contains("SHA256:"), "names the fingerprints: " + e.getMessage());
+        assertEquals(before, node.readFile(NodeHost.CONFIG_FILE), "nothing was touched");
+    }
+
+    @Test
+    @Order(8)
+    void aNodeBehindAJumpHostAndASudoUser() throws ResourceException {
+        node.sh("rm -f /etc/containerd/conf.d/mirrors.toml");
+        node.writeFile(NodeHost.CONFIG_FILE, DEBIAN_DEFAULT);
+        node.restartContainerd();
+        try (LabHost jump = LabHost.plain(network).withAuthorizedKey(node.rootKey())) {
+            jump.start();
+            ConnectionArgs viaJump = new ConnectionArgs(node.ip(), 22, "ops", node.rootKey().privateKey(), null, null, null,
+                    new ConnectionArgs(jump.ip(), 22, "root", node.rootKey().privateKey(), null, null, null, null, 10, 3, 1, false),
+                    10, 3, 1, true);
+            ContainerdMirror.State s = resource().create(new CustomResource.CreateRequest<>("urn", "n", dec(reaching(viaJump)),
+                    false, Context.silent())).state();
+            assertEquals(java.util.Set.of(jump.ip() + ":22", node.ip() + ":22"), s.hostKeys().keySet(),
+                    "both hops were verified and recorded");
+            assertEquals("root 644", node.sh("stat -c '%U %a' /etc/containerd/certs.d/docker.io/hosts.toml").strip(),
+                    "ops wrote through sudo as root");
+            assertEquals("ok", node.sh("ctr plugins ls | awk '$2 == \"cri\" {print $NF}'").strip());
+        }
     }
 }

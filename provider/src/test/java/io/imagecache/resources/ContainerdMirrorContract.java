@@ -65,6 +65,14 @@ abstract class ContainerdMirrorContract {
     /** What the failure says when the drop-in is in place: containerd's own error, or the effective config. */
     protected abstract String expectedRollbackReason();
 
+    /** {@code config} with its {@code imports} line (containerd's defaults have {@code imports = []}) set to {@code line}. */
+    protected static String withImports(String config, String line) {
+        if (config.matches("(?s)(.*\\n)?imports = \\[.*")) {
+            return config.replaceFirst("(?m)^imports = \\[.*]$", java.util.regex.Matcher.quoteReplacement(line));
+        }
+        return line + "\n" + config;
+    }
+
     @BeforeAll
     void start() {
         network = LabNetwork.create();
@@ -211,14 +219,29 @@ abstract class ContainerdMirrorContract {
     void importAdoptsTheNodeAsItIs() throws ResourceException {
         var imported = resource.read(new CustomResource.ReadRequest<ContainerdMirror.Args, ContainerdMirror.State>(
                 "root@" + node.ip() + ":22", "urn", Optional.empty(), Optional.empty(), Context.silent()));
-        assertEquals(List.of("docker.io", "ghcr.io"), imported.inputs().mirrors().stream().map(ContainerdMirror.MirrorArgs::registry).toList());
-        assertEquals(List.of(ghcrProxy2.networkUrl()), imported.inputs().mirrors().get(1).endpoints());
-        assertEquals(ghcr.networkUrl(), imported.inputs().mirrors().get(1).server());
+        java.util.Map<String, ContainerdMirror.MirrorArgs> found = new java.util.TreeMap<>();
+        imported.inputs().mirrors().forEach(m -> found.put(m.registry(), m));
+        java.util.Set<String> expected = new java.util.TreeSet<>(List.of("docker.io", "ghcr.io"));
+        if (state.migratedFiles() != null) {
+            expected.addAll(state.migratedFiles().keySet());
+        }
+        assertEquals(expected, found.keySet(), "the managed and the migrated hosts files are adopted");
+        assertEquals(List.of(ghcrProxy2.networkUrl()), found.get("ghcr.io").endpoints());
+        assertEquals(ghcr.networkUrl(), found.get("ghcr.io").server());
         assertEquals("/etc/containerd/certs.d", imported.inputs().certsDir());
-        var diff = resource.diff(new CustomResource.DiffRequest<>("id", "urn", imported.inputs(), imported.state(), d(args),
-                io.imagecache.spi.Records.encode(imported.inputs()), io.imagecache.spi.Records.encode(args),
+        // A program that declares what it made (plus the migrated entries) sees no changes after the import.
+        List<ContainerdMirror.MirrorArgs> program = new java.util.ArrayList<>(args.mirrors());
+        found.forEach((r, m) -> {
+            if (!r.equals("docker.io") && !r.equals("ghcr.io")) {
+                program.add(m);
+            }
+        });
+        ContainerdMirror.Args programArgs = new ContainerdMirror.Args(args.connection(), program, args.certsDir(),
+                args.configFile(), args.restartCommand(), args.criTimeoutSeconds());
+        var diff = resource.diff(new CustomResource.DiffRequest<>("id", "urn", imported.inputs(), imported.state(), d(programArgs),
+                io.imagecache.spi.Records.encode(imported.inputs()), io.imagecache.spi.Records.encode(programArgs),
                 io.imagecache.spi.Records.encode(imported.state()), Set.of("connection.host")));
-        assertFalse(diff.hasChanges(), "the program that made it sees no changes after import: " + diff.detailed());
+        assertFalse(diff.hasChanges(), "no changes after import: " + diff.detailed());
     }
 
     @Test

@@ -238,6 +238,19 @@ class ContainerdMirrorTest {
     }
 
     @Test
+    void reorderingTheSameMirrorsIsNoChange() {
+        ContainerdMirror.Args a = args(mirror("docker.io", "http://10.0.20.10:5000"), mirror("ghcr.io", "http://10.0.20.10:5010"));
+        ContainerdMirror.Args b = args(mirror("ghcr.io", "http://10.0.20.10:5010"), mirror("docker.io", "http://10.0.20.10:5000"));
+        ContainerdMirror.State st = new ContainerdMirror.State("1.6.20", 2, Map.of(), false, true, null, null, Map.of());
+        DiffResult r = resource.diff(new CustomResource.DiffRequest<>("id", "urn", a, null, d(b), Records.encode(a),
+                Records.encode(b), Records.encode(st), Set.of("connection.host")));
+        assertFalse(r.hasChanges(), r.detailed().toString());
+        ContainerdMirror.Args c = args(mirror("ghcr.io", "http://10.0.20.11:5010"), mirror("docker.io", "http://10.0.20.10:5000"));
+        assertTrue(resource.diff(new CustomResource.DiffRequest<>("id", "urn", a, null, d(c), Records.encode(a),
+                Records.encode(c), Records.encode(st), Set.of("connection.host"))).hasChanges());
+    }
+
+    @Test
     void checkNamesEachBadMirrorProperty() {
         ContainerdMirror.Args bad = new ContainerdMirror.Args(conn(), List.of(
                 new ContainerdMirror.MirrorArgs("https://docker.io", List.of("10.0.20.10:5000"), null, List.of("pull", "fetch"),

@@ -325,4 +325,31 @@ class RegistryProxyIT {
         assertEquals(IMAGE, in.image());
         assertTrue(imported.state().running());
     }
+
+    @Test
+    @Order(12)
+    void onDistribution3TheTtlBoundsTheCache() throws ResourceException {
+        host.loadImage(DockerHost.REGISTRY3_IMAGE);
+        UpstreamArgs u = new UpstreamArgs("quay3", "quay.io", upstreams.get("quay").networkUrl(), 5060, null, null, "1h");
+        RegistryProxy.Args a = new RegistryProxy.Args(conn(), u, DockerHost.REGISTRY3_IMAGE, "0.0.0.0", "/var/lib/imagecache/quay3",
+                "/etc/imagecache/quay3", false, 60);
+        RegistryProxy.State s = create(a);
+        assertTrue(s.healthy());
+        assertTrue(s.distributionVersion().startsWith("3."), s.distributionVersion());
+        assertTrue(host.readFile("/etc/imagecache/quay3/config.yml").contains("  ttl: 1h\n"));
+        assertEquals(images.get("quay").digest(), ImagePuller.from("http://" + host.ip() + ":5060").pull("org/quay", "1"));
+    }
+
+    @Test
+    @Order(13)
+    void aTtlOnA28ImageIsAClearErrorEvenWhenItsTagDoesNotSay() {
+        host.docker("tag", IMAGE, "imagecache-lab/registry:latest");
+        UpstreamArgs u = new UpstreamArgs("quay4", "quay.io", upstreams.get("quay").networkUrl(), 5061, null, null, "1h");
+        RegistryProxy.Args a = new RegistryProxy.Args(conn(), u, "imagecache-lab/registry:latest", "0.0.0.0",
+                "/var/lib/imagecache/quay4", "/etc/imagecache/quay4", false, 60);
+        ResourceException e = assertThrows(ResourceException.class, () -> create(a));
+        assertEquals(ResourceException.Kind.INVALID, e.kind());
+        assertTrue(e.getMessage().contains("upstream.ttl needs distribution 3.x") && e.getMessage().contains("2.8.2"), e.getMessage());
+        assertFalse(host.docker("ps", "-a", "--format", "{{.Names}}").contains("registry-quay4"));
+    }
 }

@@ -99,6 +99,8 @@ class ContainerdMirrorExampleIT {
             assertTrue(changed.stdout().contains("~ endpoints: ["), changed.stdout());
             assertTrue(changed.stdout().contains("~ [0]: \"" + ghcrProxy.networkUrl() + "\" => \"" + dockerProxy.networkUrl() + "\""),
                     changed.stdout());
+            PulumiCli.Result json = cli.run("preview", "--json", "--non-interactive").assertOk();
+            assertTrue(json.stdout().contains("\"mirrors[1].endpoints[0]\""), "the engine got the path: " + json.stdout());
             assertTrue(changed.stdout().contains("- [host.\"" + ghcrProxy.networkUrl() + "\"]")
                     && changed.stdout().contains("+ [host.\"" + dockerProxy.networkUrl() + "\"]"),
                     "the hosts.toml change is shown:\n" + changed.stdout());

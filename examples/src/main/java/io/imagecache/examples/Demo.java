@@ -2,14 +2,17 @@ package io.imagecache.examples;
 
 import io.imagecache.lab.DockerHost;
 import io.imagecache.lab.LabNetwork;
-import io.imagecache.lab.registry.ImagePuller;
+import io.imagecache.lab.NodeHost;
 import io.imagecache.lab.registry.ImageSeeder;
 import io.imagecache.lab.registry.LocalRegistry;
+import io.imagecache.maintenance.MaintenanceCron;
+import org.testcontainers.containers.Container.ExecResult;
 
 /**
- * {@code make demo}: the examples on the local lab. A Docker host stands in for the registry VM, a
- * local registry stands in for ghcr.io, a distribution proxy runs on the Docker host the seed's way,
- * and the Pulumi CLI applies examples/maintenance-schedule and examples/resolve-digest to them.
+ * {@code make demo}: the main job on the local lab. A Docker host stands in for the registry VM, a
+ * containerd 2.x node for a Kubernetes node, and two local registries for docker.io and ghcr.io.
+ * The Pulumi CLI applies examples/pull-through-cache (proxies, their cron files, the node's
+ * containerd) and examples/resolve-digest, and the demo shows what each step did on the hosts.
  */
 public final class Demo {
     private Demo() {}
@@ -24,98 +27,77 @@ public final class Demo {
     }
 
     public static void main(String[] args) {
-        say("Starting the lab: a Docker host (the registry VM) and an upstream registry (standing in for ghcr.io)");
+        say("Starting the lab: a registry VM (Docker host), a containerd 2.x node, and local stand-ins for docker.io and ghcr.io");
         try (LabNetwork network = LabNetwork.create();
-             DockerHost host = new DockerHost(network);
-             LocalRegistry upstream = LocalRegistry.plain()) {
-            host.start();
-            upstream.withNetwork(network.network());
-            upstream.start();
-            ImageSeeder.Pushed image = ImageSeeder.to(upstream).ociIndex("org/app", "1.0", "demo app");
-            System.out.println("    docker host " + host.ip() + ", upstream " + upstream.networkUrl()
-                    + " with org/app:1.0 (" + image.digest() + ")");
+             DockerHost vm = new DockerHost(network);
+             NodeHost node = NodeHost.containerd2(network);
+             LocalRegistry dockerHub = LocalRegistry.plain();
+             LocalRegistry ghcr = LocalRegistry.plain()) {
+            vm.start();
+            node.start();
+            for (LocalRegistry r : new LocalRegistry[] {dockerHub, ghcr}) {
+                r.withNetwork(network.network());
+                r.start();
+            }
+            node.sh("cat >> /root/.ssh/authorized_keys <<'EOF'\n" + vm.rootKey().publicKey() + "\nEOF");
+            ImageSeeder.to(dockerHub).dockerImage("library/hello", "1", "hello from the docker.io stand-in");
+            ImageSeeder.Pushed app = ImageSeeder.to(ghcr).ociIndex("org/app", "1.0", "app from the ghcr.io stand-in");
+            System.out.println("    registry VM " + vm.ip() + ", node " + node.ip() + " (" + node.containerdVersion() + ")");
+            System.out.println("    docker.io stand-in " + dockerHub.networkUrl() + ", ghcr.io stand-in " + ghcr.networkUrl());
 
-            say("Running a pull-through proxy on the Docker host the seed's way (registry-ghcr on port 5010)");
-            host.writeFile("/etc/docker-registry/ghcr/config.yml", "version: 0.1\nstorage:\n  filesystem:\n"
-                    + "    rootdirectory: /var/lib/registry\n  delete:\n    enabled: true\nhttp:\n  addr: :5000\n"
-                    + "proxy:\n  remoteurl: " + upstream.networkUrl() + "\n");
-            host.docker("run", "-d", "--restart", "always", "--name", "registry-ghcr", "-p", "5010:5000",
-                    "-v", "/etc/docker-registry/ghcr/config.yml:/etc/docker/registry/config.yml",
-                    "-v", "/var/lib/imagecache/ghcr:/var/lib/registry", DockerHost.REGISTRY_IMAGE);
-            String proxy = "http://" + host.ip() + ":5010";
-            waitFor(proxy);
-            ImagePuller.from(proxy).pull("org/app", "1.0");
-            System.out.println("    pulled org/app:1.0 through " + proxy);
-
-            try (PulumiCli ms = PulumiCli.forExample("maintenance-schedule", "demo")) {
-                ms.config("host", host.ip()).secretConfig("sshKey", host.rootKey().privateKey())
-                        .config("upstreamUrl", upstream.networkUrl());
-                say("examples/maintenance-schedule: pulumi preview --diff");
-                show(ms.preview().assertOk().stdout());
+            try (PulumiCli cli = PulumiCli.forExample("pull-through-cache", "demo")) {
+                cli.config("registryHost", vm.ip()).config("node", node.ip())
+                        .secretConfig("sshKey", vm.rootKey().privateKey()).config("image", DockerHost.REGISTRY_IMAGE)
+                        .config("dockerUpstream", dockerHub.networkUrl()).config("ghcrUpstream", ghcr.networkUrl());
+                say("examples/pull-through-cache: pulumi preview --diff");
+                show(cli.preview().assertOk().stdout());
                 say("pulumi up");
-                show(ms.up().assertOk().stdout());
-                say("The cron file on the Docker host");
-                show(host.readFile("/etc/cron.d/imagecache-registry-ghcr"));
-                say("Changing the GC schedule: pulumi preview --diff shows exactly that");
-                ms.config("gcSchedule", "30 2 * * 6");
-                show(ms.preview().assertOk().stdout());
-                ms.up().assertOk();
-                say("Running the restart job as cron would, with the upstream up, then the GC job");
-                runJob(host, "docker restart");
-                runJob(host, "garbage-collect");
-                show(host.readFile("/var/log/imagecache-registry-ghcr.log"));
+                show(cli.up().assertOk().stdout());
+
+                say("On the registry VM: the proxies and a cron file");
+                show(vm.docker("ps", "--format", "{{.Names}}  {{.Image}}  {{.Ports}}"));
+                show(vm.readFile("/etc/cron.d/imagecache-registry-ghcr"));
+                say("On the node: hosts.toml for ghcr.io, and containerd's CRI plugins");
+                show(node.readFile("/etc/containerd/certs.d/ghcr.io/hosts.toml"));
+                show(node.sh("ctr plugins ls | grep -E 'cri|STATUS'"));
+
+                say("crictl pull on the node: each registry through its own proxy");
+                for (String image : new String[] {"docker.io/library/hello:1", "ghcr.io/org/app:1.0"}) {
+                    ExecResult r = node.crictl("pull", image);
+                    System.out.println("    crictl pull " + image + ": " + (r.getExitCode() == 0 ? r.getStdout().strip() : r.getStderr().strip()));
+                }
+                show(vm.sh("ls /var/lib/imagecache/*/docker/registry/v2/repositories/*"));
+
+                say("Changing the restart schedule of both proxies: the preview names the property and the cron lines");
+                cli.config("restartSchedule", "15 * * * *");
+                show(cli.preview().assertOk().stdout());
+                cli.up().assertOk();
+
+                say("The maintenance jobs, run as cron would run them");
+                runJob(vm, "/etc/cron.d/imagecache-registry-ghcr", "docker restart");
+                runJob(vm, "/etc/cron.d/imagecache-registry-ghcr", "garbage-collect");
+                show(vm.readFile("/var/log/imagecache-registry-ghcr.log"));
 
                 try (PulumiCli rd = PulumiCli.forExample("resolve-digest", "demo")) {
-                    say("examples/resolve-digest: pin org/app:1.0 for linux/arm64 through the proxy");
-                    rd.config("image", "ghcr.io/org/app:1.0").config("registryUrl", proxy)
+                    say("examples/resolve-digest: pin ghcr.io/org/app:1.0 for linux/arm64 through the ghcr proxy");
+                    rd.config("image", "ghcr.io/org/app:1.0").config("registryUrl", cli.output("ghcrEndpoint"))
                             .config("platform", "linux/arm64/v8").secretConfig("password", "");
                     rd.up().assertOk();
                     System.out.println("    pinned: " + rd.output("pinned"));
-                    System.out.println("    pushed: ghcr.io/org/app@" + image.platformDigests().get("linux/arm64/v8"));
+                    System.out.println("    pushed: ghcr.io/org/app@" + app.platformDigests().get("linux/arm64/v8"));
                     rd.destroy().assertOk();
                 }
 
-                say("Stopping the upstream: the restart job now leaves the proxy alone");
-                upstream.stop();
-                runJob(host, "docker restart");
-                show(host.sh("tail -n 1 /var/log/imagecache-registry-ghcr.log"));
-                System.out.println("    proxy still running: " + host.docker("inspect", "-f", "{{.State.Running}}",
-                        "registry-ghcr").strip());
-
-                say("pulumi destroy");
-                show(ms.destroy().assertOk().stdout());
-                System.out.println("    cron file left on the host: "
-                        + (host.exec("test", "-e", "/etc/cron.d/imagecache-registry-ghcr").getExitCode() == 0));
+                say("pulumi destroy (the cached data stays on the registry VM)");
+                show(cli.destroy().assertOk().stdout());
+                show(vm.sh("du -sh /var/lib/imagecache/* 2>/dev/null; true"));
             }
             say("Done. The lab containers are removed.");
         }
     }
 
-    private static void runJob(DockerHost host, String marker) {
-        String content = host.readFile("/etc/cron.d/imagecache-registry-ghcr");
-        String line = content.lines().filter(l -> !l.startsWith("#") && l.contains(marker)).findFirst().orElseThrow();
-        String command = line.split("\\s+root\\s+", 2)[1];
-        host.exec("sh", "-c", io.imagecache.maintenance.MaintenanceCron.asCronRunsIt(command));
-    }
-
-    private static void waitFor(String url) {
-        for (int i = 0; i < 100; i++) {
-            try {
-                java.net.HttpURLConnection c = (java.net.HttpURLConnection) java.net.URI.create(url + "/v2/").toURL().openConnection();
-                c.setConnectTimeout(1000);
-                if (c.getResponseCode() == 200) {
-                    return;
-                }
-            } catch (java.io.IOException e) {
-                // not yet
-            }
-            try {
-                Thread.sleep(200);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
-        throw new IllegalStateException(url + " did not come up");
+    private static void runJob(DockerHost host, String cronFile, String marker) {
+        String line = host.readFile(cronFile).lines().filter(l -> !l.startsWith("#") && l.contains(marker)).findFirst().orElseThrow();
+        host.exec("sh", "-c", MaintenanceCron.asCronRunsIt(line.split("\\s+root\\s+", 2)[1]));
     }
 }

@@ -352,4 +352,21 @@ class RegistryProxyIT {
         assertTrue(e.getMessage().contains("upstream.ttl needs distribution 3.x") && e.getMessage().contains("2.8.2"), e.getMessage());
         assertFalse(host.docker("ps", "-a", "--format", "{{.Names}}").contains("registry-quay4"));
     }
+
+    @Test
+    @Order(14)
+    void changingThePasswordRecreatesOnlyThatContainer() throws ResourceException {
+        // The k8s upstream needs no login, so any credentials pass the check; the proxy just carries them.
+        String remote = args.get("k8s").upstream().remoteUrl();
+        update("k8s", args("k8s", "registry.k8s.io", 5030, remote, "puller", "first-pass"));
+        String k8sBefore = started("k8s");
+        String ghcrBefore = started("ghcr");
+        update("k8s", args("k8s", "registry.k8s.io", 5030, remote, "puller", "second-pass"));
+        assertNotEquals(k8sBefore, started("k8s"), "new credentials: new container");
+        assertEquals(ghcrBefore, started("ghcr"), "the other proxies are untouched");
+        String config = host.readFile(states.get("k8s").configFile());
+        assertTrue(config.contains("second-pass") && !config.contains("first-pass"));
+        assertFalse(host.docker("inspect", "registry-k8s").contains("second-pass"));
+        assertTrue(states.get("k8s").healthy());
+    }
 }

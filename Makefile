@@ -10,7 +10,7 @@ export TESTCONTAINERS_HOST_OVERRIDE = localhost
 export PULUMI_SKIP_UPDATE_CHECK = true
 export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION = true
 
-.PHONY: help tools tools-bin node-tools node-tools-dir lab provider provider-bin schema demo test unit bench clean
+.PHONY: help tools tools-bin node-tools node-tools-dir lab provider provider-bin schema demo test unit clean
 
 help:
 	@echo "make demo   run the examples on the local lab (installs everything first)"
@@ -18,7 +18,7 @@ help:
 	@echo "make tools  install Debian packages, start dockerd, build pulumi + language hosts + crictl,"
 	@echo "            and the lab's containerd 1.7 / 2.x and distribution 3 binaries"
 	@echo "make lab    build the lab images locally"
-	@echo "make provider / schema / bench / clean"
+	@echo "make provider / schema / clean"
 
 # The node tools (containerd 1.7/2.x, distribution 3) have their own script and cache key, so that
 # neither set of tools is rebuilt when the other's pins change.
@@ -57,8 +57,6 @@ test: tools lab
 unit:
 	$(MVN) test
 
-bench: tools lab provider
-	@scripts/bench.sh
 
 clean:
 	$(MVN) -q clean

@@ -369,4 +369,25 @@ class RegistryProxyIT {
         assertFalse(host.docker("inspect", "registry-k8s").contains("second-pass"));
         assertTrue(states.get("k8s").healthy());
     }
+
+    @Test
+    @Order(15)
+    void anEditedConfigAndAMissingContainerAreDriftRepairedByTheNextApply() throws ResourceException {
+        String file = states.get("k8s").configFile();
+        host.sh("sed -i 's/level: info/level: debug/' " + file);
+        host.docker("rm", "-f", "registry-k8s");
+        var read = resource.read(new CustomResource.ReadRequest<>("id", "urn", Optional.of(args.get("k8s")),
+                Optional.of(states.get("k8s")), Context.silent()));
+        assertFalse(read.state().running(), "the missing container shows");
+        assertNotEquals(states.get("k8s").configSha256(), read.state().configSha256(), "the edited config shows");
+        var diff = resource.diff(new CustomResource.DiffRequest<>("id", "urn", args.get("k8s"), read.state(), d(args.get("k8s")),
+                io.imagecache.spi.Records.encode(args.get("k8s")), io.imagecache.spi.Records.encode(args.get("k8s")),
+                io.imagecache.spi.Records.encode(read.state()), Set.of()));
+        assertEquals(Set.of("running", "configSha256"), diff.detailed().keySet());
+        states.put("k8s", read.state());
+        update("k8s", args.get("k8s"));
+        assertTrue(states.get("k8s").healthy());
+        assertTrue(host.readFile(file).contains("level: info"), "the config is ours again");
+        assertEquals("true", host.docker("inspect", "-f", "{{.State.Running}}", "registry-k8s").strip());
+    }
 }

@@ -21,10 +21,8 @@ import io.imagecache.spi.ResourceException;
 import io.imagecache.spi.ResourceType;
 import io.imagecache.ssh.CommandLine;
 import io.imagecache.ssh.ExecResult;
-import io.imagecache.ssh.RemoteException;
 import io.imagecache.ssh.RemoteHost;
 import io.imagecache.ssh.RemoteHostFactory;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.ZoneOffset;
@@ -557,14 +555,11 @@ public final class ContainerdMirror implements CustomResource<ContainerdMirror.A
     // --- the node, over SSH -----------------------------------------------------------------------
 
     /** The remote operations, each mapped to a readable failure naming the node. */
-    private static final class Node {
-        private final RemoteHost host;
-        private final String where;
+    private static final class Node extends HostOps {
         private final Context ctx;
 
         Node(RemoteHost host, String where, Context ctx) {
-            this.host = host;
-            this.where = where;
+            super(host, where);
             this.ctx = ctx;
         }
 
@@ -588,37 +583,6 @@ public final class ContainerdMirror implements CustomResource<ContainerdMirror.A
                 throw new ResourceException(ResourceException.Kind.FAILED_PRECONDITION, "cannot edit " + configFile
                         + " on " + where + ": " + e.getMessage() + " (nothing on the node was changed)");
             }
-        }
-
-        Optional<String> read(String path) throws ResourceException {
-            try {
-                return host.read(path).map(b -> new String(b, StandardCharsets.UTF_8));
-            } catch (RemoteException e) {
-                throw Connections.translate(e, where);
-            }
-        }
-
-        void write(String path, String content, int mode) throws ResourceException {
-            try {
-                host.writeAtomically(path, content.getBytes(StandardCharsets.UTF_8), mode);
-            } catch (RemoteException e) {
-                throw new ResourceException(ResourceException.Kind.FAILED_PRECONDITION, "could not write " + path + " on "
-                        + where + ": " + e.getMessage(), e);
-            }
-        }
-
-        ExecResult run(CommandLine cmd, String mustSucceed) throws ResourceException {
-            ExecResult r;
-            try {
-                r = host.exec(cmd);
-            } catch (RemoteException e) {
-                throw Connections.translate(e, where);
-            }
-            if (mustSucceed != null && !r.ok()) {
-                throw new ResourceException(ResourceException.Kind.FAILED_PRECONDITION, "could not " + mustSucceed
-                        + " on " + where + ": " + r.message());
-            }
-            return r;
         }
 
         /** Deletes {@code path} if it carries the imagecache header, and its directory if that is then empty. */

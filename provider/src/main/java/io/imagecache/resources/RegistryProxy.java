@@ -570,13 +570,9 @@ public final class RegistryProxy implements CustomResource<RegistryProxy.Args, R
     // --- Docker over SSH --------------------------------------------------------------------------
 
     /** The docker CLI on the host, with failures that name the host. */
-    static final class Docker {
-        private final RemoteHost host;
-        private final String where;
-
+    static final class Docker extends HostOps {
         Docker(RemoteHost host, String where) {
-            this.host = host;
-            this.where = where;
+            super(host, where);
         }
 
         /** What {@code docker inspect} says of a container. */
@@ -705,35 +701,5 @@ public final class RegistryProxy implements CustomResource<RegistryProxy.Args, R
             return m.group(1);
         }
 
-        Optional<String> read(String path) throws ResourceException {
-            try {
-                return host.read(path).map(b -> new String(b, StandardCharsets.UTF_8));
-            } catch (RemoteException e) {
-                throw Connections.translate(e, where);
-            }
-        }
-
-        void write(String path, String content, int mode) throws ResourceException {
-            try {
-                host.writeAtomically(path, content.getBytes(StandardCharsets.UTF_8), mode);
-            } catch (RemoteException e) {
-                throw new ResourceException(ResourceException.Kind.FAILED_PRECONDITION, "could not write " + path + " on "
-                        + where + ": " + e.getMessage(), e);
-            }
-        }
-
-        ExecResult run(CommandLine cmd, String mustSucceed) throws ResourceException {
-            ExecResult r;
-            try {
-                r = host.exec(cmd);
-            } catch (RemoteException e) {
-                throw Connections.translate(e, where);
-            }
-            if (mustSucceed != null && !r.ok()) {
-                throw new ResourceException(ResourceException.Kind.FAILED_PRECONDITION, "could not " + mustSucceed + " on "
-                        + where + ": " + r.message());
-            }
-            return r;
-        }
     }
 }

@@ -15,10 +15,8 @@ import io.imagecache.spi.ResourceException;
 import io.imagecache.spi.ResourceType;
 import io.imagecache.ssh.CommandLine;
 import io.imagecache.ssh.ExecResult;
-import io.imagecache.ssh.RemoteException;
 import io.imagecache.ssh.RemoteHost;
 import io.imagecache.ssh.RemoteHostFactory;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -133,8 +131,9 @@ public final class MaintenanceSchedule implements CustomResource<MaintenanceSche
             return new CreateResult<>(null, new State(path, content.orElse(null), null));
         }
         try (RemoteHost host = Connections.open(hosts, a.connection(), Map.of(), defaultCredentials, req.context())) {
-            preflight(host, a, req.context());
-            write(host, path, content.orElseThrow(), req.context());
+            HostOps ops = new HostOps(host, a.connection().describe());
+            preflight(ops, a, req.context());
+            write(ops, path, content.orElseThrow(), req.context());
             return new CreateResult<>(id(a), new State(path, content.get(), Connections.hostKeys(host, Map.of())));
         }
     }
@@ -153,17 +152,14 @@ public final class MaintenanceSchedule implements CustomResource<MaintenanceSche
         }
         String path = req.isImport() ? ImportId.parse(req.id(), true).path() : cronFile(old);
         try (RemoteHost host = Connections.open(hosts, old.connection(), recorded, defaultCredentials, req.context())) {
-            Optional<byte[]> bytes = host.read(path);
-            if (bytes.isEmpty()) {
+            Optional<String> current = new HostOps(host, old.connection().describe()).read(path);
+            if (current.isEmpty()) {
                 return ReadResult.gone();
             }
-            String content = new String(bytes.get(), StandardCharsets.UTF_8);
             Map<String, String> keys = Connections.hostKeys(host, recorded);
-            Args inputs = inputsFrom(content, old, req.isImport(), path);
+            Args inputs = inputsFrom(current.get(), old, req.isImport(), path);
             String id = req.isImport() ? id(inputs) : req.id();
-            return ReadResult.of(id, inputs, new State(path, content, keys));
-        } catch (RemoteException e) {
-            throw Connections.translate(e, old.connection().describe());
+            return ReadResult.of(id, inputs, new State(path, current.get(), keys));
         }
     }
 
@@ -177,16 +173,14 @@ public final class MaintenanceSchedule implements CustomResource<MaintenanceSche
             return new State(path, content.orElse(null), recorded);
         }
         try (RemoteHost host = Connections.open(hosts, a.connection(), recorded, defaultCredentials, req.context())) {
-            Optional<byte[]> current = host.read(path);
-            if (current.isPresent() && new String(current.get(), StandardCharsets.UTF_8).equals(content.orElseThrow())) {
+            HostOps ops = new HostOps(host, a.connection().describe());
+            if (ops.read(path).equals(content)) {
                 req.context().status(path + " is up to date");
             } else {
-                preflight(host, a, req.context());
-                write(host, path, content.orElseThrow(), req.context());
+                preflight(ops, a, req.context());
+                write(ops, path, content.orElseThrow(), req.context());
             }
-            return new State(path, content.get(), Connections.hostKeys(host, recorded));
-        } catch (RemoteException e) {
-            throw Connections.translate(e, a.connection().describe());
+            return new State(path, content.orElseThrow(), Connections.hostKeys(host, recorded));
         }
     }
 
@@ -196,21 +190,16 @@ public final class MaintenanceSchedule implements CustomResource<MaintenanceSche
         String path = req.state() != null && req.state().cronFile() != null ? req.state().cronFile() : cronFile(a);
         Map<String, String> recorded = req.state() == null ? Map.of() : req.state().hostKeys();
         try (RemoteHost host = Connections.open(hosts, a.connection(), recorded, defaultCredentials, req.context())) {
-            Optional<byte[]> current = host.read(path);
+            HostOps ops = new HostOps(host, a.connection().describe());
+            Optional<String> current = ops.read(path);
             if (current.isEmpty()) {
                 return;
             }
-            if (!new String(current.get(), StandardCharsets.UTF_8).startsWith(MaintenanceCron.HEADER)) {
+            if (!current.get().startsWith(MaintenanceCron.HEADER)) {
                 req.context().warn(path + " no longer carries the imagecache header; it was left in place");
                 return;
             }
-            ExecResult r = host.exec(CommandLine.of("rm", "-f", path));
-            if (!r.ok()) {
-                throw new ResourceException(ResourceException.Kind.FAILED_PRECONDITION,
-                        "could not remove " + path + " on " + a.connection().describe() + ": " + r.message());
-            }
-        } catch (RemoteException e) {
-            throw Connections.translate(e, a.connection().describe());
+            ops.run(CommandLine.of("rm", "-f", path), "remove " + path);
         }
     }
 
@@ -265,32 +254,23 @@ public final class MaintenanceSchedule implements CustomResource<MaintenanceSche
                 m.restartSchedule(), dir.isEmpty() ? "/" : dir);
     }
 
-    private static void preflight(RemoteHost host, Args a, Context ctx) throws ResourceException {
-        try {
-            ExecResult r = host.exec(CommandLine.script("for t in docker curl flock; do command -v $t >/dev/null || echo $t; done"));
-            String missing = r.stdout().strip().replace('\n', ' ');
-            if (!missing.isEmpty()) {
-                throw new ResourceException(ResourceException.Kind.FAILED_PRECONDITION, a.connection().describe()
-                        + " lacks " + missing + ", which the maintenance jobs need (on Debian/Ubuntu: apt-get install "
-                        + missing.replace("docker", "docker.io").replace("flock", "util-linux") + ")");
-            }
-            ExecResult cron = host.exec(CommandLine.script("pgrep -x cron >/dev/null || pgrep -x crond >/dev/null"));
-            if (!cron.ok()) {
-                ctx.warn("no cron daemon is running on " + a.connection().describe() + "; the jobs in "
-                        + cronFile(a) + " will not run until it is");
-            }
-        } catch (RemoteException e) {
-            throw Connections.translate(e, a.connection().describe());
+    private static void preflight(HostOps ops, Args a, Context ctx) throws ResourceException {
+        ExecResult r = ops.run(CommandLine.script("for t in docker curl flock; do command -v $t >/dev/null || echo $t; done"), null);
+        String missing = r.stdout().strip().replace('\n', ' ');
+        if (!missing.isEmpty()) {
+            throw new ResourceException(ResourceException.Kind.FAILED_PRECONDITION, a.connection().describe()
+                    + " lacks " + missing + ", which the maintenance jobs need (on Debian/Ubuntu: apt-get install "
+                    + missing.replace("docker", "docker.io").replace("flock", "util-linux") + ")");
+        }
+        ExecResult cron = ops.run(CommandLine.script("pgrep -x cron >/dev/null || pgrep -x crond >/dev/null"), null);
+        if (!cron.ok()) {
+            ctx.warn("no cron daemon is running on " + a.connection().describe() + "; the jobs in "
+                    + cronFile(a) + " will not run until it is");
         }
     }
 
-    private static void write(RemoteHost host, String path, String content, Context ctx) throws ResourceException {
-        try {
-            ctx.status("Writing " + path);
-            host.writeAtomically(path, content.getBytes(StandardCharsets.UTF_8), 0644);
-        } catch (RemoteException e) {
-            throw new ResourceException(ResourceException.Kind.FAILED_PRECONDITION, "could not write " + path + ": "
-                    + e.getMessage(), e);
-        }
+    private static void write(HostOps ops, String path, String content, Context ctx) throws ResourceException {
+        ctx.status("Writing " + path);
+        ops.write(path, content, 0644);
     }
 }

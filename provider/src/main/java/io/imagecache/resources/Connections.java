@@ -1,5 +1,7 @@
 package io.imagecache.resources;
 
+import io.imagecache.hosts.HostOps;
+
 import io.imagecache.spi.CheckFailure;
 import io.imagecache.spi.Context;
 import io.imagecache.spi.Decoded;
@@ -129,16 +131,6 @@ public final class Connections {
     }
 
     public static ResourceException translate(RemoteException e, String where) {
-        ResourceException.Kind kind = switch (e.kind()) {
-            case UNREACHABLE, AUTH_FAILED -> ResourceException.Kind.UNAVAILABLE;
-            case HOST_KEY_MISMATCH -> ResourceException.Kind.PERMISSION_DENIED;
-            case SUDO_FAILED -> ResourceException.Kind.FAILED_PRECONDITION;
-            case IO -> ResourceException.Kind.UNAVAILABLE;
-        };
-        String msg = e.getMessage();
-        if (msg == null || !msg.contains(where)) {
-            msg = where + ": " + msg;
-        }
-        return new ResourceException(kind, msg, e);
+        return HostOps.translate(e, where);
     }
 }

@@ -1,5 +1,7 @@
 package io.imagecache.resources;
 
+import io.imagecache.hosts.HostOps;
+
 import io.imagecache.containerd.ConfigEdit;
 import io.imagecache.containerd.ConfigToml;
 import io.imagecache.containerd.ConfigTomlException;

@@ -1,5 +1,7 @@
 package io.imagecache.resources;
 
+import io.imagecache.hosts.HostOps;
+
 import io.imagecache.maintenance.CronSchedule;
 import io.imagecache.maintenance.MaintenanceCron;
 import io.imagecache.maintenance.MaintenancePlan;

@@ -1,5 +1,7 @@
 package io.imagecache.resources;
 
+import io.imagecache.hosts.HostOps;
+
 import io.imagecache.distribution.DistributionConfig;
 import io.imagecache.distribution.ProxyConfig;
 import io.imagecache.registry.Credentials;

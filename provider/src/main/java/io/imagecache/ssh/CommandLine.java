@@ -1,17 +1,26 @@
 package io.imagecache.ssh;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A shell command as a value: arguments are quoted for {@code sh}; {@link #toString()} is safe to
  * log. Secrets never belong in a command line (they would show in {@code ps}); send them on stdin.
+ * Every command runs with a timeout: its own ({@link #withTimeout}) or the host's default.
  */
 public final class CommandLine {
     private final List<String> parts;
+    private final Duration timeout;
 
     private CommandLine(List<String> parts) {
+        this(parts, null);
+    }
+
+    private CommandLine(List<String> parts, Duration timeout) {
         this.parts = List.copyOf(parts);
+        this.timeout = timeout;
     }
 
     /** Each argument is quoted: {@code of("mkdir", "-p", dir)}. */
@@ -32,7 +41,20 @@ public final class CommandLine {
     public CommandLine arg(String a) {
         List<String> p = new ArrayList<>(parts);
         p.add(quote(a));
-        return new CommandLine(p);
+        return new CommandLine(p, timeout);
+    }
+
+    /** The same command, ended (and reported as timed out) when it runs longer than {@code t}. */
+    public CommandLine withTimeout(Duration t) {
+        if (t == null || t.isNegative() || t.isZero()) {
+            throw new IllegalArgumentException("a command timeout must be positive: " + t);
+        }
+        return new CommandLine(parts, t);
+    }
+
+    /** This command's own timeout; empty means the host's default for commands. */
+    public Optional<Duration> timeout() {
+        return Optional.ofNullable(timeout);
     }
 
     /** The text given to {@code sh -c}. */

@@ -32,6 +32,9 @@ class PackageDependenciesTest {
             Map.entry("registry", List.of("okhttp3.", "com.google.gson.")),
             Map.entry("registry.json", List.of("com.google.gson.")),
             Map.entry("resources", List.of()),
+            Map.entry("hosts", List.of()),
+            Map.entry("hosts.docker", List.of()),
+            Map.entry("hosts.containerd", List.of()),
             Map.entry("schema", List.of("com.google.gson.")),
             Map.entry("rpc", List.of("io.grpc.", "com.google.protobuf.", "com.google.rpc.", "pulumirpc.")),
             Map.entry("provider", List.of("io.grpc.")));
@@ -41,6 +44,9 @@ class PackageDependenciesTest {
             "spi", List.of("rpc", "resources", "ssh", "registry", "containerd", "schema", "provider"),
             "containerd", List.of("rpc", "resources", "ssh", "registry", "spi", "provider"),
             "resources", List.of("rpc", "ssh.jsch", "provider", "schema"),
+            "hosts", List.of("rpc", "resources", "ssh.jsch", "provider", "schema", "registry"),
+            "hosts.docker", List.of("rpc", "resources", "ssh.jsch", "provider", "schema", "registry"),
+            "hosts.containerd", List.of("rpc", "resources", "ssh.jsch", "provider", "schema", "registry"),
             "ssh", List.of("rpc", "resources", "spi", "registry", "containerd", "provider"),
             "registry", List.of("rpc", "resources", "spi", "ssh", "containerd", "provider"),
             "rpc", List.of("resources", "ssh", "registry", "containerd", "provider"));

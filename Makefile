@@ -10,7 +10,7 @@ export TESTCONTAINERS_HOST_OVERRIDE = localhost
 export PULUMI_SKIP_UPDATE_CHECK = true
 export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION = true
 
-.PHONY: help tools tools-bin node-tools node-tools-dir lab provider provider-bin schema demo test unit clean
+.PHONY: help tools tools-bin node-tools node-tools-dir lab provider provider-bin schema demo test unit it clean
 
 help:
 	@echo "make demo   run the examples on the local lab (installs everything first)"
@@ -56,6 +56,10 @@ test: tools lab
 
 unit:
 	$(MVN) test
+
+# One integration test class (or a comma list), after `make tools lab` once: make it IT=ContainerdMirror2IT
+it:
+	$(MVN) -pl lab,provider,examples -am verify -Dit.test=$(IT) -Dtest=NONE -Dsurefire.failIfNoSpecifiedTests=false -Dfailsafe.failIfNoSpecifiedTests=false
 
 
 clean:

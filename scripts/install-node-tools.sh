@@ -54,7 +54,8 @@ if ((have_all)); then
   exit 0
 fi
 
-export GOPROXY=${GOPROXY_IMAGECACHE:-https://proxy.golang.org}
+# The module proxy this machine is set up with (`go env GOPROXY`), without `direct`: only proxies are reachable.
+export GOPROXY=$("$root/scripts/package-sources.sh" goproxy)
 export GOTOOLCHAIN=local GOFLAGS=-mod=readonly
 export GOCACHE=${GOCACHE_IMAGECACHE:-$cache/go-build} GOMODCACHE=${GOMODCACHE_IMAGECACHE:-$cache/go-mod}
 # Static, cgo-free binaries: they run on the Debian lab hosts and in a scratch image alike.

@@ -63,7 +63,8 @@ if ((have_all)); then
   exit 0
 fi
 
-export GOPROXY=${GOPROXY_IMAGECACHE:-https://proxy.golang.org}
+# The module proxy this machine is set up with (`go env GOPROXY`), without `direct`: only proxies are reachable.
+export GOPROXY=$("$root/scripts/package-sources.sh" goproxy)
 export GOTOOLCHAIN=local GOFLAGS=-mod=readonly
 # pulumi-java's pkg module is not in the checksum database the proxy serves; go.sum pins it.
 export GONOSUMDB=github.com/pulumi/pulumi-java

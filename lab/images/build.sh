@@ -31,7 +31,8 @@ if ! docker image inspect "$base_tag" >/dev/null 2>&1; then
     log "debootstrap bookworm ($pkgs)"
     work=$(mktemp -d)
     trap 'rm -rf "$work"' EXIT
-    debootstrap --variant=minbase --include="$pkgs" bookworm "$work/rootfs" http://deb.debian.org/debian >"$work/log" 2>&1 \
+    mirror=$("$root/scripts/package-sources.sh" debian-mirror bookworm)  # the archive apt on this machine uses
+    debootstrap --variant=minbase --include="$pkgs" bookworm "$work/rootfs" "$mirror" >"$work/log" 2>&1 \
       || { tail -30 "$work/log" >&2; exit 1; }
     rm -rf "$work/rootfs"/var/cache/apt/archives/*.deb "$work/rootfs"/var/lib/apt/lists/*
     mkdir -p "$cache/lab"

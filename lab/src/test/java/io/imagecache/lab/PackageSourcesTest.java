@@ -110,8 +110,15 @@ class PackageSourcesTest {
         for (Path settings : List.of(Path.of(System.getProperty("user.home"), ".m2", "settings.xml"),
                 Path.of("/etc/maven/settings.xml"), Path.of(System.getProperty("user.home"), ".npmrc"),
                 Path.of("/etc/pip.conf"))) {
-            if (Files.isRegularFile(settings)) {
-                urls.add(Files.readString(settings).replaceAll("(?s)<!--.*?-->", ""));
+            if (Files.isRegularFile(settings) && settings.toString().endsWith(".xml")) {
+                // Maven: the mirrors' and repositories' <url>s (not the XML namespaces)
+                var m = java.util.regex.Pattern.compile("<url>\\s*([^<\\s]+)\\s*</url>")
+                        .matcher(Files.readString(settings).replaceAll("(?s)<!--.*?-->", ""));
+                while (m.find()) {
+                    urls.add(m.group(1));
+                }
+            } else if (Files.isRegularFile(settings)) {
+                urls.add(Files.readString(settings));
             }
         }
         Path apt = Path.of("/etc/apt");
@@ -128,7 +135,7 @@ class PackageSourcesTest {
             for (String word : text.split("[\\s,|'\"=<>]+")) {
                 if (word.matches("https?://.+")) {
                     String h = URI.create(word.replaceAll("[\\]\\[]", "")).getHost();
-                    if (h != null && h.contains(".")) {
+                    if (h != null && h.matches(".*[a-z].*\\.[a-z]{2,}")) {
                         hosts.add(h.toLowerCase());
                     }
                 } else if (word.matches("[a-z0-9.-]+\\.[a-z]{2,}") && text.startsWith(word)) {

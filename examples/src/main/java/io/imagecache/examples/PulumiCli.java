@@ -1,5 +1,7 @@
 package io.imagecache.examples;
 
+import io.imagecache.lab.guard.LabSecrets;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -23,10 +25,15 @@ import java.util.stream.Stream;
 public final class PulumiCli implements AutoCloseable {
     public static final String PASSPHRASE = "correct horse battery staple";
 
+    static {
+        LabSecrets.register(PASSPHRASE);
+    }
+
     private final Path root;
     private final Path project;
     private final Map<String, String> env = new LinkedHashMap<>();
     private String pulumi = "pulumi";
+    private long providerLogSeen;
 
     /** What one command did. */
     public record Result(int exitCode, String stdout, String stderr, List<String> command) {
@@ -72,6 +79,8 @@ public final class PulumiCli implements AutoCloseable {
             cli.env.put("PULUMI_DISABLE_REGISTRY_RESOLVE", "true");
             cli.env.put("PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK", "true");
             cli.env.put("NO_COLOR", "1");
+            // the provider appends its own log here too (read by the secrets guard after each command)
+            cli.env.put("IMAGECACHE_PROVIDER_LOG", root.resolve("provider.log").toString());
             cli.run("stack", "init", stack).assertOk();
             return cli;
         } catch (IOException e) {
@@ -95,6 +104,7 @@ public final class PulumiCli implements AutoCloseable {
 
     /** Sets a secret config value; the value goes on stdin, never on the command line. */
     public PulumiCli secretConfig(String key, String value) {
+        LabSecrets.register(value);
         runWithStdin(value, "config", "set", "--secret", key).assertOk();
         return this;
     }
@@ -150,6 +160,7 @@ public final class PulumiCli implements AutoCloseable {
                 throw new AssertionError("`" + String.join(" ", cmd) + "` did not finish in 15 minutes");
             }
             Result r = new Result(p.exitValue(), Files.readString(out), Files.readString(err), cmd);
+            observe(r);
             Files.deleteIfExists(out);
             Files.deleteIfExists(err);
             return r;
@@ -158,6 +169,27 @@ public final class PulumiCli implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Hands what the engine printed and what the provider logged (IMAGECACHE_PROVIDER_LOG) to the lab's
+     * secrets guard. {@code --show-secrets} output is meant to show them and is left out.
+     */
+    private void observe(Result r) throws IOException {
+        String what = "pulumi " + String.join(" ", r.command().subList(1, Math.min(3, r.command().size())));
+        if (!r.command().contains("--show-secrets")) {
+            LabSecrets.observe(what + " (stdout)", r.stdout());
+        }
+        LabSecrets.observe(what + " (stderr)", r.stderr());
+        Path log = root.resolve("provider.log");
+        if (Files.exists(log)) {
+            byte[] all = Files.readAllBytes(log);
+            if (all.length > providerLogSeen) {
+                LabSecrets.observe(what + " (provider log)",
+                        new String(all, (int) providerLogSeen, all.length - (int) providerLogSeen, StandardCharsets.UTF_8));
+                providerLogSeen = all.length;
+            }
         }
     }
 

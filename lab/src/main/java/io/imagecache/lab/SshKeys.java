@@ -1,5 +1,7 @@
 package io.imagecache.lab;
 
+import io.imagecache.lab.guard.LabSecrets;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -49,7 +51,10 @@ public record SshKeys(String type, String privateKey, String publicKey, Optional
             if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
                 throw new IllegalStateException("ssh-keygen -t " + type + " failed: " + output.strip());
             }
-            return new SshKeys(type, Files.readString(key), Files.readString(dir.resolve("id.pub")).strip(), passphrase);
+            SshKeys keys = new SshKeys(type, Files.readString(key), Files.readString(dir.resolve("id.pub")).strip(), passphrase);
+            LabSecrets.register(keys.privateKey());
+            passphrase.ifPresent(LabSecrets::register);
+            return keys;
         } catch (IOException e) {
             throw new IllegalStateException("cannot run ssh-keygen (is openssh-client installed?)", e);
         } catch (InterruptedException e) {

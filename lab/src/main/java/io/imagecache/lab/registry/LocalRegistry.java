@@ -1,5 +1,7 @@
 package io.imagecache.lab.registry;
 
+import io.imagecache.lab.guard.LabSecrets;
+
 import com.github.dockerjava.api.model.ContainerNetwork;
 import java.io.IOException;
 import java.net.URI;
@@ -86,6 +88,10 @@ public final class LocalRegistry extends GenericContainer<LocalRegistry> {
 
     /** Username and password a client uses against this registry (the basic ones for token auth too). */
     public record Credentials(String username, String password) {
+        public Credentials {
+            LabSecrets.register(password);
+        }
+
         @Override
         public String toString() {
             return "Credentials[" + username + ", ****]";

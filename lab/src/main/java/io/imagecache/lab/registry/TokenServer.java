@@ -1,5 +1,7 @@
 package io.imagecache.lab.registry;
 
+import io.imagecache.lab.guard.LabSecrets;
+
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.sun.net.httpserver.HttpExchange;
@@ -57,6 +59,7 @@ public final class TokenServer implements AutoCloseable {
     private TokenServer(String username, String password, boolean anonymousPull) {
         this.username = username;
         this.password = password;
+        LabSecrets.register(password);
         this.anonymousPull = anonymousPull;
         try {
             Path dir = Files.createTempDirectory("imagecache-token");

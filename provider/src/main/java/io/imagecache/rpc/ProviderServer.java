@@ -325,6 +325,7 @@ public final class ProviderServer extends ResourceProviderGrpc.ResourceProviderI
                 case NOT_FOUND -> com.google.rpc.Code.NOT_FOUND;
                 case PERMISSION_DENIED -> com.google.rpc.Code.PERMISSION_DENIED;
                 case CANCELLED -> com.google.rpc.Code.CANCELLED;
+                case DEADLINE_EXCEEDED -> com.google.rpc.Code.DEADLINE_EXCEEDED;
             };
             com.google.rpc.Status.Builder s = com.google.rpc.Status.newBuilder()
                     .setCode(code.getNumber()).setMessage(e.getMessage() == null ? e.toString() : e.getMessage());

@@ -244,4 +244,87 @@ class ProviderServerTest {
                 .setUrn("urn:pulumi:dev::p::imagecache:index:Nope::n").setType("imagecache:index:Nope").build()));
         assertEquals(Status.Code.NOT_FOUND, e.getStatus().getCode());
     }
+
+    /**
+     * The engine's Cancel reaches a command running on a host: ProviderServer.cancel -> the operation's
+     * Context -> Connections.open -> the host's cancel flag, which ends the command.
+     */
+    @Test
+    void cancelFromTheEngineEndsARunningRemoteCommand() throws Exception {
+        java.util.concurrent.CountDownLatch running = new java.util.concurrent.CountDownLatch(1);
+        io.imagecache.ssh.RemoteHostFactory hanging = new io.imagecache.ssh.RemoteHostFactory() {
+            @Override
+            public io.imagecache.ssh.RemoteHost connect(io.imagecache.ssh.SshTarget t, java.util.function.Consumer<String> p) {
+                throw new AssertionError("the resources connect with a cancel flag");
+            }
+
+            @Override
+            public io.imagecache.ssh.RemoteHost connect(io.imagecache.ssh.SshTarget t, java.util.function.Consumer<String> p,
+                    java.util.function.BooleanSupplier cancelled) {
+                return new HangingHost(running, cancelled);
+            }
+        };
+        Plugin plugin = Plugin.create(hanging);
+        String name = InProcessServerBuilder.generateName();
+        Server s2 = InProcessServerBuilder.forName(name).executor(java.util.concurrent.Executors.newCachedThreadPool())
+                .addService(new ProviderServer("0.1.0", plugin.resources(), plugin.functions(), plugin::schema, new EngineLog()))
+                .build().start();
+        ManagedChannel ch = InProcessChannelBuilder.forName(name).build();
+        try {
+            ResourceProviderGrpc.ResourceProviderBlockingStub st = ResourceProviderGrpc.newBlockingStub(ch);
+            Struct in = st.check(Provider.CheckRequest.newBuilder().setUrn(URN).setType(MS)
+                    .setNews(validInputs("0 3 * * 0")).build()).getInputs();
+            java.util.concurrent.CompletableFuture<StatusRuntimeException> create =
+                    java.util.concurrent.CompletableFuture.supplyAsync(() -> assertThrows(StatusRuntimeException.class,
+                            () -> st.create(Provider.CreateRequest.newBuilder().setUrn(URN).setType(MS).setProperties(in).build())));
+            assertTrue(running.await(10, java.util.concurrent.TimeUnit.SECONDS), "the create runs a command");
+            st.cancel(Empty.getDefaultInstance());
+            StatusRuntimeException e = create.get(10, java.util.concurrent.TimeUnit.SECONDS);
+            assertEquals(Status.Code.CANCELLED, e.getStatus().getCode(), e.getStatus().toString());
+            assertTrue(e.getStatus().getDescription().contains("root@10.0.20.10:22"), e.getStatus().getDescription());
+        } finally {
+            ch.shutdownNow();
+            s2.shutdownNow();
+        }
+    }
+
+    /** A host whose every command runs until cancelled, then fails as the SSH layer does. */
+    private record HangingHost(java.util.concurrent.CountDownLatch running, java.util.function.BooleanSupplier cancelled)
+            implements io.imagecache.ssh.RemoteHost {
+        @Override
+        public io.imagecache.ssh.ExecResult exec(io.imagecache.ssh.CommandLine command, byte[] stdin)
+                throws io.imagecache.ssh.RemoteException {
+            running.countDown();
+            while (!cancelled.getAsBoolean()) {
+                try {
+                    Thread.sleep(10);
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+            throw new io.imagecache.ssh.RemoteException(io.imagecache.ssh.RemoteException.Kind.CANCELLED,
+                    "`" + command + "` on root@10.0.20.10:22 was cancelled and ended");
+        }
+
+        @Override
+        public java.util.Optional<byte[]> read(String path) {
+            return java.util.Optional.empty();
+        }
+
+        @Override
+        public void writeAtomically(String path, byte[] content, int mode) {}
+
+        @Override
+        public io.imagecache.ssh.Tunnel tunnel(String host, int port) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public List<io.imagecache.ssh.ObservedHostKey> hostKeys() {
+            return List.of();
+        }
+
+        @Override
+        public void close() {}
+    }
 }

@@ -219,7 +219,8 @@ public final class MaintenanceSchedule implements CustomResource<MaintenanceSche
     static Optional<String> render(Decoded<Args> d) {
         if (d.hasUnknownsUnder(PropertyPath.of("containerName")) || d.hasUnknownsUnder(PropertyPath.of("upstreamUrl"))
                 || d.hasUnknownsUnder(PropertyPath.of("gcSchedule")) || d.hasUnknownsUnder(PropertyPath.of("restartSchedule"))
-                || d.hasUnknownsUnder(PropertyPath.of("gcDeleteUntagged"))) {
+                || d.hasUnknownsUnder(PropertyPath.of("gcDeleteUntagged"))
+                || d.value().containerName() == null || d.value().upstreamUrl() == null) {
             return Optional.empty();
         }
         return Optional.of(MaintenanceCron.render(plan(d.value())));

@@ -42,9 +42,16 @@ final class ResourceHandler<A extends Record, S extends Record> {
         if (!failures.isEmpty()) {
             return new CheckOutcome(news, failures);
         }
-        A withDefaults = resource.withDefaults(d);
-        Decoded<A> full = new Decoded<>(withDefaults, d.unknowns(), d.secrets(), List.of());
-        failures.addAll(resource.check(full));
+        A withDefaults;
+        try {
+            withDefaults = resource.withDefaults(d);
+            Decoded<A> full = new Decoded<>(withDefaults, d.unknowns(), d.secrets(), List.of());
+            failures.addAll(resource.check(full));
+        } catch (IllegalArgumentException e) {
+            // a rule that threw instead of returning its failure: still a failure of the inputs
+            return new CheckOutcome(news, List.of(new CheckFailure("", e.getMessage() == null ? e.toString()
+                    : e.getMessage())));
+        }
         return new CheckOutcome(Records.encode(withDefaults, d.secrets(), d.unknowns()), failures);
     }
 
@@ -53,8 +60,18 @@ final class ResourceHandler<A extends Record, S extends Record> {
         A oldArgs = Records.decode(resource.argsType(), inputs, Records.Mode.LENIENT).value();
         S oldState = Records.decode(resource.stateType(), olds, Records.Mode.LENIENT).value();
         Decoded<A> newArgs = Records.decode(resource.argsType(), news, Records.Mode.LENIENT);
-        return resource.diff(new CustomResource.DiffRequest<>(id, urn, oldArgs, oldState, newArgs, inputs, news, olds,
-                replacePaths));
+        try {
+            return resource.diff(new CustomResource.DiffRequest<>(id, urn, oldArgs, oldState, newArgs, inputs, news, olds,
+                    replacePaths));
+        } catch (RuntimeException e) {
+            // inputs that do not pass Check are the caller's to fix; with valid ones it is our bug
+            List<CheckFailure> bad = Records.decode(resource.argsType(), news, Records.Mode.STRICT).failures();
+            if (e instanceof IllegalArgumentException || bad.isEmpty()) {
+                throw e;
+            }
+            throw new IllegalArgumentException("the new inputs do not pass Check: " + bad.get(0).property() + " "
+                    + bad.get(0).reason(), e);
+        }
     }
 
     Outputs create(String urn, String name, PropertyValue.Obj props, boolean preview, Context ctx) throws ResourceException {

@@ -110,7 +110,7 @@ public final class MaintenanceSchedule implements CustomResource<MaintenanceSche
 
     @Override
     public DiffResult diff(DiffRequest<Args, State> req) {
-        DiffResult d = Resources.ignoreConnectionDetails(req.inputDiff());
+        DiffResult d = req.inputDiff();
         // A file that differs from what the inputs render, with no input change to explain it, is drift
         // (a hand edit that refresh could not map back to inputs): report it so the next up repairs it.
         // When inputs changed, they already explain the update and the outputs show the file's diff.

@@ -170,6 +170,41 @@ class ProviderServerTest {
         assertEquals(0, dials.get());
     }
 
+    /** The schema's required outputs of MaintenanceSchedule: exactly what every operation returns. */
+    private List<String> requiredOutputs() {
+        com.google.gson.JsonObject schema = com.google.gson.JsonParser.parseString(
+                stub.getSchema(Provider.GetSchemaRequest.getDefaultInstance()).getSchema()).getAsJsonObject();
+        List<String> out = new java.util.ArrayList<>();
+        schema.getAsJsonObject("resources").getAsJsonObject(MS).getAsJsonArray("required")
+                .forEach(e -> out.add(e.getAsString()));
+        return out;
+    }
+
+    @Test
+    void previewReturnsEveryRequiredOutputKnownOrAsATypedUnknown() {
+        String unknownString = PropertyCodec.sentinel(io.imagecache.spi.PropertyValue.UnknownKind.STRING);
+        Struct known = check(validInputs("0 3 * * 0")).getInputs();
+        Struct unknown = check(validInputs("0 3 * * 0").toBuilder().putFields("containerName", s(unknownString)).build())
+                .getInputs();
+        List<String> required = requiredOutputs();
+        assertTrue(required.containsAll(List.of("cronFile", "content", "hostKeys")), required.toString());
+        for (Struct in : List.of(known, unknown)) {
+            Struct out = stub.create(Provider.CreateRequest.newBuilder().setUrn(URN).setType(MS)
+                    .setProperties(in).setPreview(true).build()).getProperties();
+            assertTrue(out.getFieldsMap().keySet().containsAll(required), required + " vs " + out.getFieldsMap().keySet());
+            Struct upd = stub.update(Provider.UpdateRequest.newBuilder().setUrn(URN).setType(MS).setId("x")
+                    .setOlds(out).setOldInputs(known).setNews(in).setPreview(true).build()).getProperties();
+            assertTrue(upd.getFieldsMap().keySet().containsAll(required), required + " vs " + upd.getFieldsMap().keySet());
+        }
+        Struct out = stub.create(Provider.CreateRequest.newBuilder().setUrn(URN).setType(MS)
+                .setProperties(unknown).setPreview(true).build()).getProperties();
+        assertEquals(unknownString, out.getFieldsOrThrow("cronFile").getStringValue());
+        assertEquals(unknownString, out.getFieldsOrThrow("content").getStringValue());
+        assertEquals(PropertyCodec.sentinel(io.imagecache.spi.PropertyValue.UnknownKind.OBJECT),
+                out.getFieldsOrThrow("hostKeys").getStringValue(), "a map is an unknown object, not an unknown string");
+        assertEquals(0, dials.get());
+    }
+
     @Test
     void diffNamesTheChangedPathAndTheRenderedContent() {
         Struct olds = check(validInputs("0 3 * * 0")).getInputs();

@@ -35,6 +35,9 @@ public class HostOps {
         try {
             host.writeAtomically(path, content.getBytes(StandardCharsets.UTF_8), mode);
         } catch (RemoteException e) {
+            if (e.kind() == RemoteException.Kind.TIMEOUT || e.kind() == RemoteException.Kind.CANCELLED) {
+                throw translate(e, where);
+            }
             throw new ResourceException(ResourceException.Kind.FAILED_PRECONDITION, "could not write " + path + " on "
                     + where + ": " + e.getMessage(), e);
         }
@@ -62,6 +65,8 @@ public class HostOps {
             case HOST_KEY_MISMATCH -> ResourceException.Kind.PERMISSION_DENIED;
             case SUDO_FAILED -> ResourceException.Kind.FAILED_PRECONDITION;
             case IO -> ResourceException.Kind.UNAVAILABLE;
+            case TIMEOUT -> ResourceException.Kind.DEADLINE_EXCEEDED;
+            case CANCELLED -> ResourceException.Kind.CANCELLED;
         };
         String msg = e.getMessage();
         if (msg == null || !msg.contains(where)) {

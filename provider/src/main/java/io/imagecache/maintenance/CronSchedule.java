@@ -22,9 +22,22 @@ public final class CronSchedule {
         if (schedule == null || schedule.isBlank()) {
             return Optional.of("is empty; give five fields like \"0 3 * * 0\" (03:00 every Sunday) or @weekly");
         }
+        for (int i = 0; i < schedule.length(); i++) {
+            char c = schedule.charAt(i);
+            if (c == '\n' || c == '\r') {
+                return Optional.of("contains a line break; a schedule is one line, five fields like \"0 3 * * 0\" "
+                        + "(a second line would become a cron entry of its own, or make cron drop the file)");
+            }
+            if (!(c == ' ' || c == '\t' || c == '*' || c == '/' || c == ',' || c == '-' || c == '@'
+                    || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))) {
+                return Optional.of("contains " + describe(c) + ", which has no place in a schedule; use digits, "
+                        + "names (jan, mon), * / , - and spaces, e.g. \"0 3 * * 0\"");
+            }
+        }
         String s = schedule.strip();
         if (s.startsWith("@")) {
-            return KEYWORDS.contains(s.toLowerCase(Locale.ROOT)) ? Optional.empty()
+            // cron compares keywords case-sensitively: @WEEKLY would make it skip the line
+            return KEYWORDS.contains(s) ? Optional.empty()
                     : Optional.of("\"" + s + "\" is not a cron keyword; use one of " + String.join(", ", KEYWORDS)
                     + " or five fields like \"0 3 * * 0\"");
         }
@@ -40,6 +53,13 @@ public final class CronSchedule {
             }
         }
         return Optional.empty();
+    }
+
+    private static String describe(char c) {
+        if (c < 0x21 || c > 0x7e) {
+            return String.format(Locale.ROOT, "the invisible or non-ASCII character U+%04X", (int) c);
+        }
+        return "\"" + c + "\"";
     }
 
     private static Optional<String> field(String f, int i) {

@@ -90,6 +90,15 @@ public final class MaintenanceCron {
     private static final Pattern RESTART_LINE = Pattern.compile("(?m)^(\\S+(?:\\s+\\S+){4}|@\\w+)\\s+root\\s+(.*docker restart.*)$");
     private static final Pattern PROBE = Pattern.compile("-w \"\\\\%\\{http_code}\" (\\S+)/v2/\\);");
 
+    /** The container a file written by {@link #render} is for (its {@code # imagecache:container=} line). */
+    public static Optional<String> containerOf(String content) {
+        if (content == null || !content.startsWith(HEADER)) {
+            return Optional.empty();
+        }
+        Matcher cm = CONTAINER.matcher(content);
+        return cm.find() ? Optional.of(cm.group(1)) : Optional.empty();
+    }
+
     /**
      * Reads a cron file written by {@link #render} back into the plan it carries (schedules as they
      * are in the file now, even if edited by hand). Empty if the file is not ours or not readable.

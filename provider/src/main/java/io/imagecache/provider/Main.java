@@ -1,14 +1,9 @@
 package io.imagecache.provider;
 
-import io.grpc.Server;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
-import io.imagecache.rpc.EngineLog;
-import io.imagecache.rpc.ProviderServer;
+import io.imagecache.rpc.Server;
 import java.io.PrintStream;
-import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The plugin's entry point. The engine runs {@code pulumi-resource-imagecache [flags] <engine-address>}
@@ -23,32 +18,15 @@ public final class Main {
         System.setOut(System.err);
         String engineAddress = engineAddress(args);
 
-        EngineLog engine = new EngineLog();
-        if (engineAddress != null) {
-            engine.connect(engineAddress);
-        }
         Plugin plugin = Plugin.create();
         String schema = plugin.schema();
-        ProviderServer service = new ProviderServer(Plugin.version(), plugin.resources(), plugin.functions(),
-                () -> schema, engine);
-        Server server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-                .addService(service)
-                .maxInboundMessageSize(64 * 1024 * 1024)
-                .build()
-                .start();
-        portOut.println(server.getPort());
+        Server server = Server.start(Plugin.version(), plugin.resources(), plugin.functions(), () -> schema,
+                engineAddress);
+        portOut.println(server.port());
         portOut.flush();
-        System.err.println("imagecache provider " + Plugin.version() + " serving on 127.0.0.1:" + server.getPort()
+        System.err.println("imagecache provider " + Plugin.version() + " serving on 127.0.0.1:" + server.port()
                 + (engineAddress == null ? "" : " for engine " + engineAddress));
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.shutdown();
-            try {
-                server.awaitTermination(5, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            engine.close();
-        }));
+        Runtime.getRuntime().addShutdownHook(new Thread(server::close));
         server.awaitTermination();
     }
 

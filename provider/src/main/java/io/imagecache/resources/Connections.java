@@ -106,13 +106,17 @@ public final class Connections {
         return t;
     }
 
-    /** Opens a connection, reporting dial retries as status messages, and maps failures for the engine. */
+    /**
+     * Opens a connection, reporting dial retries as status messages, and maps failures for the engine.
+     * The engine's Cancel ({@link Context#cancelled()}) ends the dial retries and, on the host returned,
+     * every command, read and write under way.
+     */
     public static RemoteHost open(RemoteHostFactory factory, ConnectionArgs c, Map<String, String> recorded,
                                   DefaultCredentials defaults, Context ctx) throws ResourceException {
         SshTarget t = target(c, recorded, defaults);
         ctx.status("Connecting to " + t);
         try {
-            return factory.connect(t, ctx::status);
+            return factory.connect(t, ctx::status, ctx::cancelled);
         } catch (RemoteException e) {
             throw translate(e, t.toString());
         }

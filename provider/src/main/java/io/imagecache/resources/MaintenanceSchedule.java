@@ -110,7 +110,7 @@ public final class MaintenanceSchedule implements CustomResource<MaintenanceSche
 
     @Override
     public DiffResult diff(DiffRequest<Args, State> req) {
-        DiffResult d = Resources.ignoreConnectionDetails(req.inputDiff());
+        DiffResult d = req.inputDiff();
         // A file that differs from what the inputs render, with no input change to explain it, is drift
         // (a hand edit that refresh could not map back to inputs): report it so the next up repairs it.
         // When inputs changed, they already explain the update and the outputs show the file's diff.
@@ -134,6 +134,7 @@ public final class MaintenanceSchedule implements CustomResource<MaintenanceSche
         }
         try (RemoteHost host = Connections.open(hosts, a.connection(), Map.of(), defaultCredentials, req.context())) {
             HostOps ops = new HostOps(host, a.connection().describe());
+            refuseForeign(ops.read(path), path, a);
             preflight(ops, a, req.context());
             write(ops, path, content.orElseThrow(), req.context());
             return new CreateResult<>(id(a), new State(path, content.get(), Connections.hostKeys(host, Map.of())));
@@ -152,7 +153,8 @@ public final class MaintenanceSchedule implements CustomResource<MaintenanceSche
             old = req.inputs().orElseThrow();
             recorded = req.state().map(State::hostKeys).orElse(Map.of());
         }
-        String path = req.isImport() ? ImportId.parse(req.id(), true).path() : cronFile(old);
+        String path = req.isImport() ? ImportId.parse(req.id(), true).path()
+                : req.state().map(State::cronFile).orElse(cronFile(old));
         try (RemoteHost host = Connections.open(hosts, old.connection(), recorded, defaultCredentials, req.context())) {
             Optional<String> current = new HostOps(host, old.connection().describe()).read(path);
             if (current.isEmpty()) {
@@ -169,7 +171,8 @@ public final class MaintenanceSchedule implements CustomResource<MaintenanceSche
     public State update(UpdateRequest<Args, State> req) throws ResourceException {
         Args a = req.args();
         Optional<String> content = render(req.news());
-        String path = cronFile(a);
+        // the file the resource made (a name spelt by an older version stays its name)
+        String path = req.oldState() != null && req.oldState().cronFile() != null ? req.oldState().cronFile() : cronFile(a);
         Map<String, String> recorded = req.oldState() == null ? Map.of() : req.oldState().hostKeys();
         if (req.preview()) {
             return new State(path, content.orElse(null), recorded);
@@ -201,6 +204,12 @@ public final class MaintenanceSchedule implements CustomResource<MaintenanceSche
                 req.context().warn(path + " no longer carries the imagecache header; it was left in place");
                 return;
             }
+            Optional<String> owner = MaintenanceCron.containerOf(current.get());
+            if (a.containerName() != null && owner.isPresent() && !owner.get().equals(a.containerName())) {
+                req.context().warn(path + " is the schedule of container " + owner.get() + ", not of "
+                        + a.containerName() + "; it was left in place");
+                return;
+            }
             ops.run(CommandLine.of("rm", "-f", path), "remove " + path);
         }
     }
@@ -210,7 +219,8 @@ public final class MaintenanceSchedule implements CustomResource<MaintenanceSche
     static Optional<String> render(Decoded<Args> d) {
         if (d.hasUnknownsUnder(PropertyPath.of("containerName")) || d.hasUnknownsUnder(PropertyPath.of("upstreamUrl"))
                 || d.hasUnknownsUnder(PropertyPath.of("gcSchedule")) || d.hasUnknownsUnder(PropertyPath.of("restartSchedule"))
-                || d.hasUnknownsUnder(PropertyPath.of("gcDeleteUntagged"))) {
+                || d.hasUnknownsUnder(PropertyPath.of("gcDeleteUntagged"))
+                || d.value().containerName() == null || d.value().upstreamUrl() == null) {
             return Optional.empty();
         }
         return Optional.of(MaintenanceCron.render(plan(d.value())));
@@ -254,6 +264,24 @@ public final class MaintenanceSchedule implements CustomResource<MaintenanceSche
         String dir = path.substring(0, path.lastIndexOf('/'));
         return new Args(old.connection(), m.containerName(), m.upstreamUrl(), m.gcSchedule(), m.gcDeleteUntagged(),
                 m.restartSchedule(), dir.isEmpty() ? "/" : dir);
+    }
+
+    /** A file at our path that is hand-made or another container's schedule is never overwritten. */
+    private static void refuseForeign(Optional<String> existing, String path, Args a) throws ResourceException {
+        if (existing.isEmpty()) {
+            return;
+        }
+        if (!existing.get().startsWith(MaintenanceCron.HEADER)) {
+            throw new ResourceException(ResourceException.Kind.FAILED_PRECONDITION, path + " on "
+                    + a.connection().describe() + " exists and was not written by imagecache; move it away, or adopt it "
+                    + "with `pulumi import` if it is an imagecache schedule");
+        }
+        Optional<String> owner = MaintenanceCron.containerOf(existing.get());
+        if (owner.isPresent() && !owner.get().equals(a.containerName())) {
+            throw new ResourceException(ResourceException.Kind.FAILED_PRECONDITION, path + " on "
+                    + a.connection().describe() + " is the schedule of container " + owner.get() + "; a schedule for "
+                    + a.containerName() + " would replace it. Remove that schedule first, or set another cronDir");
+        }
     }
 
     private static void preflight(HostOps ops, Args a, Context ctx) throws ResourceException {

@@ -6,6 +6,9 @@ import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
 import io.imagecache.spi.PropertyValue;
 import io.imagecache.spi.PropertyValue.UnknownKind;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -126,7 +129,14 @@ public final class PropertyCodec {
             }
             case SIG_BYTES: {
                 byte[] bytes = Base64.getDecoder().decode(str(f, "value").orElse(""));
-                return new PropertyValue.Str(new String(bytes, StandardCharsets.UTF_8));
+                try {
+                    return new PropertyValue.Str(StandardCharsets.UTF_8.newDecoder()
+                            .onMalformedInput(CodingErrorAction.REPORT)
+                            .onUnmappableCharacter(CodingErrorAction.REPORT)
+                            .decode(ByteBuffer.wrap(bytes)).toString());
+                } catch (CharacterCodingException e) {
+                    return new PropertyValue.Bytes(bytes);
+                }
             }
             default:
                 throw new IllegalArgumentException("unknown special value signature " + sigValue);
@@ -161,6 +171,8 @@ public final class PropertyCodec {
             return Value.newBuilder().setListValue(lb).build();
         } else if (v instanceof PropertyValue.Obj o) {
             return Value.newBuilder().setStructValue(encode(o)).build();
+        } else if (v instanceof PropertyValue.Bytes b) {
+            return special(SIG_BYTES, Map.of("value", string(Base64.getEncoder().encodeToString(b.value()))));
         } else if (v instanceof PropertyValue.Secret s) {
             return special(SIG_SECRET, Map.of("value", encode(s.value())));
         } else if (v instanceof PropertyValue.Unknown u) {

@@ -301,6 +301,11 @@ public final class ProviderServer extends ResourceProviderGrpc.ResourceProviderI
         } catch (StatusRuntimeException e) {
             out.onError(e);
             return;
+        } catch (IllegalArgumentException e) {
+            // bad input that got past Check (a property the engine encoded in a way we do not know, a
+            // recorded value that no longer parses): the caller's to fix, not a provider bug
+            out.onError(Errors.invalid(e));
+            return;
         } catch (Exception e) {
             out.onError(Errors.internal(e));
             return;
@@ -325,6 +330,7 @@ public final class ProviderServer extends ResourceProviderGrpc.ResourceProviderI
                 case NOT_FOUND -> com.google.rpc.Code.NOT_FOUND;
                 case PERMISSION_DENIED -> com.google.rpc.Code.PERMISSION_DENIED;
                 case CANCELLED -> com.google.rpc.Code.CANCELLED;
+                case DEADLINE_EXCEEDED -> com.google.rpc.Code.DEADLINE_EXCEEDED;
             };
             com.google.rpc.Status.Builder s = com.google.rpc.Status.newBuilder()
                     .setCode(code.getNumber()).setMessage(e.getMessage() == null ? e.toString() : e.getMessage());
@@ -340,6 +346,11 @@ public final class ProviderServer extends ResourceProviderGrpc.ResourceProviderI
                 s.addDetails(Any.pack(detail));
             }
             return StatusProto.toStatusRuntimeException(s.build());
+        }
+
+        static StatusRuntimeException invalid(IllegalArgumentException e) {
+            return Status.INVALID_ARGUMENT.withDescription(e.getMessage() == null ? e.toString() : e.getMessage())
+                    .asRuntimeException();
         }
 
         static StatusRuntimeException internal(Throwable e) {

@@ -42,9 +42,16 @@ final class ResourceHandler<A extends Record, S extends Record> {
         if (!failures.isEmpty()) {
             return new CheckOutcome(news, failures);
         }
-        A withDefaults = resource.withDefaults(d);
-        Decoded<A> full = new Decoded<>(withDefaults, d.unknowns(), d.secrets(), List.of());
-        failures.addAll(resource.check(full));
+        A withDefaults;
+        try {
+            withDefaults = resource.withDefaults(d);
+            Decoded<A> full = new Decoded<>(withDefaults, d.unknowns(), d.secrets(), List.of());
+            failures.addAll(resource.check(full));
+        } catch (IllegalArgumentException e) {
+            // a rule that threw instead of returning its failure: still a failure of the inputs
+            return new CheckOutcome(news, List.of(new CheckFailure("", e.getMessage() == null ? e.toString()
+                    : e.getMessage())));
+        }
         return new CheckOutcome(Records.encode(withDefaults, d.secrets(), d.unknowns()), failures);
     }
 
@@ -53,14 +60,24 @@ final class ResourceHandler<A extends Record, S extends Record> {
         A oldArgs = Records.decode(resource.argsType(), inputs, Records.Mode.LENIENT).value();
         S oldState = Records.decode(resource.stateType(), olds, Records.Mode.LENIENT).value();
         Decoded<A> newArgs = Records.decode(resource.argsType(), news, Records.Mode.LENIENT);
-        return resource.diff(new CustomResource.DiffRequest<>(id, urn, oldArgs, oldState, newArgs, inputs, news, olds,
-                replacePaths));
+        try {
+            return resource.diff(new CustomResource.DiffRequest<>(id, urn, oldArgs, oldState, newArgs, inputs, news, olds,
+                    replacePaths));
+        } catch (RuntimeException e) {
+            // inputs that do not pass Check are the caller's to fix; with valid ones it is our bug
+            List<CheckFailure> bad = Records.decode(resource.argsType(), news, Records.Mode.STRICT).failures();
+            if (e instanceof IllegalArgumentException || bad.isEmpty()) {
+                throw e;
+            }
+            throw new IllegalArgumentException("the new inputs do not pass Check: " + bad.get(0).property() + " "
+                    + bad.get(0).reason(), e);
+        }
     }
 
     Outputs create(String urn, String name, PropertyValue.Obj props, boolean preview, Context ctx) throws ResourceException {
         Decoded<A> news = Records.decode(resource.argsType(), props, Records.Mode.LENIENT);
         CustomResource.CreateResult<S> r = resource.create(new CustomResource.CreateRequest<>(urn, name, news, preview, ctx));
-        return new Outputs(r.id(), merge(news.value(), news.secrets(), news.unknowns(), r.state()), null);
+        return new Outputs(r.id(), merge(news.value(), news.secrets(), news.unknowns(), r.state(), preview), null);
     }
 
     Outputs read(String id, String urn, PropertyValue.Obj props, PropertyValue.Obj oldInputs, Context ctx)
@@ -91,7 +108,7 @@ final class ResourceHandler<A extends Record, S extends Record> {
         S oldState = Records.decode(resource.stateType(), olds, Records.Mode.LENIENT).value();
         Decoded<A> newArgs = Records.decode(resource.argsType(), news, Records.Mode.LENIENT);
         S state = resource.update(new CustomResource.UpdateRequest<>(id, urn, oldArgs, oldState, newArgs, preview, ctx));
-        return new Outputs(id, merge(newArgs.value(), newArgs.secrets(), newArgs.unknowns(), state), null);
+        return new Outputs(id, merge(newArgs.value(), newArgs.secrets(), newArgs.unknowns(), state, preview), null);
     }
 
     void delete(String id, String urn, PropertyValue.Obj props, PropertyValue.Obj oldInputs, Context ctx)
@@ -104,12 +121,22 @@ final class ResourceHandler<A extends Record, S extends Record> {
 
     /** The stored state: inputs (with their secrets and unknowns) plus computed outputs. */
     PropertyValue.Obj merge(Record args, Set<PropertyPath> secrets, Set<PropertyPath> unknowns, Record state) {
+        return merge(args, secrets, unknowns, state, false);
+    }
+
+    /** In a preview every output is there: a null one is an unknown of its type. */
+    PropertyValue.Obj merge(Record args, Set<PropertyPath> secrets, Set<PropertyPath> unknowns, Record state,
+                            boolean preview) {
         Map<String, PropertyValue> m = new LinkedHashMap<>();
         if (args != null) {
             m.putAll(Records.encode(args, secrets, unknowns).fields());
         }
         if (state != null) {
-            m.putAll(Records.encode(state).fields());
+            m.putAll((preview ? Records.encodePreview(state) : Records.encode(state)).fields());
+        } else if (preview) {
+            for (RecordComponent c : resource.stateType().getRecordComponents()) {
+                m.put(c.getName(), new PropertyValue.Unknown(Records.unknownKind(c.getGenericType())));
+            }
         }
         return new PropertyValue.Obj(m);
     }

@@ -122,6 +122,9 @@ public final class SchemaGenerator {
         return spec;
     }
 
+    /** Appended to the description of a {@link Prop#hostNeutral()} property. */
+    static final String HOST_NEUTRAL = " Changing it never touches the host.";
+
     private Map<String, Object> properties(Class<?> type) {
         Map<String, Object> props = new TreeMap<>();
         for (RecordComponent c : type.getRecordComponents()) {
@@ -130,7 +133,7 @@ public final class SchemaGenerator {
                 throw new IllegalStateException(type.getSimpleName() + "." + c.getName() + " lacks @Prop");
             }
             Map<String, Object> spec = new LinkedHashMap<>(typeSpec(c.getGenericType()));
-            spec.put("description", p.description());
+            spec.put("description", p.hostNeutral() ? p.description() + HOST_NEUTRAL : p.description());
             if (!p.defaultValue().isEmpty()) {
                 spec.put("default", defaultJson(c.getType(), p.defaultValue()));
             }

@@ -10,8 +10,10 @@ import java.util.Optional;
  * <ul>
  *   <li>check: the framework decodes the inputs, applies {@link Prop#defaultValue()}s and reports
  *       missing, unknown and mistyped properties; {@link #check} adds the resource's own rules;</li>
- *   <li>diff: structural comparison of old and new inputs; components marked
- *       {@link Prop#replaceOnChanges()} replace, everything else updates;</li>
+ *   <li>diff: structural comparison of old and new inputs; changes of components marked
+ *       {@link Prop#hostNeutral()} are left out, components marked {@link Prop#replaceOnChanges()}
+ *       replace, everything else updates, or replaces too when the resource has no {@link #update}
+ *       ({@link #supportsUpdate()});</li>
  *   <li>read: the stored state is returned as it is (no drift detection);</li>
  *   <li>update: not supported, so every change must be a replacement;</li>
  *   <li>delete: nothing to do.</li>
@@ -34,7 +36,17 @@ public interface CustomResource<A extends Record, S extends Record> {
     }
 
     default DiffResult diff(DiffRequest<A, S> request) {
-        return request.inputDiff();
+        DiffResult d = request.inputDiff();
+        return supportsUpdate() ? d : Diffs.replacing(d);
+    }
+
+    /** True when the class implements {@link #update}: without it, every change must be a replacement. */
+    default boolean supportsUpdate() {
+        try {
+            return getClass().getMethod("update", UpdateRequest.class).getDeclaringClass() != CustomResource.class;
+        } catch (NoSuchMethodException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Creates the resource, or in preview computes what can be known without touching any host. */
@@ -72,9 +84,11 @@ public interface CustomResource<A extends Record, S extends Record> {
     record DiffRequest<A, S>(String id, String urn, A olds, S oldState, Decoded<A> news,
                              PropertyValue.Obj oldInputs, PropertyValue.Obj newInputs,
                              PropertyValue.Obj oldOutputs, java.util.Set<String> replacePaths) {
-        /** The default diff: old inputs against new inputs. */
+        /** The default diff: old inputs against new inputs, without the changes of {@link Prop#hostNeutral()} properties. */
         public DiffResult inputDiff() {
-            return Diffs.inputs(oldInputs, newInputs, replacePaths);
+            Object args = olds != null ? olds : news == null ? null : news.value();
+            return Diffs.inputs(oldInputs, newInputs, replacePaths,
+                    args == null ? java.util.Set.of() : Diffs.hostNeutralPaths(args.getClass()));
         }
     }
 

@@ -16,21 +16,58 @@ public final class Diffs {
      * on the path without list indexes ({@link PropertyPath#schemaPath()}), e.g. {@code connection.host}.
      */
     public static DiffResult inputs(PropertyValue.Obj olds, PropertyValue.Obj news, Set<String> replaces) {
+        return inputs(olds, news, replaces, Set.of());
+    }
+
+    /**
+     * As {@link #inputs(PropertyValue.Obj, PropertyValue.Obj, Set)}, leaving out changes at or below the
+     * schema paths in {@code hostNeutral} ({@link #hostNeutralPaths}).
+     */
+    public static DiffResult inputs(PropertyValue.Obj olds, PropertyValue.Obj news, Set<String> replaces,
+                                    Set<String> hostNeutral) {
         Map<String, PropertyDiff> out = new LinkedHashMap<>();
-        walk(PropertyPath.root(), olds, news, out, replaces, true);
+        walk(PropertyPath.root(), olds, news, out, new Marks(replaces, hostNeutral), true);
         return new DiffResult(out, false);
+    }
+
+    /** Every change becomes a replacement: the diff of a resource that cannot be updated in place. */
+    public static DiffResult replacing(DiffResult d) {
+        Map<String, PropertyDiff> out = new LinkedHashMap<>();
+        d.detailed().forEach((p, pd) -> out.put(p, pd.asReplace()));
+        return new DiffResult(out, d.deleteBeforeReplace());
+    }
+
+    private static boolean under(String schemaPath, Set<String> prefixes) {
+        for (String n : prefixes) {
+            if (schemaPath.equals(n) || schemaPath.startsWith(n + ".")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The schema paths ({@code connection.host}) of components annotated {@code replaceOnChanges}. */
     public static Set<String> replaceOnChangesPaths(Class<?> argsType) {
         Set<String> out = new LinkedHashSet<>();
-        collect(argsType, "", out, new java.util.ArrayList<>());
+        collect(argsType, "", out, new java.util.ArrayList<>(), Prop::replaceOnChanges);
         return out;
+    }
+
+    private static final Map<Class<?>, Set<String>> HOST_NEUTRAL = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** The schema paths ({@code connection.port}) of components annotated {@link Prop#hostNeutral()}. */
+    public static Set<String> hostNeutralPaths(Class<?> argsType) {
+        return HOST_NEUTRAL.computeIfAbsent(argsType, t -> {
+            Set<String> out = new LinkedHashSet<>();
+            collect(t, "", out, new java.util.ArrayList<>(), Prop::hostNeutral);
+            return Set.copyOf(out);
+        });
     }
 
     /** Recursion stops at a type already on the path: a jump host ({@code connection.proxy}) is a
      * Connection too, but changing it does not replace anything. */
-    private static void collect(Class<?> type, String prefix, Set<String> out, List<Class<?>> ancestors) {
+    private static void collect(Class<?> type, String prefix, Set<String> out, List<Class<?>> ancestors,
+                                java.util.function.Predicate<Prop> marked) {
         if (!type.isRecord() || ancestors.contains(type)) {
             return;
         }
@@ -39,7 +76,7 @@ public final class Diffs {
         for (var c : type.getRecordComponents()) {
             String p = prefix.isEmpty() ? c.getName() : prefix + "." + c.getName();
             Prop prop = c.getAnnotation(Prop.class);
-            if (prop != null && prop.replaceOnChanges()) {
+            if (prop != null && marked.test(prop)) {
                 out.add(p);
             }
             Class<?> nested = Records.rawClass(c.getGenericType());
@@ -48,12 +85,15 @@ public final class Diffs {
             } else if (nested == Map.class) {
                 nested = Records.rawClass(Records.typeArg(c.getGenericType(), 1));
             }
-            collect(nested, p, out, path);
+            collect(nested, p, out, path, marked);
         }
     }
 
+    /** The schema paths that replace and those whose changes are left out. */
+    private record Marks(Set<String> replaces, Set<String> hostNeutral) {}
+
     private static void walk(PropertyPath path, PropertyValue oldV, PropertyValue newV,
-                             Map<String, PropertyDiff> out, Set<String> replaces, boolean input) {
+                             Map<String, PropertyDiff> out, Marks replaces, boolean input) {
         PropertyValue o = oldV == null ? PropertyValue.NULL : strip(oldV);
         PropertyValue n = newV == null ? PropertyValue.NULL : strip(newV);
         if (n instanceof PropertyValue.Unknown) {
@@ -128,9 +168,12 @@ public final class Diffs {
     }
 
     private static void put(PropertyPath path, PropertyDiff.Kind kind, Map<String, PropertyDiff> out,
-                            Set<String> replaces, boolean input) {
+                            Marks marks, boolean input) {
+        if (under(path.schemaPath(), marks.hostNeutral())) {
+            return;
+        }
         PropertyDiff d = new PropertyDiff(kind, input);
-        if (replacesUnder(path, replaces)) {
+        if (replacesUnder(path, marks.replaces())) {
             d = d.asReplace();
         }
         out.put(path.toString(), d);

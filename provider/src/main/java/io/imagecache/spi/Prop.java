@@ -26,6 +26,14 @@ public @interface Prop {
     boolean replaceOnChanges() default false;
 
     /**
+     * A change to this property (or anything below it) never touches the host: how we reach the host
+     * (credentials, ports, timeouts, a jump host) or how long we wait, not what is on it. The default
+     * diff leaves such changes out, so they need no update (the engine still stores the new inputs),
+     * and the schema says so in the property's description.
+     */
+    boolean hostNeutral() default false;
+
+    /**
      * The default applied by Check when the property is absent, as a literal: "22", "true", "root",
      * "/etc/cron.d". Empty: no default.
      */

@@ -49,6 +49,36 @@ public sealed interface PropertyValue {
         }
     }
 
+    /**
+     * A byte string that is not UTF-8 (the engine's non-UTF-8 string value), kept byte for byte. A
+     * valid UTF-8 byte string arrives as {@link Str}.
+     */
+    record Bytes(byte[] value) implements PropertyValue {
+        public Bytes {
+            value = value.clone();
+        }
+
+        @Override
+        public byte[] value() {
+            return value.clone();
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Bytes b && java.util.Arrays.equals(b.value, value);
+        }
+
+        @Override
+        public int hashCode() {
+            return java.util.Arrays.hashCode(value);
+        }
+
+        @Override
+        public String toString() {
+            return "Bytes[" + value.length + " bytes]";
+        }
+    }
+
     /** A value not known until the resource it comes from is created (preview only). */
     record Unknown(UnknownKind kind) implements PropertyValue {}
 

@@ -40,9 +40,69 @@ public final class Records {
         PropertyValue v = encodeValue(r, PropertyPath.root(), secrets, false);
         PropertyValue.Obj obj = (PropertyValue.Obj) v;
         for (PropertyPath u : unknowns) {
-            obj = (PropertyValue.Obj) setAt(obj, u.elements(), 0, new PropertyValue.Unknown(PropertyValue.UnknownKind.STRING));
+            obj = (PropertyValue.Obj) setAt(obj, u.elements(), 0,
+                    new PropertyValue.Unknown(unknownKindAt(r.getClass(), u.elements())));
         }
         return obj;
+    }
+
+    /**
+     * A preview's outputs: as {@link #encode(Record)}, with every null component written as an unknown
+     * of its type (a preview returns every output, known or not).
+     */
+    public static PropertyValue.Obj encodePreview(Record r) {
+        Map<String, PropertyValue> fields = new LinkedHashMap<>(encode(r).fields());
+        for (RecordComponent c : r.getClass().getRecordComponents()) {
+            if (!fields.containsKey(c.getName())) {
+                fields.put(c.getName(), new PropertyValue.Unknown(unknownKind(c.getGenericType())));
+            }
+        }
+        return new PropertyValue.Obj(fields);
+    }
+
+    /** The unknown sentinel for a value of Java type {@code t}: the string one only for strings. */
+    public static PropertyValue.UnknownKind unknownKind(Type t) {
+        Class<?> raw = rawClass(t);
+        if (raw == Boolean.class || raw == boolean.class) {
+            return PropertyValue.UnknownKind.BOOL;
+        }
+        if (Number.class.isAssignableFrom(raw) || raw == int.class || raw == long.class || raw == double.class) {
+            return PropertyValue.UnknownKind.NUMBER;
+        }
+        if (raw == List.class) {
+            return PropertyValue.UnknownKind.ARRAY;
+        }
+        if (raw == Map.class || raw.isRecord()) {
+            return PropertyValue.UnknownKind.OBJECT;
+        }
+        return PropertyValue.UnknownKind.STRING;
+    }
+
+    /** The unknown kind of the value at {@code path} (keys and indexes) inside a record of {@code type}. */
+    static PropertyValue.UnknownKind unknownKindAt(Type type, List<Object> path) {
+        Type t = type;
+        for (Object e : path) {
+            Class<?> raw = rawClass(t);
+            if (raw.isRecord() && e instanceof String k) {
+                Type next = null;
+                for (RecordComponent c : raw.getRecordComponents()) {
+                    if (c.getName().equals(k)) {
+                        next = c.getGenericType();
+                    }
+                }
+                if (next == null) {
+                    return PropertyValue.UnknownKind.STRING;
+                }
+                t = next;
+            } else if (raw == List.class && e instanceof Integer) {
+                t = typeArg(t, 0);
+            } else if (raw == Map.class && e instanceof String) {
+                t = typeArg(t, 1);
+            } else {
+                return PropertyValue.UnknownKind.STRING;
+            }
+        }
+        return unknownKind(t);
     }
 
     public static PropertyValue.Obj encode(Record r) {
@@ -78,19 +138,21 @@ public final class Records {
             PropertyValue raw = obj.fields().get(c.getName());
             Object value = null;
             boolean unknown = false;
+            boolean given = false;
             if (raw != null) {
                 PropertyValue unwrapped = unwrapTop(raw, p, ctx);
                 if (unwrapped instanceof PropertyValue.Unknown) {
                     ctx.unknowns.add(p);
                     unknown = true;
                 } else if (!unwrapped.isNull()) {
+                    given = true;
                     value = decodeValue(c.getGenericType(), unwrapped, p, ctx);
                 }
             }
             if (value == null && !unknown && prop != null && !prop.defaultValue().isEmpty()) {
                 value = parseDefault(c.getType(), prop.defaultValue());
             }
-            if (value == null && !unknown && prop != null && prop.required() && ctx.mode == Mode.STRICT) {
+            if (value == null && !unknown && !given && prop != null && prop.required() && ctx.mode == Mode.STRICT) {
                 ctx.fail(p, "is required: " + firstSentence(prop.description()));
             }
             if (value == null && c.getType().isPrimitive()) {
@@ -153,6 +215,10 @@ public final class Records {
             }
             if (v instanceof PropertyValue.Bool b) {
                 return Boolean.toString(b.value());
+            }
+            if (v instanceof PropertyValue.Bytes) {
+                ctx.fail(p, "must be UTF-8 text; it holds bytes that are not (a file in another encoding?)");
+                return null;
             }
             ctx.fail(p, "must be a string");
             return null;

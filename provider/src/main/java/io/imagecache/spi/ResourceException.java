@@ -24,7 +24,9 @@ public class ResourceException extends Exception {
         /** Refused for safety: e.g. a host key that does not match the pinned one. */
         PERMISSION_DENIED,
         /** The engine cancelled the operation. */
-        CANCELLED
+        CANCELLED,
+        /** A step on a host did not finish within its time bound and was ended. */
+        DEADLINE_EXCEEDED
     }
 
     private final Kind kind;

@@ -14,7 +14,11 @@ public class RemoteException extends Exception {
         /** sudo was asked for but is not allowed without a password. */
         SUDO_FAILED,
         /** Anything else on an established connection (channel, transfer). */
-        IO
+        IO,
+        /** A command, read, write or dial outlived its bound; it was ended (see {@link Timeouts}). */
+        TIMEOUT,
+        /** The caller cancelled (the engine's Cancel); what was running was ended. */
+        CANCELLED
     }
 
     private final Kind kind;

@@ -5,7 +5,12 @@ import java.util.Optional;
 
 /**
  * One SSH-reachable host. Every operation may run as root through sudo when the target asks for it.
- * Implementations are not required to be thread-safe; open one per operation and close it.
+ * Every operation is bounded: a command by its own {@link CommandLine#timeout()} or the host's
+ * default ({@link Timeouts}), reads and writes by the transfer bound; one that outlives its bound, or
+ * is cancelled, is ended together with its remote processes and fails with
+ * {@link RemoteException.Kind#TIMEOUT} or {@link RemoteException.Kind#CANCELLED}, in a message that
+ * names the host and the command. Implementations are not required to be thread-safe; open one per
+ * operation and close it.
  */
 public interface RemoteHost extends AutoCloseable {
 

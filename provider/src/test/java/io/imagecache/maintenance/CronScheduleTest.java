@@ -30,9 +30,27 @@ class CronScheduleTest {
             "5-1 * * * *|runs backwards",
             "@reboot|is not a cron keyword",
             "0 3 * * 0 root|has 6 fields",
-            "1,,2 * * * *|empty list element"})
+            "1,,2 * * * *|empty list element",
+            "@WEEKLY|is not a cron keyword",
+            "0 3 * * 0%|contains \"%\"",
+            "0 3 * * 0 # weekly|contains \"#\""})
     void rejectsWithAReasonNamingTheField(String schedule, String expected) {
         String p = CronSchedule.problem(schedule).orElseThrow();
         assertTrue(p.contains(expected), p);
+    }
+
+    /** Five fields after splitting on white space, but cron reads two lines (or drops the file). */
+    @ParameterizedTest
+    @ValueSource(strings = {"0 3 * *\n0", "0 3 * * 0\n", "0 3 * *\r0", "0 3 * * 0\r\n* * * * * root rm -rf /"})
+    void rejectsLineBreaks(String s) {
+        String p = CronSchedule.problem(s).orElseThrow();
+        assertTrue(p.contains("line break"), p);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"0 3 * *\u00000", "0 3 * * 0\u000b", "0 3 * * 0\u0085", "0\u00a03 * * 0"})
+    void rejectsOtherControlCharacters(String s) {
+        String p = CronSchedule.problem(s).orElseThrow();
+        assertTrue(p.contains("character U+"), p);
     }
 }

@@ -2,12 +2,17 @@ package io.imagecache.maintenance;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -63,9 +68,40 @@ class MaintenanceCronTest {
         assertEquals(Optional.empty(), MaintenanceCron.parse("0 3 * * 0 root docker exec registry registry garbage-collect\n"));
     }
 
+    private static String fileName(String container) {
+        return new MaintenancePlan(container, "https://ghcr.io", "@daily", false, "").cronFileName();
+    }
+
     @Test
     void fileNamesAreValidForCronD() {
-        assertEquals("imagecache-registry_ghcr", new MaintenancePlan("registry.ghcr", "https://ghcr.io", "@daily", false, "")
-                .cronFileName());
+        assertEquals("imagecache-registry-ghcr", fileName("registry-ghcr"));
+        assertEquals("imagecache-registry_dghcr", fileName("registry.ghcr"));
+        for (String c : List.of("registry.ghcr", "registry_ghcr", "a._b", "a_.b", "Reg-1.2_3")) {
+            assertTrue(fileName(c).matches("[A-Za-z0-9_-]+"), "run-parts names only, as cron.d needs: " + fileName(c));
+        }
+    }
+
+    /** Two containers sharing one cron file: deleting one schedule would remove the other's. */
+    @Test
+    void noTwoContainerNamesShareAFile() {
+        assertNotEquals(fileName("registry.ghcr"), fileName("registry_ghcr"));
+        // every name over a small alphabet that Check admits (letters, digits, _ . -), up to 4 characters
+        String alphabet = "a1_.-";
+        Map<String, String> seen = new HashMap<>();
+        List<String> names = new ArrayList<>(List.of("a", "1"));
+        for (int len = 1; len < 4; len++) {
+            List<String> longer = new ArrayList<>();
+            for (String n : names) {
+                for (char c : alphabet.toCharArray()) {
+                    longer.add(n + c);
+                }
+            }
+            names.addAll(longer);
+        }
+        for (String n : names) {
+            String other = seen.put(fileName(n), n);
+            assertTrue(other == null || other.equals(n), n + " and " + other + " share " + fileName(n));
+        }
+        assertEquals(312, seen.size(), "checked " + seen.size() + " names");
     }
 }

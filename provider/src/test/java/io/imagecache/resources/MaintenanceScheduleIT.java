@@ -302,4 +302,29 @@ class MaintenanceScheduleIT {
         assertEquals(ResourceException.Kind.PERMISSION_DENIED, e.kind());
         assertFalse(host.exec("test", "-e", "/etc/cron.d/imagecache-registry-other").getExitCode() == 0);
     }
+
+    /** Names that differ only in . and _ get their own files, which cron reads, and keep them apart. */
+    @Test
+    @Order(10)
+    void containersNamedWithDotAndUnderscoreKeepTheirOwnCronFiles() throws ResourceException {
+        List<MaintenanceSchedule.State> made = new java.util.ArrayList<>();
+        for (String name : List.of("registry.ghcr", "registry_ghcr")) {
+            MaintenanceSchedule.Args a = new MaintenanceSchedule.Args(connection(), name, "https://ghcr.io",
+                    "0 3 * * 0", false, "", "/etc/cron.d");
+            made.add(resource.create(new CustomResource.CreateRequest<>("urn", name, decoded(a), false,
+                    Context.silent())).state());
+        }
+        String dot = made.get(0).cronFile();
+        String underscore = made.get(1).cronFile();
+        assertFalse(dot.equals(underscore), dot);
+        // cron reads only files whose names run-parts would run (letters, digits, _ and -)
+        String valid = host.sh("run-parts --list /etc/cron.d");
+        assertTrue(valid.contains(dot + "\n") && valid.contains(underscore + "\n"), valid);
+
+        MaintenanceSchedule.Args a = new MaintenanceSchedule.Args(connection(), "registry.ghcr", "https://ghcr.io",
+                "0 3 * * 0", false, "", "/etc/cron.d");
+        resource.delete(new CustomResource.DeleteRequest<>("id", "urn", a, made.get(0), Context.silent()));
+        assertFalse(host.exec("test", "-e", dot).getExitCode() == 0, dot + " is gone");
+        assertTrue(host.readFile(underscore).contains("# imagecache:container=registry_ghcr\n"), "the other stays");
+    }
 }

@@ -104,7 +104,38 @@ class PropertyCodecTest {
     @Test
     void decodesNonUtf8ByteStrings() {
         Value b = struct(Map.of(PropertyCodec.SIG_KEY, str(PropertyCodec.SIG_BYTES), "value", str("aGk=")));
-        assertEquals(new PropertyValue.Str("hi"), PropertyCodec.decode(b));
+        assertEquals(new PropertyValue.Str("hi"), PropertyCodec.decode(b), "UTF-8 bytes are a string");
+    }
+
+    /** Latin-1 "café", a lone continuation byte, a truncated sequence and an overlong NUL: none is UTF-8. */
+    @Test
+    void keepsNonUtf8BytesByteForByte() {
+        byte[][] samples = {
+            {'c', 'a', 'f', (byte) 0xe9},
+            {(byte) 0x80},
+            {'a', (byte) 0xe2, (byte) 0x82},
+            {(byte) 0xc0, (byte) 0x80},
+            {(byte) 0xff, (byte) 0xfe, 0, 'x'}};
+        for (byte[] raw : samples) {
+            String b64 = java.util.Base64.getEncoder().encodeToString(raw);
+            Value wire = struct(Map.of(PropertyCodec.SIG_KEY, str(PropertyCodec.SIG_BYTES), "value", str(b64)));
+            PropertyValue v = PropertyCodec.decode(wire);
+            assertEquals(new PropertyValue.Bytes(raw), v, b64);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(raw, ((PropertyValue.Bytes) v).value());
+            Value back = PropertyCodec.encode(v);
+            assertEquals(PropertyCodec.SIG_BYTES, back.getStructValue().getFieldsOrThrow(PropertyCodec.SIG_KEY).getStringValue());
+            assertEquals(b64, back.getStructValue().getFieldsOrThrow("value").getStringValue(), "round trip");
+        }
+    }
+
+    @Test
+    void encodesEachUnknownKindWithItsOwnSentinel() {
+        for (UnknownKind k : UnknownKind.values()) {
+            Value v = PropertyCodec.encode(new PropertyValue.Unknown(k));
+            assertEquals(new PropertyValue.Unknown(k), PropertyCodec.decode(v), k.toString());
+        }
+        assertEquals("1c4a061d-8072-4f0a-a4cb-0ff528b18fe7",
+                PropertyCodec.encode(new PropertyValue.Unknown(UnknownKind.BOOL)).getStringValue());
     }
 
     @Test

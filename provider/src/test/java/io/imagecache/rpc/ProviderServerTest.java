@@ -170,6 +170,41 @@ class ProviderServerTest {
         assertEquals(0, dials.get());
     }
 
+    /** The schema's required outputs of MaintenanceSchedule: exactly what every operation returns. */
+    private List<String> requiredOutputs() {
+        com.google.gson.JsonObject schema = com.google.gson.JsonParser.parseString(
+                stub.getSchema(Provider.GetSchemaRequest.getDefaultInstance()).getSchema()).getAsJsonObject();
+        List<String> out = new java.util.ArrayList<>();
+        schema.getAsJsonObject("resources").getAsJsonObject(MS).getAsJsonArray("required")
+                .forEach(e -> out.add(e.getAsString()));
+        return out;
+    }
+
+    @Test
+    void previewReturnsEveryRequiredOutputKnownOrAsATypedUnknown() {
+        String unknownString = PropertyCodec.sentinel(io.imagecache.spi.PropertyValue.UnknownKind.STRING);
+        Struct known = check(validInputs("0 3 * * 0")).getInputs();
+        Struct unknown = check(validInputs("0 3 * * 0").toBuilder().putFields("containerName", s(unknownString)).build())
+                .getInputs();
+        List<String> required = requiredOutputs();
+        assertTrue(required.containsAll(List.of("cronFile", "content", "hostKeys")), required.toString());
+        for (Struct in : List.of(known, unknown)) {
+            Struct out = stub.create(Provider.CreateRequest.newBuilder().setUrn(URN).setType(MS)
+                    .setProperties(in).setPreview(true).build()).getProperties();
+            assertTrue(out.getFieldsMap().keySet().containsAll(required), required + " vs " + out.getFieldsMap().keySet());
+            Struct upd = stub.update(Provider.UpdateRequest.newBuilder().setUrn(URN).setType(MS).setId("x")
+                    .setOlds(out).setOldInputs(known).setNews(in).setPreview(true).build()).getProperties();
+            assertTrue(upd.getFieldsMap().keySet().containsAll(required), required + " vs " + upd.getFieldsMap().keySet());
+        }
+        Struct out = stub.create(Provider.CreateRequest.newBuilder().setUrn(URN).setType(MS)
+                .setProperties(unknown).setPreview(true).build()).getProperties();
+        assertEquals(unknownString, out.getFieldsOrThrow("cronFile").getStringValue());
+        assertEquals(unknownString, out.getFieldsOrThrow("content").getStringValue());
+        assertEquals(PropertyCodec.sentinel(io.imagecache.spi.PropertyValue.UnknownKind.OBJECT),
+                out.getFieldsOrThrow("hostKeys").getStringValue(), "a map is an unknown object, not an unknown string");
+        assertEquals(0, dials.get());
+    }
+
     @Test
     void diffNamesTheChangedPathAndTheRenderedContent() {
         Struct olds = check(validInputs("0 3 * * 0")).getInputs();
@@ -243,5 +278,88 @@ class ProviderServerTest {
         StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> stub.check(Provider.CheckRequest.newBuilder()
                 .setUrn("urn:pulumi:dev::p::imagecache:index:Nope::n").setType("imagecache:index:Nope").build()));
         assertEquals(Status.Code.NOT_FOUND, e.getStatus().getCode());
+    }
+
+    /**
+     * The engine's Cancel reaches a command running on a host: ProviderServer.cancel -> the operation's
+     * Context -> Connections.open -> the host's cancel flag, which ends the command.
+     */
+    @Test
+    void cancelFromTheEngineEndsARunningRemoteCommand() throws Exception {
+        java.util.concurrent.CountDownLatch running = new java.util.concurrent.CountDownLatch(1);
+        io.imagecache.ssh.RemoteHostFactory hanging = new io.imagecache.ssh.RemoteHostFactory() {
+            @Override
+            public io.imagecache.ssh.RemoteHost connect(io.imagecache.ssh.SshTarget t, java.util.function.Consumer<String> p) {
+                throw new AssertionError("the resources connect with a cancel flag");
+            }
+
+            @Override
+            public io.imagecache.ssh.RemoteHost connect(io.imagecache.ssh.SshTarget t, java.util.function.Consumer<String> p,
+                    java.util.function.BooleanSupplier cancelled) {
+                return new HangingHost(running, cancelled);
+            }
+        };
+        Plugin plugin = Plugin.create(hanging);
+        String name = InProcessServerBuilder.generateName();
+        Server s2 = InProcessServerBuilder.forName(name).executor(java.util.concurrent.Executors.newCachedThreadPool())
+                .addService(new ProviderServer("0.1.0", plugin.resources(), plugin.functions(), plugin::schema, new EngineLog()))
+                .build().start();
+        ManagedChannel ch = InProcessChannelBuilder.forName(name).build();
+        try {
+            ResourceProviderGrpc.ResourceProviderBlockingStub st = ResourceProviderGrpc.newBlockingStub(ch);
+            Struct in = st.check(Provider.CheckRequest.newBuilder().setUrn(URN).setType(MS)
+                    .setNews(validInputs("0 3 * * 0")).build()).getInputs();
+            java.util.concurrent.CompletableFuture<StatusRuntimeException> create =
+                    java.util.concurrent.CompletableFuture.supplyAsync(() -> assertThrows(StatusRuntimeException.class,
+                            () -> st.create(Provider.CreateRequest.newBuilder().setUrn(URN).setType(MS).setProperties(in).build())));
+            assertTrue(running.await(10, java.util.concurrent.TimeUnit.SECONDS), "the create runs a command");
+            st.cancel(Empty.getDefaultInstance());
+            StatusRuntimeException e = create.get(10, java.util.concurrent.TimeUnit.SECONDS);
+            assertEquals(Status.Code.CANCELLED, e.getStatus().getCode(), e.getStatus().toString());
+            assertTrue(e.getStatus().getDescription().contains("root@10.0.20.10:22"), e.getStatus().getDescription());
+        } finally {
+            ch.shutdownNow();
+            s2.shutdownNow();
+        }
+    }
+
+    /** A host whose every command runs until cancelled, then fails as the SSH layer does. */
+    private record HangingHost(java.util.concurrent.CountDownLatch running, java.util.function.BooleanSupplier cancelled)
+            implements io.imagecache.ssh.RemoteHost {
+        @Override
+        public io.imagecache.ssh.ExecResult exec(io.imagecache.ssh.CommandLine command, byte[] stdin)
+                throws io.imagecache.ssh.RemoteException {
+            running.countDown();
+            while (!cancelled.getAsBoolean()) {
+                try {
+                    Thread.sleep(10);
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+            throw new io.imagecache.ssh.RemoteException(io.imagecache.ssh.RemoteException.Kind.CANCELLED,
+                    "`" + command + "` on root@10.0.20.10:22 was cancelled and ended");
+        }
+
+        @Override
+        public java.util.Optional<byte[]> read(String path) {
+            return java.util.Optional.empty();
+        }
+
+        @Override
+        public void writeAtomically(String path, byte[] content, int mode) {}
+
+        @Override
+        public io.imagecache.ssh.Tunnel tunnel(String host, int port) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public List<io.imagecache.ssh.ObservedHostKey> hostKeys() {
+            return List.of();
+        }
+
+        @Override
+        public void close() {}
     }
 }

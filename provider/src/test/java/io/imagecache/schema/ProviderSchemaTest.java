@@ -1,6 +1,7 @@
 package io.imagecache.schema;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
@@ -34,6 +35,20 @@ class ProviderSchemaTest {
             assertTrue(conn.getAsJsonObject(p).get("secret").getAsBoolean(), "Connection." + p + " must be secret");
         }
         assertTrue(conn.getAsJsonObject("host").get("replaceOnChanges").getAsBoolean());
+    }
+
+    /** Properties marked hostNeutral say so in their description; the one that replaces does not. */
+    @Test
+    void hostNeutralPropertiesSaySoInTheirDescription() throws IOException {
+        JsonObject schema = JsonParser.parseString(Files.readString(COMMITTED)).getAsJsonObject();
+        JsonObject conn = schema.getAsJsonObject("types").getAsJsonObject("imagecache:index:Connection")
+                .getAsJsonObject("properties");
+        for (String p : new String[] {"port", "user", "privateKey", "password", "hostKey", "proxy", "dialTimeoutSeconds",
+                "dialAttempts", "retryDelaySeconds", "sudo"}) {
+            assertTrue(conn.getAsJsonObject(p).get("description").getAsString().endsWith("Changing it never touches the host."),
+                    "Connection." + p);
+        }
+        assertFalse(conn.getAsJsonObject("host").get("description").getAsString().contains("never touches the host"));
     }
 
     @Test

@@ -72,9 +72,43 @@ class RecordsTest {
         assertTrue(d.hasUnknownsUnder(PropertyPath.of("names")));
 
         PropertyValue.Obj out = Records.encode(d.value(), d.secrets(), d.unknowns());
-        assertInstanceOf(PropertyValue.Unknown.class, out.fields().get("connection"));
+        assertEquals(new PropertyValue.Unknown(PropertyValue.UnknownKind.OBJECT), out.fields().get("connection"));
         PropertyValue.Arr names = (PropertyValue.Arr) out.fields().get("names");
-        assertInstanceOf(PropertyValue.Unknown.class, names.items().get(1));
+        assertEquals(new PropertyValue.Unknown(PropertyValue.UnknownKind.STRING), names.items().get(1));
+    }
+
+    /** An unknown is written with the sentinel of its type: the string one only for strings. */
+    @Test
+    void unknownsAreTypedByTheirProperty() {
+        PropertyValue.Obj in = obj("connection", obj("host", "h", "port", new PropertyValue.Unknown(PropertyValue.UnknownKind.STRING)),
+                "names", new PropertyValue.Unknown(PropertyValue.UnknownKind.STRING),
+                "files", obj("a", new PropertyValue.Unknown(PropertyValue.UnknownKind.STRING)),
+                "flag", new PropertyValue.Unknown(PropertyValue.UnknownKind.STRING));
+        Decoded<Args> d = Records.decode(Args.class, in, Records.Mode.STRICT);
+        PropertyValue.Obj out = Records.encode(d.value(), d.secrets(), d.unknowns());
+        assertEquals(new PropertyValue.Unknown(PropertyValue.UnknownKind.NUMBER),
+                ((PropertyValue.Obj) out.fields().get("connection")).fields().get("port"));
+        assertEquals(new PropertyValue.Unknown(PropertyValue.UnknownKind.ARRAY), out.fields().get("names"));
+        assertEquals(new PropertyValue.Unknown(PropertyValue.UnknownKind.STRING),
+                ((PropertyValue.Obj) out.fields().get("files")).fields().get("a"));
+        assertEquals(new PropertyValue.Unknown(PropertyValue.UnknownKind.BOOL), out.fields().get("flag"));
+    }
+
+    @Test
+    void aPreviewWritesEveryMissingOutputAsATypedUnknown() {
+        PropertyValue.Obj out = Records.encodePreview(new Args(null, List.of("a"), null, null));
+        assertEquals(new PropertyValue.Unknown(PropertyValue.UnknownKind.OBJECT), out.fields().get("connection"));
+        assertEquals(new PropertyValue.Arr(List.of(new PropertyValue.Str("a"))), out.fields().get("names"));
+        assertEquals(new PropertyValue.Unknown(PropertyValue.UnknownKind.OBJECT), out.fields().get("files"));
+        assertEquals(new PropertyValue.Unknown(PropertyValue.UnknownKind.BOOL), out.fields().get("flag"));
+    }
+
+    @Test
+    void bytesThatAreNotUtf8FailAStringPropertyInsteadOfBeingMangled() {
+        PropertyValue.Obj in = obj("connection", obj("host", new PropertyValue.Bytes(new byte[] {'h', (byte) 0xe9})));
+        Decoded<Args> d = Records.decode(Args.class, in, Records.Mode.STRICT);
+        assertEquals(List.of("connection.host"), d.failures().stream().map(CheckFailure::property).toList());
+        assertTrue(d.failures().get(0).reason().contains("UTF-8"), d.failures().toString());
     }
 
     @Test

@@ -13,42 +13,68 @@ import io.imagecache.ssh.SshTarget;
 import io.imagecache.ssh.Tunnel;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import io.imagecache.ssh.Timeouts;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 /**
  * A connected host: the target's session plus the jump-host sessions it runs through. Every
  * command is {@code sh -c '<script>'}, prefixed with {@code sudo -n} when the target asks for sudo
  * and the user is not root. File reads and writes are scripts too, so they work through sudo.
+ *
+ * <p>Every script is bounded ({@link Timeouts}, or the command's own timeout) and watches the cancel
+ * flag. sshd runs each exec channel in a session of its own, so the process group of the script is
+ * exactly the command and everything it started; the script first reports that group on stderr
+ * (a line this class removes again), and a script that has to be ended is ended with its group:
+ * TERM, then KILL, sent from a second channel.
  */
 final class JschRemoteHost implements RemoteHost {
     /** Exit status of {@link #read}'s script when the file does not exist. */
     private static final int MISSING = 44;
+    /** The first stderr line of every script: its process group. */
+    private static final String GROUP_MARK = "imagecache-pgid=";
+    /** Builtins only: {@code /proc/$$/stat}'s fifth field is the process group. */
+    private static final String REPORT_GROUP = "{ read -r _ic_p _ic_c _ic_s _ic_pp _ic_g _ic_r </proc/$$/stat; } 2>/dev/null;"
+            + " echo \"" + GROUP_MARK + "${_ic_g:-}\" >&2; unset _ic_p _ic_c _ic_s _ic_pp _ic_g _ic_r; ";
+    /** How long ending a timed-out or cancelled command may take. */
+    private static final Duration KILL_TIMEOUT = Duration.ofSeconds(10);
+    /** Longest part of a command quoted in a message. */
+    private static final int MAX_COMMAND_IN_MESSAGE = 160;
 
     private final SshTarget target;
     private final Session session;
     private final List<Session> sessions;
     private final List<ObservedHostKey> hostKeys;
     private final boolean sudo;
+    private final Timeouts timeouts;
+    private final BooleanSupplier cancelled;
 
-    private JschRemoteHost(SshTarget target, Session session, List<Session> sessions, List<ObservedHostKey> hostKeys) {
+    private JschRemoteHost(SshTarget target, Session session, List<Session> sessions, List<ObservedHostKey> hostKeys,
+            Timeouts timeouts, BooleanSupplier cancelled) {
         this.target = target;
         this.session = session;
         this.sessions = List.copyOf(sessions);
         this.hostKeys = List.copyOf(hostKeys);
         this.sudo = target.sudo() && !"root".equals(target.user());
+        this.timeouts = timeouts;
+        this.cancelled = cancelled;
     }
 
     /** Wraps connected sessions (jump hosts first); checks up front that sudo works without a password. */
     static JschRemoteHost start(SshTarget target, Session session, List<Session> sessions,
-            List<ObservedHostKey> hostKeys) throws RemoteException {
-        JschRemoteHost host = new JschRemoteHost(target, session, sessions, hostKeys);
+            List<ObservedHostKey> hostKeys, Timeouts timeouts, BooleanSupplier cancelled) throws RemoteException {
+        JschRemoteHost host = new JschRemoteHost(target, session, sessions, hostKeys, timeouts, cancelled);
         if (host.sudo) {
-            Raw r = host.run("sudo -n true", new byte[0]);
+            Raw r = host.run("sudo -n true", new byte[0], new Bound(timeouts.exec(), "`sudo -n true`", true), false);
             if (r.exitCode() != 0) {
                 throw new RemoteException(Kind.SUDO_FAILED, "sudo as " + target.user() + " on " + target.hostAndPort()
                         + " needs a password or is not allowed (" + text(r.stderr()).strip()
@@ -60,7 +86,8 @@ final class JschRemoteHost implements RemoteHost {
 
     @Override
     public ExecResult exec(CommandLine command, byte[] stdin) throws RemoteException {
-        Raw r = script(command.render(), stdin);
+        Raw r = script(command.render(), stdin,
+                new Bound(command.timeout().orElse(timeouts.exec()), "`" + abbreviate(command.toString()) + "`", true));
         return new ExecResult(r.exitCode(), text(r.stdout()), text(r.stderr()));
     }
 
@@ -68,7 +95,7 @@ final class JschRemoteHost implements RemoteHost {
     public Optional<byte[]> read(String path) throws RemoteException {
         String p = CommandLine.quote(checkPath(path));
         Raw r = script("if [ ! -e " + p + " ] && [ ! -L " + p + " ]; then exit " + MISSING + "; fi; exec cat -- " + p,
-                new byte[0]);
+                new byte[0], new Bound(timeouts.transfer(), "reading " + path, true));
         if (r.exitCode() == MISSING) {
             return Optional.empty();
         }
@@ -95,7 +122,7 @@ final class JschRemoteHost implements RemoteHost {
                 + "; cat > \"$t\""
                 + "; mv -f -- \"$t\" " + CommandLine.quote(file)
                 + "; trap - EXIT";
-        Raw r = script(script, content);
+        Raw r = script(script, content, new Bound(timeouts.transfer(), "writing " + path, true));
         if (r.exitCode() != 0) {
             throw new RemoteException(Kind.IO, "cannot write " + path + " on " + target.hostAndPort() + ": "
                     + text(r.stderr()).strip());
@@ -104,8 +131,13 @@ final class JschRemoteHost implements RemoteHost {
 
     @Override
     public Tunnel tunnel(String host, int port) throws RemoteException {
+        if (cancelled.getAsBoolean()) {
+            throw new RemoteException(Kind.CANCELLED, "cancelled before forwarding a port to " + host + ":" + port
+                    + " through " + name());
+        }
         try {
-            int local = session.setPortForwardingL("127.0.0.1", 0, host, port);
+            // each connection through the tunnel opens a direct-tcpip channel, bounded by tunnelOpen
+            int local = session.setPortForwardingL("127.0.0.1", 0, host, port, null, millis(timeouts.tunnelOpen()));
             return new JschTunnel(session, local);
         } catch (JSchException e) {
             throw new RemoteException(Kind.IO, "cannot forward a local port to " + host + ":" + port + " through "
@@ -148,10 +180,32 @@ final class JschRemoteHost implements RemoteHost {
         return new String(b, StandardCharsets.UTF_8);
     }
 
+    /** {@code user@host:port}: how the messages of this class name the host. */
+    private String name() {
+        return target.user() + "@" + target.hostAndPort();
+    }
+
+    static String abbreviate(String command) {
+        String oneLine = command.replace('\n', ' ');
+        return oneLine.length() <= MAX_COMMAND_IN_MESSAGE ? oneLine
+                : oneLine.substring(0, MAX_COMMAND_IN_MESSAGE - 3) + "...";
+    }
+
+    private static int millis(Duration d) {
+        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, d.toMillis()));
+    }
+
+    /**
+     * How long a script may run and how messages name it ("`systemctl restart containerd`",
+     * "reading /etc/containerd/config.toml"); {@code cancellable} is false only for the clean-up of
+     * a command that was already ended.
+     */
+    private record Bound(Duration limit, String what, boolean cancellable) {}
+
     /** Runs a shell script as the target says (sudo or not); a refused sudo is a {@link Kind#SUDO_FAILED}. */
-    private Raw script(String script, byte[] stdin) throws RemoteException {
-        String q = CommandLine.quote(script);
-        Raw r = run(sudo ? "sudo -n sh -c " + q : "sh -c " + q, stdin);
+    private Raw script(String script, byte[] stdin, Bound bound) throws RemoteException {
+        String q = CommandLine.quote(REPORT_GROUP + script);
+        Raw r = run(sudo ? "sudo -n sh -c " + q : "sh -c " + q, stdin, bound, true);
         if (sudo && r.exitCode() == 1 && r.stdout().length == 0 && refusedBySudo(text(r.stderr()))) {
             throw new RemoteException(Kind.SUDO_FAILED, "sudo as " + target.user() + " on " + target.hostAndPort()
                     + " failed: " + text(r.stderr()).strip());
@@ -171,9 +225,15 @@ final class JschRemoteHost implements RemoteHost {
     /**
      * One exec channel. stdout and stderr are collected by jsch's session thread; stderr's sink is
      * closed only when the channel closes, which happens after the exit status has arrived, so the
-     * caller just waits for that close: no polling.
+     * caller waits for that close, looking at the deadline and the cancel flag every
+     * {@link Dialer#POLL_MILLIS}. {@code grouped}: the command reports its process group first (see
+     * {@link #REPORT_GROUP}); that line is removed from stderr and used to end the command.
      */
-    private Raw run(String command, byte[] stdin) throws RemoteException {
+    private Raw run(String command, byte[] stdin, Bound bound, boolean grouped) throws RemoteException {
+        long deadline = System.nanoTime() + bound.limit().toNanos();
+        if (bound.cancellable() && cancelled.getAsBoolean()) {
+            throw new RemoteException(Kind.CANCELLED, "cancelled before " + bound.what() + " on " + name());
+        }
         ChannelExec channel;
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ClosedSignal err = new ClosedSignal();
@@ -188,25 +248,102 @@ final class JschRemoteHost implements RemoteHost {
             channel.setInputStream(new ByteArrayInputStream(stdin == null ? new byte[0] : stdin));
             channel.setOutputStream(out);
             channel.setErrStream(err);
-            channel.connect();
-            err.await();
+            channel.connect(millis(Duration.ofNanos(Math.max(1, deadline - System.nanoTime()))));
+            while (!err.await(Dialer.POLL_MILLIS)) {
+                if (bound.cancellable() && cancelled.getAsBoolean()) {
+                    end(channel, err, grouped);
+                    throw new RemoteException(Kind.CANCELLED, bound.what() + " on " + name()
+                            + " was cancelled and ended");
+                }
+                if (System.nanoTime() - deadline > 0) {
+                    end(channel, err, grouped);
+                    throw new RemoteException(Kind.TIMEOUT, bound.what() + " on " + name() + " did not finish within "
+                            + Dialer.human(bound.limit()) + " and was ended");
+                }
+            }
             int status = channel.getExitStatus();
             if (status < 0) {
                 String signal = channel.getExitSignal();
                 throw new RemoteException(Kind.IO, signal != null
-                        ? "a command on " + target.hostAndPort() + " was killed by signal " + signal
-                        : "the connection to " + target.hostAndPort() + " was lost while a command ran");
+                        ? bound.what() + " on " + name() + " was killed by signal " + signal
+                        : "the connection to " + target.hostAndPort() + " was lost while " + bound.what() + " ran");
             }
-            return new Raw(status, out.toByteArray(), err.toByteArray());
+            byte[] stderr = err.toByteArray();
+            return new Raw(status, out.toByteArray(), grouped ? withoutGroupLine(stderr) : stderr);
         } catch (JSchException e) {
-            throw new RemoteException(Kind.IO, "cannot run a command on " + target.hostAndPort() + ": "
+            if (System.nanoTime() - deadline > 0) {
+                throw new RemoteException(Kind.TIMEOUT, bound.what() + " on " + name() + " could not start within "
+                        + Dialer.human(bound.limit()) + ": " + e.getMessage(), e);
+            }
+            throw new RemoteException(Kind.IO, "cannot run " + bound.what() + " on " + name() + ": "
                     + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new RemoteException(Kind.IO, "interrupted while a command ran on " + target.hostAndPort(), e);
+            end(channel, err, grouped);
+            throw new RemoteException(Kind.CANCELLED, "interrupted while " + bound.what() + " ran on " + name(), e);
         } finally {
             channel.disconnect();
         }
+    }
+
+    /**
+     * Ends a command that is still running: a TERM signal on its channel (OpenSSH passes it to the
+     * command's shell), then TERM and KILL to its whole process group from a second channel, then the
+     * channel is closed. Best effort: a lost connection leaves nothing to send them over.
+     */
+    private void end(ChannelExec channel, ClosedSignal err, boolean grouped) {
+        try {
+            channel.sendSignal("TERM");
+        } catch (Exception e) {
+            // the group kill below does it anyway
+        }
+        OptionalLong group = grouped ? groupOf(err.toByteArray()) : OptionalLong.empty();
+        if (group.isPresent()) {
+            String g = Long.toString(group.getAsLong());
+            // dash's kill takes "--" only after -s; a killed child left to an init that does not reap
+            // stays a zombie, so "alive" is a member of the group whose state is not Z
+            String kill = "alive() { for f in /proc/[0-9]*/stat; do { read -r _p _c st _pp pg _r <\"$f\"; } 2>/dev/null"
+                    + " || continue; [ \"$pg\" = " + g + " ] && [ \"$st\" != Z ] && return 0; done; return 1; };"
+                    + " kill -s TERM -- -" + g + " 2>/dev/null || exit 0; i=0;"
+                    + " while alive && [ $i -lt 30 ]; do sleep 0.1; i=$((i+1)); done;"
+                    + " kill -s KILL -- -" + g + " 2>/dev/null; exit 0";
+            try {
+                run(sudo ? "sudo -n sh -c " + CommandLine.quote(kill) : "sh -c " + CommandLine.quote(kill),
+                        new byte[0], new Bound(KILL_TIMEOUT, "ending process group " + g, false), false);
+            } catch (RemoteException e) {
+                // the connection is gone: so is the channel, and sshd closed the command's pipes
+            }
+        }
+        channel.disconnect();
+    }
+
+    /** The process group a script reported on its first stderr line; never 0 or 1 (that would be everything). */
+    static OptionalLong groupOf(byte[] stderr) {
+        String s = new String(stderr, StandardCharsets.UTF_8);
+        if (!s.startsWith(GROUP_MARK)) {
+            return OptionalLong.empty();
+        }
+        int nl = s.indexOf('\n');
+        String g = (nl < 0 ? s.substring(GROUP_MARK.length()) : s.substring(GROUP_MARK.length(), nl)).strip();
+        if (!g.matches("[0-9]{1,10}")) {
+            return OptionalLong.empty();
+        }
+        long v = Long.parseLong(g);
+        return v > 1 ? OptionalLong.of(v) : OptionalLong.empty();
+    }
+
+    /** stderr without the group line the script printed first. */
+    static byte[] withoutGroupLine(byte[] stderr) {
+        byte[] mark = GROUP_MARK.getBytes(StandardCharsets.US_ASCII);
+        if (stderr.length < mark.length || !Arrays.equals(stderr, 0, mark.length, mark, 0, mark.length)) {
+            return stderr;
+        }
+        for (int i = mark.length; i < stderr.length; i++) {
+            if (stderr[i] == '\n') {
+                return Arrays.copyOfRange(stderr, i + 1, stderr.length);
+            }
+        }
+        return new byte[0];
     }
 
     /** A stderr sink that tells when jsch closed it (the channel is closed). */
@@ -218,8 +355,8 @@ final class JschRemoteHost implements RemoteHost {
             closed.countDown();
         }
 
-        void await() throws InterruptedException {
-            closed.await();
+        boolean await(long millis) throws InterruptedException {
+            return closed.await(millis, TimeUnit.MILLISECONDS);
         }
     }
 

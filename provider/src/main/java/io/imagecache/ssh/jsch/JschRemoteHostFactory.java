@@ -16,6 +16,7 @@ import io.imagecache.ssh.RemoteException.Kind;
 import io.imagecache.ssh.RemoteHost;
 import io.imagecache.ssh.RemoteHostFactory;
 import io.imagecache.ssh.SshTarget;
+import io.imagecache.ssh.Timeouts;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,12 +25,16 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
  * Opens SSH connections with jsch: key then password authentication, pinned or trust-on-first-use
  * host keys, nested jump hosts and dial retries. Hops are dialled from the outermost jump host
- * inwards, each with its own credentials, pin and retry settings.
+ * inwards, each with its own credentials, pin and retry settings. The hosts it opens bound every
+ * command, transfer and tunnel by {@link Timeouts} (the defaults unless a test says otherwise), and a
+ * cancel ends a dial, its retries and every later operation.
  */
 public final class JschRemoteHostFactory implements RemoteHostFactory {
     /** Keep-alive on idle connections, so a dead peer ends a session instead of hanging it. */
@@ -43,23 +48,44 @@ public final class JschRemoteHostFactory implements RemoteHostFactory {
         return t;
     });
 
+    /** Phases of one dial, for the race between a finished handshake and a cancel. */
+    private static final int DIALING = 0;
+    private static final int DIALED = 1;
+    private static final int CANCELLED = 2;
+
     private final Dialer dialer;
+    private final Timeouts timeouts;
 
     public JschRemoteHostFactory() {
-        this(Dialer.REAL);
+        this(Dialer.REAL, Timeouts.DEFAULT);
     }
 
     JschRemoteHostFactory(Dialer.Sleeper sleeper) {
+        this(sleeper, Timeouts.DEFAULT);
+    }
+
+    JschRemoteHostFactory(Timeouts timeouts) {
+        this(Dialer.REAL, timeouts);
+    }
+
+    JschRemoteHostFactory(Dialer.Sleeper sleeper, Timeouts timeouts) {
         this.dialer = new Dialer(sleeper);
+        this.timeouts = timeouts;
     }
 
     @Override
     public RemoteHost connect(SshTarget target, Consumer<String> progress) throws RemoteException {
+        return connect(target, progress, () -> false);
+    }
+
+    @Override
+    public RemoteHost connect(SshTarget target, Consumer<String> progress, BooleanSupplier cancelled)
+            throws RemoteException {
         List<Session> sessions = new ArrayList<>();
         List<ObservedHostKey> keys = new ArrayList<>();
         try {
-            Session session = open(target, progress, sessions, keys);
-            return JschRemoteHost.start(target, session, sessions, keys);
+            Session session = open(target, progress, cancelled, sessions, keys);
+            return JschRemoteHost.start(target, session, sessions, keys, timeouts, cancelled);
         } catch (RemoteException | RuntimeException e) {
             JschRemoteHost.disconnectAll(sessions);
             throw e;
@@ -67,14 +93,14 @@ public final class JschRemoteHostFactory implements RemoteHostFactory {
     }
 
     /** Opens {@code target}'s session, first opening its jump hosts (outermost first). */
-    private Session open(SshTarget target, Consumer<String> progress, List<Session> sessions,
-            List<ObservedHostKey> keys) throws RemoteException {
+    private Session open(SshTarget target, Consumer<String> progress, BooleanSupplier cancelled,
+            List<Session> sessions, List<ObservedHostKey> keys) throws RemoteException {
         Optional<Session> via = Optional.empty();
         if (target.proxy().isPresent()) {
-            via = Optional.of(open(target.proxy().get(), progress, sessions, keys));
+            via = Optional.of(open(target.proxy().get(), progress, cancelled, sessions, keys));
         }
         Optional<Session> jump = via;
-        Dialed dialed = dialer.dial(target, progress, attempt -> dialOnce(target, jump));
+        Dialed dialed = dialer.dial(target, progress, cancelled, attempt -> dialOnce(target, jump, cancelled));
         sessions.add(dialed.session());
         keys.add(new ObservedHostKey(target.hostAndPort(), dialed.key()));
         return dialed.session();
@@ -82,7 +108,8 @@ public final class JschRemoteHostFactory implements RemoteHostFactory {
 
     private record Dialed(Session session, HostKey key) {}
 
-    private Dialed dialOnce(SshTarget target, Optional<Session> jump) throws RemoteException {
+    private Dialed dialOnce(SshTarget target, Optional<Session> jump, BooleanSupplier cancelled)
+            throws RemoteException {
         JSch jsch = new JSch();
         PinnedHostKeyRepository hostKeys = new PinnedHostKeyRepository(target.hostKey());
         Session session;
@@ -107,19 +134,34 @@ public final class JschRemoteHostFactory implements RemoteHostFactory {
         // jsch bounds each read of a direct dial by the timeout; through a jump host nothing does
         Optional<ScheduledFuture<?>> watchdog = proxy.map(p -> WATCHDOG.schedule(p::abortUnlessEstablished,
                 timeoutMillis(target), TimeUnit.MILLISECONDS));
+        // a cancel ends the handshake under way: closing the transport makes jsch's blocked read fail
+        AtomicInteger phase = new AtomicInteger(DIALING);
+        ScheduledFuture<?> cancelWatch = WATCHDOG.scheduleWithFixedDelay(() -> {
+            if (cancelled.getAsBoolean() && phase.compareAndSet(DIALING, CANCELLED)) {
+                proxy.ifPresentOrElse(JumpProxy::abortUnlessEstablished, session::disconnect);
+            }
+        }, Dialer.POLL_MILLIS, Dialer.POLL_MILLIS, TimeUnit.MILLISECONDS);
         try {
             session.connect(timeoutMillis(target));
             if (proxy.isPresent() && !proxy.get().markEstablished()) {
                 throw new JSchException("timeout: no SSH handshake within " + Dialer.human(target.dialTimeout()));
             }
+            if (!phase.compareAndSet(DIALING, DIALED)) {
+                session.disconnect();
+                throw new RemoteException(Kind.CANCELLED, "cancelled while connecting to " + target.hostAndPort());
+            }
         } catch (JSchException e) {
             session.disconnect();
+            if (phase.get() == CANCELLED || cancelled.getAsBoolean()) {
+                throw new RemoteException(Kind.CANCELLED, "cancelled while connecting to " + target.hostAndPort(), e);
+            }
             boolean timedOut = proxy.map(JumpProxy::aborted).orElse(false);
             throw classify(target, hostKeys, timedOut
                     ? new JSchException("timeout: no SSH handshake within " + Dialer.human(target.dialTimeout()))
                     : e);
         } finally {
             watchdog.ifPresent(w -> w.cancel(false));
+            cancelWatch.cancel(false);
         }
         return new Dialed(session, hostKeys.offered().orElseThrow());
     }

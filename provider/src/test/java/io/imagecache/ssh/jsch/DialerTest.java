@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 class DialerTest {
     final List<Duration> sleeps = new ArrayList<>();
     final List<String> progress = new ArrayList<>();
-    final Dialer dialer = new Dialer(sleeps::add);
+    final Dialer dialer = new Dialer((d, cancelled) -> sleeps.add(d));
     final SshTarget target = SshTarget.withKey("10.0.0.5", 22, "root", "KEY")
             .withRetries(5, Duration.ofSeconds(2), Duration.ofSeconds(3));
 
@@ -73,6 +73,46 @@ class DialerTest {
         }));
         assertEquals("cannot reach 10.0.0.5:22 after 1 attempt: Connection refused", e.getMessage());
         assertEquals(List.of("Dial 1/1 to 10.0.0.5:22 failed: Connection refused; giving up"), progress);
+    }
+
+    @Test
+    void aCancelStopsTheRetriesAtOnce() {
+        boolean[] cancel = {false};
+        int[] calls = {0};
+        RemoteException e = assertThrows(RemoteException.class, () -> dialer.dial(target, progress::add,
+                () -> cancel[0], attempt -> {
+                    calls[0]++;
+                    if (attempt == 2) {
+                        cancel[0] = true;
+                    }
+                    throw unreachable();
+                }));
+        assertEquals(Kind.CANCELLED, e.kind());
+        assertEquals("cancelled while connecting to 10.0.0.5:22 (after 2 failed attempts)", e.getMessage());
+        assertEquals(2, calls[0], "no attempt after the cancel");
+        assertEquals(1, sleeps.size(), "no wait after the cancel");
+    }
+
+    @Test
+    void aCancelledDialMakesNoAttempt() {
+        int[] calls = {0};
+        RemoteException e = assertThrows(RemoteException.class, () -> dialer.dial(target, progress::add,
+                () -> true, attempt -> {
+                    calls[0]++;
+                    return "connected";
+                }));
+        assertEquals(Kind.CANCELLED, e.kind());
+        assertEquals("cancelled while connecting to 10.0.0.5:22", e.getMessage());
+        assertEquals(0, calls[0]);
+    }
+
+    @Test
+    void theRealWaitEndsSoonAfterACancel() throws Exception {
+        long start = System.nanoTime();
+        long[] cancelAt = {start + 300_000_000L};
+        Dialer.REAL.sleep(Duration.ofSeconds(30), () -> System.nanoTime() > cancelAt[0]);
+        long ms = (System.nanoTime() - start) / 1_000_000;
+        assertTrue(ms >= 300 && ms < 2_000, "waited " + ms + " ms");
     }
 
     @Test

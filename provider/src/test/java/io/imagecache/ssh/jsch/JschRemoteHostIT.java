@@ -17,6 +17,7 @@ import io.imagecache.ssh.RemoteException;
 import io.imagecache.ssh.RemoteException.Kind;
 import io.imagecache.ssh.RemoteHost;
 import io.imagecache.ssh.SshTarget;
+import io.imagecache.ssh.Timeouts;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
@@ -25,6 +26,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -439,6 +441,111 @@ class JschRemoteHostIT {
                     () -> h.writeAtomically("/proc/version/x", "x".getBytes(StandardCharsets.UTF_8), 0644));
             assertEquals(Kind.IO, e.kind(), e.getMessage());
         }
+    }
+
+    // --- bounded and cancellable -------------------------------------------------------------------
+
+    /** The processes on the target whose command line contains {@code marker}, as "pid cmd" lines. */
+    static String processes(String marker) {
+        // "[s]leep" matches "sleep" but not pgrep's own sh -c, whose command line holds "[s]leep"
+        return target.sh("pgrep -af '[" + marker.charAt(0) + "]" + marker.substring(1) + "' || true").strip();
+    }
+
+    @Test
+    void aHangingCommandEndsAtItsTimeoutWithItsProcesses() throws Exception {
+        try (RemoteHost h = connect(root(target))) {
+            long start = System.nanoTime();
+            CommandLine hang = CommandLine.script("sleep 100001; echo never").withTimeout(Duration.ofSeconds(2));
+            RemoteException e = assertThrows(RemoteException.class, () -> h.exec(hang));
+            long ms = (System.nanoTime() - start) / 1_000_000;
+            assertEquals(Kind.TIMEOUT, e.kind(), e.getMessage());
+            assertEquals("`sleep 100001; echo never` on root@" + target.ip() + ":22 did not finish within 2s and was ended",
+                    e.getMessage());
+            assertTrue(ms < 10_000, "ended after " + ms + " ms");
+            assertEquals("", processes("sleep 100001"), "the remote sleep is gone");
+            assertEquals("still here", run(h, "echo still here"), "the connection goes on working");
+        }
+    }
+
+    @Test
+    void aHangingCommandThroughSudoEndsWithItsRootProcesses() throws Exception {
+        SshTarget ops = SshTarget.withKey(target.ip(), 22, "ops", target.rootKey().privateKey())
+                .withRetries(1, Duration.ofMillis(100), Duration.ofSeconds(10)).withSudo(true);
+        try (RemoteHost h = connect(ops)) {
+            RemoteException e = assertThrows(RemoteException.class,
+                    () -> h.exec(CommandLine.script("sleep 100002; echo never").withTimeout(Duration.ofSeconds(2))));
+            assertEquals(Kind.TIMEOUT, e.kind(), e.getMessage());
+            assertTrue(e.getMessage().contains("ops@" + target.ip() + ":22"), e.getMessage());
+            assertEquals("", processes("sleep 100002"));
+        }
+    }
+
+    @Test
+    void aCommandWithoutItsOwnTimeoutHasTheDefaultOne() throws Exception {
+        Timeouts shortOnes = new Timeouts(Duration.ofSeconds(2), Duration.ofSeconds(2), Duration.ofSeconds(2));
+        try (RemoteHost h = new JschRemoteHostFactory(shortOnes).connect(root(target), progress::add)) {
+            RemoteException e = assertThrows(RemoteException.class, () -> h.exec(CommandLine.of("sleep", "100003")));
+            assertEquals(Kind.TIMEOUT, e.kind(), e.getMessage());
+            assertTrue(e.getMessage().startsWith("`sleep 100003` on root@"), e.getMessage());
+            assertEquals("", processes("sleep 100003"));
+            // a read of a FIFO nobody writes blocks in cat: the transfer bound ends it
+            target.sh("rm -f /tmp/imagecache-it-fifo && mkfifo /tmp/imagecache-it-fifo");
+            RemoteException r = assertThrows(RemoteException.class, () -> h.read("/tmp/imagecache-it-fifo"));
+            assertEquals(Kind.TIMEOUT, r.kind(), r.getMessage());
+            assertEquals("reading /tmp/imagecache-it-fifo on root@" + target.ip() + ":22 did not finish within 2s"
+                    + " and was ended", r.getMessage());
+            assertEquals("", processes("cat -- /tmp/imagecache-it-fifo"));
+            assertEquals("ok", run(h, "echo ok"));
+        }
+    }
+
+    @Test
+    void aCancelEndsTheRunningCommandPromptly() throws Exception {
+        AtomicBoolean cancel = new AtomicBoolean();
+        try (RemoteHost h = factory.connect(root(target), progress::add, cancel::get)) {
+            Thread canceller = new Thread(() -> {
+                try {
+                    Thread.sleep(1000);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                cancel.set(true);
+            });
+            long start = System.nanoTime();
+            canceller.start();
+            RemoteException e = assertThrows(RemoteException.class, () -> h.exec(CommandLine.script("sleep 100004")));
+            long ms = (System.nanoTime() - start) / 1_000_000;
+            assertEquals(Kind.CANCELLED, e.kind(), e.getMessage());
+            assertEquals("`sleep 100004` on root@" + target.ip() + ":22 was cancelled and ended", e.getMessage());
+            assertTrue(ms >= 1000 && ms < 8_000, "ended after " + ms + " ms");
+            assertEquals("", processes("sleep 100004"));
+            RemoteException next = assertThrows(RemoteException.class, () -> h.read("/etc/hostname"));
+            assertEquals(Kind.CANCELLED, next.kind(), "nothing starts after a cancel");
+        }
+    }
+
+    @Test
+    void aCancelStopsTheDialRetries() {
+        AtomicBoolean cancel = new AtomicBoolean();
+        SshTarget silent = root(target).withRetries(100, Duration.ofSeconds(1), Duration.ofSeconds(1));
+        SshTarget t = new SshTarget(silent.host(), SILENT_PORT, silent.user(), silent.privateKey(), Optional.empty(),
+                Optional.empty(), Optional.empty(), Optional.empty(), silent.dialTimeout(), silent.dialAttempts(),
+                silent.retryDelay(), false);
+        new Thread(() -> {
+            try {
+                Thread.sleep(2500);
+            } catch (InterruptedException e) {
+                return;
+            }
+            cancel.set(true);
+        }).start();
+        long start = System.nanoTime();
+        RemoteException e = assertThrows(RemoteException.class, () -> factory.connect(t, progress::add, cancel::get));
+        long ms = (System.nanoTime() - start) / 1_000_000;
+        assertEquals(Kind.CANCELLED, e.kind(), e.getMessage());
+        assertTrue(e.getMessage().startsWith("cancelled while connecting to " + target.ip() + ":" + SILENT_PORT),
+                e.getMessage());
+        assertTrue(ms < 6_000, "ended after " + ms + " ms of a dial that could take 200 s");
     }
 
     /** How many logins the target's sshd accepted so far. */

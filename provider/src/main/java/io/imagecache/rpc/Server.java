@@ -1,0 +1,67 @@
+package io.imagecache.rpc;
+
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.imagecache.spi.CustomResource;
+import io.imagecache.spi.ProviderFunction;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * The provider's gRPC server on a free loopback port, with its connection to the engine's log: what
+ * {@code Main} starts, so that nothing outside this package sees grpc.
+ */
+public final class Server implements AutoCloseable {
+    private static final int MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
+
+    private final io.grpc.Server grpc;
+    private final EngineLog engine;
+
+    private Server(io.grpc.Server grpc, EngineLog engine) {
+        this.grpc = grpc;
+        this.engine = engine;
+    }
+
+    /**
+     * Starts serving the resources and functions on 127.0.0.1 at a free port; {@code engineAddress}
+     * (may be null) is where the engine's log service listens.
+     */
+    public static Server start(String version, List<CustomResource<?, ?>> resources,
+                               List<ProviderFunction<?, ?>> functions, Supplier<String> schema, String engineAddress)
+            throws IOException {
+        EngineLog engine = new EngineLog();
+        if (engineAddress != null) {
+            engine.connect(engineAddress);
+        }
+        ProviderServer service = new ProviderServer(version, resources, functions, schema, engine);
+        io.grpc.Server grpc = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+                .addService(service)
+                .maxInboundMessageSize(MAX_MESSAGE_BYTES)
+                .build()
+                .start();
+        return new Server(grpc, engine);
+    }
+
+    public int port() {
+        return grpc.getPort();
+    }
+
+    /** Blocks until the server stops. */
+    public void awaitTermination() throws InterruptedException {
+        grpc.awaitTermination();
+    }
+
+    /** Stops serving (waiting up to 5 s for calls under way) and closes the engine connection. */
+    @Override
+    public void close() {
+        grpc.shutdown();
+        try {
+            grpc.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        engine.close();
+    }
+}

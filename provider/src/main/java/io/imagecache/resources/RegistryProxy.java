@@ -1,9 +1,9 @@
 package io.imagecache.resources;
 
-import io.imagecache.hosts.HostOps;
-
 import io.imagecache.distribution.DistributionConfig;
 import io.imagecache.distribution.ProxyConfig;
+import io.imagecache.hosts.docker.ContainerInfo;
+import io.imagecache.hosts.docker.Docker;
 import io.imagecache.registry.Credentials;
 import io.imagecache.registry.RegistryClient;
 import io.imagecache.registry.RegistryException;
@@ -50,7 +50,6 @@ public final class RegistryProxy implements CustomResource<RegistryProxy.Args, R
 
     /** The default image: distribution 3 (TTL-bounded cache, bounded descriptor cache). Pin by digest in production. */
     public static final String DEFAULT_IMAGE = "registry:3.0.0";
-    static final String LABEL = "io.imagecache.managed";
 
     public record Args(
             @Prop(description = "How to reach the Docker host.", required = true)
@@ -174,6 +173,11 @@ public final class RegistryProxy implements CustomResource<RegistryProxy.Args, R
                 out.add(new CheckFailure(u.username() == null ? "upstream.username" : "upstream.password",
                         "give both username and password, or neither"));
             }
+            if (u.username() != null && !userUnknown && (u.username().contains(":") || u.username().chars().anyMatch(ch -> ch < 0x20))) {
+                out.add(new CheckFailure("upstream.username", "must not contain ':' or control characters (Basic "
+                        + "authentication puts a ':' between user name and password); use the registry's user name or a "
+                        + "token name"));
+            }
             if (u.ttl() != null && !DistributionConfig.isDuration(u.ttl())) {
                 out.add(new CheckFailure("upstream.ttl", "must be a Go duration such as 168h or 30m (or 0: keep forever)"));
             }
@@ -187,6 +191,12 @@ public final class RegistryProxy implements CustomResource<RegistryProxy.Args, R
         }
         if (a.bindAddress() != null && !a.bindAddress().matches("[0-9.]+|[0-9a-fA-F:]+")) {
             out.add(new CheckFailure("bindAddress", "must be an IP address of the host, or 0.0.0.0 for all"));
+        }
+        if (a.dataDir() != null && a.configDir() != null && !news.isUnknown(PropertyPath.of("dataDir"))
+                && !news.isUnknown(PropertyPath.of("configDir")) && (RegistryProxyPlan.inside(a.dataDir(), a.configDir())
+                || RegistryProxyPlan.inside(a.configDir(), a.dataDir()))) {
+            out.add(new CheckFailure("configDir", "must be apart from dataDir (neither inside the other), e.g. "
+                    + "/etc/imagecache/<name> and /var/lib/imagecache/<name>"));
         }
         for (String p : List.of("dataDir", "configDir")) {
             String v = p.equals("dataDir") ? a.dataDir() : a.configDir();
@@ -259,7 +269,7 @@ public final class RegistryProxy implements CustomResource<RegistryProxy.Args, R
     public CreateResult<State> create(CreateRequest<Args> req) throws ResourceException {
         Args a = req.args();
         if (req.preview()) {
-            return new CreateResult<>(null, previewState(a, null));
+            return new CreateResult<>(null, previewState(a, null, null, req.news()));
         }
         String id = ImportId.format(a.connection(), "/" + containerName(a));
         return new CreateResult<>(id, apply(id, a, null, req.context(), true));
@@ -268,16 +278,22 @@ public final class RegistryProxy implements CustomResource<RegistryProxy.Args, R
     @Override
     public State update(UpdateRequest<Args, State> req) throws ResourceException {
         if (req.preview()) {
-            return previewState(req.args(), req.oldState());
+            return previewState(req.args(), req.olds(), req.oldState(), req.news());
         }
         return apply(req.id(), req.args(), req.oldState(), req.context(), false);
     }
 
-    private static State previewState(Args a, State old) {
-        String name = a.upstream() == null || a.upstream().name() == null ? null : containerName(a);
-        return new State(name, endpoint(a), configFile(a), null, null, null,
-                old == null ? null : old.distributionVersion(), old == null ? null : old.httpSecret(),
-                old == null ? null : old.hostKeys());
+    /** Preview: every output that follows from the inputs (and the old state), the rest unknown (null). */
+    private static State previewState(Args a, Args olds, State old, Decoded<Args> news) {
+        boolean named = a.upstream() != null && a.upstream().name() != null;
+        boolean sameImage = old != null && olds != null && java.util.Objects.equals(olds.image(), a.image());
+        String version = sameImage ? old.distributionVersion() : null;
+        String sha = null;
+        if (version != null && old.httpSecret() != null && !news.hasUnknownsUnder(PropertyPath.of("upstream"))) {
+            sha = sha256(DistributionConfig.render(config(a, old.httpSecret(), major(version))));
+        }
+        return new State(named ? containerName(a) : null, endpoint(a), configFile(a), sha, null, null, version,
+                old == null ? null : old.httpSecret(), old == null ? null : old.hostKeys());
     }
 
     static String containerName(Args a) {
@@ -303,6 +319,7 @@ public final class RegistryProxy implements CustomResource<RegistryProxy.Args, R
                 Optional.ofNullable(u.password()), Optional.ofNullable(u.ttl()), httpSecret, major);
     }
 
+    /** Observe the host, refuse what cannot work, plan, carry out the plan, wait until it proxies. */
     private State apply(String id, Args a, State old, Context ctx, boolean creating) throws ResourceException {
         Map<String, String> recorded = old == null || old.hostKeys() == null ? Map.of() : old.hostKeys();
         String where = a.connection().describe();
@@ -310,84 +327,59 @@ public final class RegistryProxy implements CustomResource<RegistryProxy.Args, R
         try (RemoteHost host = Connections.open(hosts, a.connection(), recorded, defaultCredentials, ctx)) {
             Docker docker = new Docker(host, where);
             docker.requireDocker();
-            Optional<Docker.Container> existing = docker.inspect(name);
-            if (creating && existing.isPresent() && !existing.get().managed()) {
-                throw new ResourceException(ResourceException.Kind.INVALID, "a container named " + name + " already exists on "
-                        + where + " and was not made by imagecache: import it (pulumi import imagecache:index:RegistryProxy <name> "
-                        + ImportId.format(a.connection(), "/" + name) + ") or remove it");
-            }
-            boolean ownsPort = existing.isPresent() && existing.get().publishes(a.upstream().port());
-            if (!ownsPort) {
-                docker.requirePortFree(a.upstream().port(), a.bindAddress());
-            }
-            if (a.upstream().username() != null) {
-                checkCredentials(a, ctx);
-            }
+            RegistryProxyPlan.Observed seen = observe(docker, a, name);
+            RegistryProxyPlan.preflight(a, name, creating, seen, where);
+            RegistryClient.AuthScheme scheme = a.upstream().username() != null ? checkCredentials(a, ctx)
+                    : RegistryClient.AuthScheme.NONE;
             String image = a.image() == null ? DEFAULT_IMAGE : a.image();
             docker.ensureImage(image, ctx);
-            String version = old != null && old.distributionVersion() != null && existing.map(c -> c.image().equals(image)).orElse(false)
+            String version = old != null && old.distributionVersion() != null
+                    && seen.existing().map(c -> c.image().equals(image)).orElse(false)
                     ? old.distributionVersion() : docker.distributionVersion(image);
             int major = major(version);
             if (a.upstream().ttl() != null && major < 3) {
                 throw new ResourceException(ResourceException.Kind.INVALID, "upstream.ttl needs distribution 3.x, but " + image
                         + " on " + where + " is distribution " + version + ": remove ttl or use a 3.x image (nothing was changed)");
             }
+            if (major < 3 && scheme == RegistryClient.AuthScheme.BASIC) {
+                throw new ResourceException(ResourceException.Kind.INVALID, "image: " + image + " is distribution " + version
+                        + ", whose proxy answers only Bearer challenges, but " + a.upstream().effectiveRemoteUrl()
+                        + " challenges Basic: this proxy could not pull a single image. Use a distribution 3 image (e.g. "
+                        + DEFAULT_IMAGE + "), which logs in with Basic (nothing was changed)");
+            }
             String secret = old != null && old.httpSecret() != null ? old.httpSecret() : newSecret();
             String config = DistributionConfig.render(config(a, secret, major));
             String sha = sha256(config);
-            String file = configFile(a);
-
-            Optional<String> current = docker.read(file);
-            boolean configChanged = current.isEmpty() || !current.get().equals(config);
-            if (configChanged) {
-                ctx.status("Writing " + file + " (0600)");
-                docker.write(file, config, 0600);
-            }
-            boolean recreate = existing.isEmpty() || configChanged || !existing.get().image().equals(image)
-                    || !sha.equals(existing.get().configSha()) || !existing.get().publishes(a.upstream().port())
-                    || !existing.get().bindMatches(a.bindAddress());
-            if (recreate) {
-                existing.ifPresent(c -> ctx.status("Replacing container " + name));
-                if (existing.isPresent()) {
-                    docker.run(CommandLine.of("docker", "rm", "-f", name), "remove the old container " + name);
-                }
-                docker.run(CommandLine.of("mkdir", "-p", a.dataDir()), "create " + a.dataDir());
-                ctx.status("Starting " + name + " (" + image + ", port " + a.upstream().port() + ")");
-                docker.run(runCommand(a, image, name, file, sha), "start " + name);
-            } else if (!existing.get().running()) {
-                ctx.status("Starting the stopped container " + name);
-                docker.run(CommandLine.of("docker", "start", name), "start " + name);
-            }
-            boolean healthy = awaitHealthy(host, docker, a, name, ctx);
-            State state = new State(name, endpoint(a), file, sha, healthy, true, version, secret,
+            RegistryProxyPlan.Actions actions = RegistryProxyPlan.plan(a, name, image, config, sha, seen);
+            RegistryProxyExecutor.execute(docker, actions, a, name, image, config, sha, ctx);
+            Optional<String> problem = awaitHealthy(host, docker, a, name, ctx);
+            State state = new State(name, endpoint(a), configFile(a), sha, problem.isEmpty(), true, version, secret,
                     Connections.hostKeys(host, recorded));
-            if (!healthy) {
-                throw ResourceException.partial(ResourceException.Kind.UNAVAILABLE, id, a, state, name + " on " + where
-                        + " did not answer GET /v2/ within " + timeout(a).toSeconds() + " s. " + docker.logsTail(name));
+            if (problem.isPresent()) {
+                throw ResourceException.partial(ResourceException.Kind.UNAVAILABLE, id, a, state, problem.get());
             }
             return state;
         }
     }
 
-    static CommandLine runCommand(Args a, String image, String name, String configFile, String sha) {
-        String bind = a.bindAddress() == null ? "0.0.0.0" : a.bindAddress();
-        String publish = (bind.contains(":") ? "[" + bind + "]" : bind) + ":" + a.upstream().port() + ":5000";
-        return CommandLine.of("docker", "run", "-d", "--name", name, "--restart", "always",
-                "-p", publish,
-                "-v", configFile + ":" + DistributionConfig.CONTAINER_PATH + ":ro",
-                "-v", a.dataDir() + ":" + DistributionConfig.DATA_PATH,
-                "--label", LABEL + "=true",
-                "--label", "io.imagecache.config-sha256=" + sha,
-                "--label", "io.imagecache.upstream=" + a.upstream().effectiveRemoteUrl(),
-                "--log-opt", "max-size=10m", "--log-opt", "max-file=3",
-                image, "serve", DistributionConfig.CONTAINER_PATH);
+    private static final String PROBE_REPOSITORY = "imagecache/proxy-mode-probe";
+
+    private static RegistryProxyPlan.Observed observe(Docker docker, Args a, String name) throws ResourceException {
+        List<ContainerInfo> others = docker.inspectAll().stream().filter(c -> !c.name().equals(name)).toList();
+        return new RegistryProxyPlan.Observed(docker.inspect(name), others, docker.listeners(), dir(docker, a.dataDir()),
+                dir(docker, a.configDir()), docker.read(configFile(a)));
     }
 
-    private void checkCredentials(Args a, Context ctx) throws ResourceException {
+    private static RegistryProxyPlan.Dir dir(Docker docker, String path) throws ResourceException {
+        return new RegistryProxyPlan.Dir(path, docker.dirState(path, ProxyMarker.FILE),
+                docker.read(ProxyMarker.path(path)).flatMap(ProxyMarker::parse));
+    }
+
+    private RegistryClient.AuthScheme checkCredentials(Args a, Context ctx) throws ResourceException {
         UpstreamArgs u = a.upstream();
         ctx.status("Checking the credentials of " + u.username() + " at " + u.effectiveRemoteUrl());
         try {
-            registry.login(u.effectiveRemoteUrl(), new Credentials(u.username(), u.password()));
+            return registry.login(u.effectiveRemoteUrl(), new Credentials(u.username(), u.password()));
         } catch (RegistryException e) {
             if (e.kind() == RegistryException.Kind.UNAUTHORIZED) {
                 throw new ResourceException(ResourceException.Kind.INVALID, "upstream.password: " + e.getMessage()
@@ -395,23 +387,25 @@ public final class RegistryProxy implements CustomResource<RegistryProxy.Args, R
             }
             ctx.warn("could not check the credentials for " + u.effectiveRemoteUrl() + " from here (" + e.getMessage()
                     + "); the proxy will find out when it pulls");
+            return RegistryClient.AuthScheme.NONE;
         }
     }
 
-    private boolean awaitHealthy(RemoteHost host, Docker docker, Args a, String name, Context ctx) throws ResourceException {
-        String bind = a.bindAddress() == null ? "0.0.0.0" : a.bindAddress();
-        String target = bind.equals("0.0.0.0") || bind.equals("::") ? "127.0.0.1" : bind;
+    /**
+     * Healthy means: the container runs our config (our entrypoint and arguments), answers {@code GET /v2/}, and
+     * is in proxy mode (refuses an upload). Waits for {@code /v2/} up to the health timeout.
+     */
+    private Optional<String> awaitHealthy(RemoteHost host, Docker docker, Args a, String name, Context ctx)
+            throws ResourceException {
         long deadline = System.nanoTime() + timeout(a).toNanos();
         int attempt = 0;
-        try (Tunnel t = host.tunnel(target, a.upstream().port())) {
+        try (Tunnel t = host.tunnel(target(a), a.upstream().port())) {
             String url = "http://127.0.0.1:" + t.localPort();
-            while (true) {
+            while (!registry.ping(url)) {
                 attempt++;
-                if (registry.ping(url)) {
-                    return true;
-                }
                 if (System.nanoTime() > deadline) {
-                    return false;
+                    return Optional.of(name + " on " + docker.where() + " did not answer GET /v2/ within "
+                            + timeout(a).toSeconds() + " s. " + docker.logsTail(name));
                 }
                 if (attempt % 5 == 0) {
                     ctx.status("Waiting for " + name + " to answer GET /v2/ (" + docker.state(name) + ")");
@@ -421,9 +415,38 @@ public final class RegistryProxy implements CustomResource<RegistryProxy.Args, R
                 }
                 sleep(1000);
             }
+            return notAProxy(docker, a, name, url);
         } catch (RemoteException e) {
             throw Connections.translate(e, a.connection().describe());
         }
+    }
+
+    /** Why a container that answers {@code /v2/} is not our proxy, if it is not. */
+    private Optional<String> notAProxy(Docker docker, Args a, String name, String url) throws ResourceException {
+        Optional<ContainerInfo> c = docker.inspect(name);
+        if (c.isEmpty() || !runsOurConfig(c.get(), a)) {
+            return Optional.of(name + " on " + docker.where()
+                    + " does not run " + String.join(" ", RegistryProxyPlan.ENTRYPOINT) + " "
+                    + String.join(" ", RegistryProxyPlan.CMD) + " with " + configFile(a) + " (docker inspect shows "
+                    + c.map(x -> x.entrypoint() + " " + x.cmd()).orElse("no container") + ")");
+        }
+        if (registry.acceptsUploads(url, PROBE_REPOSITORY)) {
+            return Optional.of(name + " on " + docker.where()
+                    + " answers GET /v2/ but accepts uploads: it runs as a plain registry, not a pull-through proxy. Is "
+                    + (a.image() == null ? DEFAULT_IMAGE : a.image()) + " a distribution image that reads the config given to "
+                    + "`registry serve`?");
+        }
+        return Optional.empty();
+    }
+
+    static boolean runsOurConfig(ContainerInfo c, Args a) {
+        return c.entrypoint().equals(RegistryProxyPlan.ENTRYPOINT) && c.cmd().equals(RegistryProxyPlan.CMD)
+                && c.mountSource(DistributionConfig.CONTAINER_PATH).map(configFile(a)::equals).orElse(false);
+    }
+
+    private static String target(Args a) {
+        String bind = a.bindAddress() == null ? "0.0.0.0" : a.bindAddress();
+        return bind.equals("0.0.0.0") || bind.equals("::") ? "127.0.0.1" : bind;
     }
 
     private static Duration timeout(Args a) {
@@ -477,7 +500,7 @@ public final class RegistryProxy implements CustomResource<RegistryProxy.Args, R
         }
         try (RemoteHost host = Connections.open(hosts, a.connection(), recorded, defaultCredentials, req.context())) {
             Docker docker = new Docker(host, a.connection().describe());
-            Optional<Docker.Container> c = docker.inspect(name);
+            Optional<ContainerInfo> c = docker.inspect(name);
             Map<String, String> keys = Connections.hostKeys(host, recorded);
             if (req.isImport()) {
                 return importFrom(req.id(), a.connection(), name, c, docker, keys);
@@ -487,8 +510,8 @@ public final class RegistryProxy implements CustomResource<RegistryProxy.Args, R
             if (c.isEmpty() && config.isEmpty()) {
                 return ReadResult.gone();
             }
-            boolean running = c.map(Docker.Container::running).orElse(false);
-            boolean healthy = running && quickHealth(host, a);
+            boolean running = c.map(ContainerInfo::running).orElse(false);
+            boolean healthy = running && runsOurConfig(c.get(), a) && quickHealth(host, a);
             State s = new State(name, endpoint(a), file, config.map(RegistryProxy::sha256).orElse(null), healthy, running,
                     old == null ? null : old.distributionVersion(), old == null ? null : old.httpSecret(), keys);
             return ReadResult.of(req.id(), a, s);
@@ -496,19 +519,18 @@ public final class RegistryProxy implements CustomResource<RegistryProxy.Args, R
     }
 
     private boolean quickHealth(RemoteHost host, Args a) {
-        String bind = a.bindAddress() == null ? "0.0.0.0" : a.bindAddress();
-        String target = bind.equals("0.0.0.0") || bind.equals("::") ? "127.0.0.1" : bind;
-        try (Tunnel t = host.tunnel(target, a.upstream().port())) {
-            return registry.ping("http://127.0.0.1:" + t.localPort());
+        try (Tunnel t = host.tunnel(target(a), a.upstream().port())) {
+            String url = "http://127.0.0.1:" + t.localPort();
+            return registry.ping(url) && !registry.acceptsUploads(url, PROBE_REPOSITORY);
         } catch (RemoteException e) {
             return false;
         }
     }
 
     /** Adopts a container (made by imagecache, or by hand the seed's way) as it is. */
-    private ReadResult<Args, State> importFrom(String id, ConnectionArgs conn, String name, Optional<Docker.Container> found,
+    private ReadResult<Args, State> importFrom(String id, ConnectionArgs conn, String name, Optional<ContainerInfo> found,
                                                   Docker docker, Map<String, String> keys) throws ResourceException {
-        Docker.Container c = found.orElseThrow(() -> new ResourceException(ResourceException.Kind.NOT_FOUND,
+        ContainerInfo c = found.orElseThrow(() -> new ResourceException(ResourceException.Kind.NOT_FOUND,
                 "no container named " + name + " on " + conn.describe()));
         String configHostPath = c.mountSource(DistributionConfig.CONTAINER_PATH)
                 .or(() -> c.mountSource("/etc/docker/registry/config.yml"))
@@ -523,13 +545,13 @@ public final class RegistryProxy implements CustomResource<RegistryProxy.Args, R
         java.net.URI uri = java.net.URI.create(remote);
         String host = uri.getHost() + (uri.getPort() == -1 ? "" : ":" + uri.getPort());
         String registryName = host.equals("registry-1.docker.io") ? "docker.io" : host;
-        UpstreamArgs u = new UpstreamArgs(upstreamName, registryName, remote, c.publishedPort().orElse(5000),
+        UpstreamArgs u = new UpstreamArgs(upstreamName, registryName, remote, c.published("5000/tcp").map(ContainerInfo.PortBinding::hostPort).orElse(5000),
                 DistributionConfig.proxyValue(config, "username").orElse(null),
                 DistributionConfig.proxyValue(config, "password").orElse(null),
                 DistributionConfig.proxyValue(config, "ttl").orElse(null));
         String dataDir = c.mountSource(DistributionConfig.DATA_PATH).orElse("/var/lib/imagecache/" + upstreamName);
         String configDir = configHostPath.substring(0, configHostPath.lastIndexOf('/'));
-        Args a = new Args(conn, u, c.image(), c.bindAddress(), dataDir, configDir, false, 120);
+        Args a = new Args(conn, u, c.image(), c.published("5000/tcp").map(ContainerInfo.PortBinding::address).orElse("0.0.0.0"), dataDir, configDir, false, 120);
         if (!name.equals(containerName(a))) {
             throw new ResourceException(ResourceException.Kind.INVALID, "imagecache names proxy containers registry-<name>; "
                     + name + " would need renaming first: docker rename " + name + " registry-" + upstreamName);
@@ -549,159 +571,34 @@ public final class RegistryProxy implements CustomResource<RegistryProxy.Args, R
         try (RemoteHost host = Connections.open(hosts, a.connection(), recorded, defaultCredentials, req.context())) {
             Docker docker = new Docker(host, a.connection().describe());
             if (docker.inspect(name).isPresent()) {
-                docker.run(CommandLine.of("docker", "rm", "-f", name), "remove " + name);
+                docker.remove(name);
             }
             String file = configFile(a);
             Optional<String> config = docker.read(file);
             if (config.isPresent() && config.get().startsWith(DistributionConfig.HEADER)) {
-                docker.run(CommandLine.script("rm -f " + CommandLine.quote(file) + " && (rmdir "
-                        + CommandLine.quote(a.configDir()) + " 2>/dev/null; true)"), "remove " + file);
+                docker.run(CommandLine.of("rm", "-f", file), "remove " + file);
             } else if (config.isPresent()) {
                 req.context().warn(file + " was not written by imagecache; it was left in place");
             }
-            if (Boolean.TRUE.equals(a.purgeDataOnDelete())) {
-                req.context().status("Deleting the cached data in " + a.dataDir());
-                docker.run(CommandLine.of("rm", "-rf", "--one-file-system", a.dataDir()), "delete " + a.dataDir());
-            } else {
+            RegistryProxyPlan.Dir conf = dir(docker, a.configDir());
+            if (conf.marker().map(m -> m.owner().equals(name)).orElse(false)) {
+                docker.run(CommandLine.script("rm -f " + CommandLine.quote(ProxyMarker.path(a.configDir())) + " && (rmdir "
+                        + CommandLine.quote(a.configDir()) + " 2>/dev/null; true)"), "remove " + ProxyMarker.path(a.configDir()));
+            }
+            RegistryProxyPlan.Dir data = dir(docker, a.dataDir());
+            if (!Boolean.TRUE.equals(a.purgeDataOnDelete())) {
                 req.context().info("the cached data stays in " + a.dataDir() + " on " + a.connection().describe()
                         + " (set purgeDataOnDelete to remove it)");
-            }
-        }
-    }
-
-    // --- Docker over SSH --------------------------------------------------------------------------
-
-    /** The docker CLI on the host, with failures that name the host. */
-    static final class Docker extends HostOps {
-        Docker(RemoteHost host, String where) {
-            super(host, where);
-        }
-
-        /** What {@code docker inspect} says of a container. */
-        record Container(String image, boolean running, String status, Map<String, String> labels, Map<String, String> mounts,
-                         String ports) {
-            boolean managed() {
-                return "true".equals(labels.get(LABEL));
-            }
-
-            String configSha() {
-                return labels.getOrDefault("io.imagecache.config-sha256", "");
-            }
-
-            boolean publishes(Integer port) {
-                return port != null && publishedPort().map(port::equals).orElse(false);
-            }
-
-            Optional<Integer> publishedPort() {
-                Matcher m = Pattern.compile("5000/tcp=[^;]*?:(\\d+)").matcher(ports);
-                return m.find() ? Optional.of(Integer.parseInt(m.group(1))) : Optional.empty();
-            }
-
-            String bindAddress() {
-                Matcher m = Pattern.compile("5000/tcp=([^;]*?):\\d+").matcher(ports);
-                String b = m.find() ? m.group(1) : "0.0.0.0";
-                return b.isEmpty() ? "0.0.0.0" : b;
-            }
-
-            boolean bindMatches(String bind) {
-                return bindAddress().equals(bind == null ? "0.0.0.0" : bind);
-            }
-
-            Optional<String> mountSource(String destination) {
-                return Optional.ofNullable(mounts.get(destination));
-            }
-        }
-
-        void requireDocker() throws ResourceException {
-            ExecResult r = run(CommandLine.script("docker version --format '{{.Server.Version}}'"), null);
-            if (!r.ok()) {
-                throw new ResourceException(ResourceException.Kind.FAILED_PRECONDITION, "Docker does not answer on " + where
-                        + " (`docker version`: " + r.message() + "); install Docker (Debian: apt-get install docker.io) "
-                        + "and start it");
-            }
-        }
-
-        Optional<Container> inspect(String name) throws ResourceException {
-            String format = "{{.Config.Image}}|{{.State.Running}}|{{.State.Status}}|"
-                    + "{{range $k, $v := .Config.Labels}}{{$k}}={{$v}};{{end}}|"
-                    + "{{range .Mounts}}{{.Destination}}={{.Source}};{{end}}|"
-                    + "{{range $p, $b := .HostConfig.PortBindings}}{{range $b}}{{$p}}={{.HostIp}}:{{.HostPort}};{{end}}{{end}}";
-            ExecResult r = run(CommandLine.of("docker", "inspect", "--type", "container", "-f", format, name), null);
-            if (!r.ok()) {
-                if (r.message().contains("No such")) {
-                    return Optional.empty();
-                }
-                throw new ResourceException(ResourceException.Kind.FAILED_PRECONDITION, "docker inspect " + name + " on "
-                        + where + " failed: " + r.message());
-            }
-            String[] f = r.stdout().strip().split("\\|", -1);
-            return Optional.of(new Container(f[0], f[1].equals("true"), f[2], pairs(f[3]), pairs(f[4]), f[5]));
-        }
-
-        private static Map<String, String> pairs(String s) {
-            Map<String, String> m = new java.util.TreeMap<>();
-            for (String kv : s.split(";")) {
-                int eq = kv.indexOf('=');
-                if (eq > 0) {
-                    m.put(kv.substring(0, eq), kv.substring(eq + 1));
-                }
-            }
-            return m;
-        }
-
-        String state(String name) throws ResourceException {
-            ExecResult r = run(CommandLine.of("docker", "inspect", "-f", "{{.State.Status}}, restarted {{.RestartCount}} times",
-                    name), null);
-            return r.ok() ? r.stdout().strip() : "no container";
-        }
-
-        String logsTail(String name) throws ResourceException {
-            ExecResult r = run(CommandLine.script("docker logs --tail 15 " + CommandLine.quote(name) + " 2>&1"), null);
-            String logs = r.stdout().strip();
-            String hint = logs.contains("panic") || logs.contains("dial tcp") || logs.contains("no such host")
-                    ? " A distribution proxy cannot start while its upstream does not answer: check remoteUrl and that the "
-                    + "host reaches it." : "";
-            return "Its last log lines:\n" + logs + hint;
-        }
-
-        /** Fails with what holds {@code port} if something listens on it already. */
-        void requirePortFree(int port, String bind) throws ResourceException {
-            ExecResult ss = run(CommandLine.script("ss -Hltn 'sport = :" + port + "'"), null);
-            if (!ss.ok() || ss.stdout().isBlank()) {
                 return;
             }
-            ExecResult byDocker = run(CommandLine.of("docker", "ps", "--filter", "publish=" + port, "--format", "{{.Names}}"), null);
-            String holder;
-            if (byDocker.ok() && !byDocker.stdout().isBlank()) {
-                holder = "the container " + byDocker.stdout().strip().replace('\n', ',');
-            } else {
-                ExecResult p = run(CommandLine.script("ss -Hltnp 'sport = :" + port + "'"), null);
-                Matcher m = Pattern.compile("users:\\(\\(\"([^\"]+)\",pid=(\\d+)").matcher(p.stdout());
-                holder = m.find() ? "the process " + m.group(1) + " (pid " + m.group(2) + ")" : "another program";
-            }
-            throw new ResourceException(ResourceException.Kind.INVALID, "port " + port + " on " + where + " is already in use by "
-                    + holder + ": choose another upstream.port or stop it (nothing was changed)");
-        }
-
-        void ensureImage(String image, Context ctx) throws ResourceException {
-            if (run(CommandLine.of("docker", "image", "inspect", image), null).ok()) {
+            Optional<String> refusal = RegistryProxyPlan.purgeRefusal(data, name);
+            if (refusal.isPresent()) {
+                req.context().warn("purgeDataOnDelete: " + refusal.get() + "; the data was kept (delete it by hand if it "
+                        + "is no longer needed)");
                 return;
             }
-            ctx.status("Pulling " + image + " on " + where);
-            run(CommandLine.of("docker", "pull", "-q", image), "pull " + image + " (the host must reach its registry, "
-                    + "or load the image there first)");
+            req.context().status("Deleting the cached data in " + a.dataDir());
+            docker.run(CommandLine.of("rm", "-rf", "--one-file-system", a.dataDir()), "delete " + a.dataDir());
         }
-
-        /** The distribution version of {@code image}: {@code registry --version} in a throw-away container. */
-        String distributionVersion(String image) throws ResourceException {
-            ExecResult r = run(CommandLine.of("docker", "run", "--rm", "--entrypoint", "registry", image, "--version"), null);
-            Matcher m = Pattern.compile("\\bv?(\\d+\\.\\d+\\.\\d+)").matcher(r.stdout());
-            if (!r.ok() || !m.find()) {
-                throw new ResourceException(ResourceException.Kind.FAILED_PRECONDITION, image + " on " + where
-                        + " does not look like a distribution registry image (`registry --version`: " + r.message() + ")");
-            }
-            return m.group(1);
-        }
-
     }
 }

@@ -41,9 +41,13 @@ import java.util.regex.Pattern;
                 + "Docker container `registry-<name>` on an SSH-reachable Docker host (the registry VM). Its config, "
                 + "with the upstream credentials, is written 0600 and mounted read-only; credentials never reach a "
                 + "command line or `docker inspect`. Create waits until `GET /v2/` answers through an SSH tunnel from "
-                + "the host itself. Update rewrites the config and recreates the container only when something "
+                + "the host itself. The container runs `--entrypoint registry serve /etc/imagecache/config.yml` whatever the "
+                + "image's own ENTRYPOINT; healthy means it runs that, answers `GET /v2/` and refuses uploads (proxy mode). "
+                + "`dataDir` and `configDir` get a marker `.imagecache-owner` naming the proxy; a directory another proxy "
+                + "marks or mounts is refused. Update rewrites the config and recreates the container only when something "
                 + "changed; `upstream.name`, `upstream.port`, `dataDir` and `connection.host` replace it. Delete keeps "
-                + "the cached data unless `purgeDataOnDelete`.\n\n"
+                + "the cached data unless `purgeDataOnDelete`, and purges only a `dataDir` whose marker names this proxy "
+                + "and says it made the directory from nothing.\n\n"
                 + "Import with the id `[user@]host[:port]/<container name>`, e.g. `root@10.0.20.10:22/registry-ghcr`, "
                 + "also for a container made by hand the seed's way.")
 public final class RegistryProxy implements CustomResource<RegistryProxy.Args, RegistryProxy.State> {
@@ -67,7 +71,9 @@ public final class RegistryProxy implements CustomResource<RegistryProxy.Args, R
             @Prop(description = "Where the config file goes on the host. Default: `/etc/imagecache/<name>`.")
             String configDir,
             @Prop(description = "Delete the cached data with the proxy. Off by default: the cache survives a destroy "
-                    + "and a re-create.", defaultValue = "false")
+                    + "and a re-create. Only a `dataDir` whose marker `.imagecache-owner` names this proxy and says "
+                    + "`created: true` is removed; any other is kept with a warning. Changing it never touches the host.",
+                    defaultValue = "false")
             Boolean purgeDataOnDelete,
             @Prop(description = "Seconds to wait for the proxy to answer `GET /v2/` after it starts.", defaultValue = "120")
             Integer healthTimeoutSeconds) {}
@@ -77,19 +83,23 @@ public final class RegistryProxy implements CustomResource<RegistryProxy.Args, R
             String containerName,
             @Prop(description = "The URL nodes use, e.g. `http://10.0.20.10:5010`.", required = true)
             String endpoint,
-            @Prop(description = "The config file on the host.")
+            @Prop(description = "The config file on the host.", required = true)
             String configFile,
             @Prop(description = "SHA-256 of the config file's content (it holds credentials, so it is not shown).")
             String configSha256,
-            @Prop(description = "The proxy answered `GET /v2/` when last checked.")
+            @Prop(description = "When last checked, the container ran our config (`--entrypoint registry`, "
+                    + "`serve /etc/imagecache/config.yml`), answered `GET /v2/`, and refused an upload (proxy mode).",
+                    required = true)
             Boolean healthy,
-            @Prop(description = "The container is running (false: stopped or missing; the next up starts it).")
+            @Prop(description = "The container is running (false: stopped or missing; the next up starts it).",
+                    required = true)
             Boolean running,
             @Prop(description = "The distribution version of `image`, e.g. `2.8.2` or `3.1.2`.")
             String distributionVersion,
             @Prop(description = "The `http.secret` of the config, kept across updates.", secret = true)
             String httpSecret,
-            @Prop(description = "Host keys recorded on first contact (`host:port` -> key), enforced afterwards.")
+            @Prop(description = "Host keys recorded on first contact (`host:port` -> key), enforced afterwards.",
+                    required = true)
             Map<String, String> hostKeys) {}
 
     private final RemoteHostFactory hosts;

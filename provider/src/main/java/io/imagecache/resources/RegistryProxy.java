@@ -17,18 +17,12 @@ import io.imagecache.spi.PropertyPath;
 import io.imagecache.spi.Prop;
 import io.imagecache.spi.ResourceException;
 import io.imagecache.spi.ResourceType;
-import io.imagecache.ssh.CommandLine;
-import io.imagecache.ssh.ExecResult;
-import io.imagecache.ssh.RemoteException;
 import io.imagecache.ssh.RemoteHost;
 import io.imagecache.ssh.RemoteHostFactory;
-import io.imagecache.ssh.Tunnel;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -105,12 +99,14 @@ public final class RegistryProxy implements CustomResource<RegistryProxy.Args, R
     private final RemoteHostFactory hosts;
     private final DefaultCredentials defaultCredentials;
     private final RegistryClient registry;
+    private final ProxyHealth health;
     private final SecureRandom random = new SecureRandom();
 
     public RegistryProxy(RemoteHostFactory hosts, DefaultCredentials defaultCredentials, RegistryClient registry) {
         this.hosts = hosts;
         this.defaultCredentials = defaultCredentials;
         this.registry = registry;
+        this.health = new ProxyHealth(registry);
     }
 
     @Override
@@ -152,79 +148,7 @@ public final class RegistryProxy implements CustomResource<RegistryProxy.Args, R
 
     @Override
     public List<CheckFailure> check(Decoded<Args> news) {
-        Args a = news.value();
-        List<CheckFailure> out = new ArrayList<>(Connections.check(a.connection(), PropertyPath.of("connection"), news));
-        UpstreamArgs u = a.upstream();
-        if (u != null) {
-            if (u.name() != null && !u.name().matches("[a-z0-9][a-z0-9_.-]{0,62}")) {
-                out.add(new CheckFailure("upstream.name", "must be a short lower-case name usable in a container name "
-                        + "(letters, digits, _ . -), e.g. ghcr"));
-            }
-            if (u.registry() != null && !u.registry().matches("[A-Za-z0-9.-]+(:[0-9]{1,5})?")) {
-                out.add(new CheckFailure("upstream.registry", "must be a registry host name as it appears in image names, "
-                        + "without scheme or path, e.g. ghcr.io"));
-            }
-            if (u.remoteUrl() != null && !news.isUnknown(PropertyPath.of("upstream").key("remoteUrl"))) {
-                if (!Validation.isHttpUrl(u.remoteUrl())) {
-                    out.add(new CheckFailure("upstream.remoteUrl", "must be an http(s) URL of the registry root, e.g. "
-                            + "https://ghcr.io (distribution can only mirror a registry at a domain root)"));
-                } else if (java.net.URI.create(u.remoteUrl()).getPath() != null
-                        && !java.net.URI.create(u.remoteUrl()).getPath().matches("/?")) {
-                    out.add(new CheckFailure("upstream.remoteUrl", "must not have a path: distribution mirrors only a "
-                            + "registry at a domain root"));
-                }
-            }
-            if (u.port() != null && (u.port() < 1 || u.port() > 65535)) {
-                out.add(new CheckFailure("upstream.port", "must be between 1 and 65535, e.g. 5010"));
-            }
-            boolean userUnknown = news.isUnknown(PropertyPath.of("upstream").key("username"));
-            boolean passUnknown = news.isUnknown(PropertyPath.of("upstream").key("password"));
-            if (!userUnknown && !passUnknown && (u.username() == null) != (u.password() == null)) {
-                out.add(new CheckFailure(u.username() == null ? "upstream.username" : "upstream.password",
-                        "give both username and password, or neither"));
-            }
-            if (u.username() != null && !userUnknown && (u.username().contains(":") || u.username().chars().anyMatch(ch -> ch < 0x20))) {
-                out.add(new CheckFailure("upstream.username", "must not contain ':' or control characters (Basic "
-                        + "authentication puts a ':' between user name and password); use the registry's user name or a "
-                        + "token name"));
-            }
-            if (u.ttl() != null && !DistributionConfig.isDuration(u.ttl())) {
-                out.add(new CheckFailure("upstream.ttl", "must be a Go duration such as 168h or 30m (or 0: keep forever)"));
-            }
-            if (u.ttl() != null && a.image() != null && imageTagMajor(a.image()).map(m -> m < 3).orElse(false)) {
-                out.add(new CheckFailure("upstream.ttl", "needs distribution 3.x; " + a.image() + " is 2.x: remove ttl or "
-                        + "use a 3.x image"));
-            }
-        }
-        if (a.image() != null && !a.image().matches("[a-z0-9][A-Za-z0-9._/:@-]*")) {
-            out.add(new CheckFailure("image", "must be an image reference such as registry:3.0.0"));
-        }
-        if (a.bindAddress() != null && !a.bindAddress().matches("[0-9.]+|[0-9a-fA-F:]+")) {
-            out.add(new CheckFailure("bindAddress", "must be an IP address of the host, or 0.0.0.0 for all"));
-        }
-        if (a.dataDir() != null && a.configDir() != null && !news.isUnknown(PropertyPath.of("dataDir"))
-                && !news.isUnknown(PropertyPath.of("configDir")) && (RegistryProxyPlan.inside(a.dataDir(), a.configDir())
-                || RegistryProxyPlan.inside(a.configDir(), a.dataDir()))) {
-            out.add(new CheckFailure("configDir", "must be apart from dataDir (neither inside the other), e.g. "
-                    + "/etc/imagecache/<name> and /var/lib/imagecache/<name>"));
-        }
-        for (String p : List.of("dataDir", "configDir")) {
-            String v = p.equals("dataDir") ? a.dataDir() : a.configDir();
-            if (v != null && !news.isUnknown(PropertyPath.of(p)) && (!Validation.isAbsolutePath(v) || v.equals("/")
-                    || v.matches("/(etc|var|usr|bin|sbin|lib|boot|root|home|proc|sys|dev)/?"))) {
-                out.add(new CheckFailure(p, "must be an absolute directory of its own, e.g. /var/lib/imagecache/ghcr"));
-            }
-        }
-        if (a.healthTimeoutSeconds() != null && (a.healthTimeoutSeconds() < 5 || a.healthTimeoutSeconds() > 3600)) {
-            out.add(new CheckFailure("healthTimeoutSeconds", "must be between 5 and 3600 seconds"));
-        }
-        return out;
-    }
-
-    /** The major version a tag says, when it says one: {@code registry:2.8.3} -> 2. */
-    static Optional<Integer> imageTagMajor(String image) {
-        Matcher m = Pattern.compile(":v?(\\d+)(\\.\\d+)*(@.*)?$").matcher(image);
-        return m.find() ? Optional.of(Integer.parseInt(m.group(1))) : Optional.empty();
+        return RegistryProxyCheck.check(news);
     }
 
     // --- diff -------------------------------------------------------------------------------------
@@ -337,7 +261,7 @@ public final class RegistryProxy implements CustomResource<RegistryProxy.Args, R
         try (RemoteHost host = Connections.open(hosts, a.connection(), recorded, defaultCredentials, ctx)) {
             Docker docker = new Docker(host, where);
             docker.requireDocker();
-            RegistryProxyPlan.Observed seen = observe(docker, a, name);
+            RegistryProxyPlan.Observed seen = RegistryProxyExecutor.observe(docker, a, name);
             RegistryProxyPlan.preflight(a, name, creating, seen, where);
             RegistryClient.AuthScheme scheme = a.upstream().username() != null ? checkCredentials(a, ctx)
                     : RegistryClient.AuthScheme.NONE;
@@ -362,7 +286,7 @@ public final class RegistryProxy implements CustomResource<RegistryProxy.Args, R
             String sha = sha256(config);
             RegistryProxyPlan.Actions actions = RegistryProxyPlan.plan(a, name, image, config, sha, seen);
             RegistryProxyExecutor.execute(docker, actions, a, name, image, config, sha, ctx);
-            Optional<String> problem = awaitHealthy(host, docker, a, name, ctx);
+            Optional<String> problem = health.await(host, docker, a, name, ctx);
             State state = new State(name, endpoint(a), configFile(a), sha, problem.isEmpty(), true, version, secret,
                     Connections.hostKeys(host, recorded));
             if (problem.isPresent()) {
@@ -370,19 +294,6 @@ public final class RegistryProxy implements CustomResource<RegistryProxy.Args, R
             }
             return state;
         }
-    }
-
-    private static final String PROBE_REPOSITORY = "imagecache/proxy-mode-probe";
-
-    private static RegistryProxyPlan.Observed observe(Docker docker, Args a, String name) throws ResourceException {
-        List<ContainerInfo> others = docker.inspectAll().stream().filter(c -> !c.name().equals(name)).toList();
-        return new RegistryProxyPlan.Observed(docker.inspect(name), others, docker.listeners(), dir(docker, a.dataDir()),
-                dir(docker, a.configDir()), docker.read(configFile(a)));
-    }
-
-    private static RegistryProxyPlan.Dir dir(Docker docker, String path) throws ResourceException {
-        return new RegistryProxyPlan.Dir(path, docker.dirState(path, ProxyMarker.FILE),
-                docker.read(ProxyMarker.path(path)).flatMap(ProxyMarker::parse));
     }
 
     private RegistryClient.AuthScheme checkCredentials(Args a, Context ctx) throws ResourceException {
@@ -399,68 +310,6 @@ public final class RegistryProxy implements CustomResource<RegistryProxy.Args, R
                     + "); the proxy will find out when it pulls");
             return RegistryClient.AuthScheme.NONE;
         }
-    }
-
-    /**
-     * Healthy means: the container runs our config (our entrypoint and arguments), answers {@code GET /v2/}, and
-     * is in proxy mode (refuses an upload). Waits for {@code /v2/} up to the health timeout.
-     */
-    private Optional<String> awaitHealthy(RemoteHost host, Docker docker, Args a, String name, Context ctx)
-            throws ResourceException {
-        long deadline = System.nanoTime() + timeout(a).toNanos();
-        int attempt = 0;
-        try (Tunnel t = host.tunnel(target(a), a.upstream().port())) {
-            String url = "http://127.0.0.1:" + t.localPort();
-            while (!registry.ping(url)) {
-                attempt++;
-                if (System.nanoTime() > deadline) {
-                    return Optional.of(name + " on " + docker.where() + " did not answer GET /v2/ within "
-                            + timeout(a).toSeconds() + " s. " + docker.logsTail(name));
-                }
-                if (attempt % 5 == 0) {
-                    ctx.status("Waiting for " + name + " to answer GET /v2/ (" + docker.state(name) + ")");
-                }
-                if (ctx.cancelled()) {
-                    throw new ResourceException(ResourceException.Kind.CANCELLED, "cancelled while waiting for " + name);
-                }
-                sleep(1000);
-            }
-            return notAProxy(docker, a, name, url);
-        } catch (RemoteException e) {
-            throw Connections.translate(e, a.connection().describe());
-        }
-    }
-
-    /** Why a container that answers {@code /v2/} is not our proxy, if it is not. */
-    private Optional<String> notAProxy(Docker docker, Args a, String name, String url) throws ResourceException {
-        Optional<ContainerInfo> c = docker.inspect(name);
-        if (c.isEmpty() || !runsOurConfig(c.get(), a)) {
-            return Optional.of(name + " on " + docker.where()
-                    + " does not run " + String.join(" ", RegistryProxyPlan.ENTRYPOINT) + " "
-                    + String.join(" ", RegistryProxyPlan.CMD) + " with " + configFile(a) + " (docker inspect shows "
-                    + c.map(x -> x.entrypoint() + " " + x.cmd()).orElse("no container") + ")");
-        }
-        if (registry.acceptsUploads(url, PROBE_REPOSITORY)) {
-            return Optional.of(name + " on " + docker.where()
-                    + " answers GET /v2/ but accepts uploads: it runs as a plain registry, not a pull-through proxy. Is "
-                    + (a.image() == null ? DEFAULT_IMAGE : a.image()) + " a distribution image that reads the config given to "
-                    + "`registry serve`?");
-        }
-        return Optional.empty();
-    }
-
-    static boolean runsOurConfig(ContainerInfo c, Args a) {
-        return c.entrypoint().equals(RegistryProxyPlan.ENTRYPOINT) && c.cmd().equals(RegistryProxyPlan.CMD)
-                && c.mountSource(DistributionConfig.CONTAINER_PATH).map(configFile(a)::equals).orElse(false);
-    }
-
-    private static String target(Args a) {
-        String bind = a.bindAddress() == null ? "0.0.0.0" : a.bindAddress();
-        return bind.equals("0.0.0.0") || bind.equals("::") ? "127.0.0.1" : bind;
-    }
-
-    private static Duration timeout(Args a) {
-        return Duration.ofSeconds(a.healthTimeoutSeconds() == null ? 120 : a.healthTimeoutSeconds());
     }
 
     private String newSecret() {
@@ -480,14 +329,6 @@ public final class RegistryProxy implements CustomResource<RegistryProxy.Args, R
     static int major(String version) {
         Matcher m = Pattern.compile("(\\d+)\\.").matcher(version == null ? "" : version);
         return m.find() ? Integer.parseInt(m.group(1)) : 3;
-    }
-
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     // --- read / delete ----------------------------------------------------------------------------
@@ -513,7 +354,7 @@ public final class RegistryProxy implements CustomResource<RegistryProxy.Args, R
             Optional<ContainerInfo> c = docker.inspect(name);
             Map<String, String> keys = Connections.hostKeys(host, recorded);
             if (req.isImport()) {
-                return importFrom(req.id(), a.connection(), name, c, docker, keys);
+                return RegistryProxyImport.adopt(req.id(), a.connection(), name, c, docker, keys);
             }
             String file = configFile(a);
             Optional<String> config = docker.read(file);
@@ -521,55 +362,11 @@ public final class RegistryProxy implements CustomResource<RegistryProxy.Args, R
                 return ReadResult.gone();
             }
             boolean running = c.map(ContainerInfo::running).orElse(false);
-            boolean healthy = running && runsOurConfig(c.get(), a) && quickHealth(host, a);
+            boolean healthy = running && ProxyHealth.runsOurConfig(c.get(), a) && health.quick(host, a);
             State s = new State(name, endpoint(a), file, config.map(RegistryProxy::sha256).orElse(null), healthy, running,
                     old == null ? null : old.distributionVersion(), old == null ? null : old.httpSecret(), keys);
             return ReadResult.of(req.id(), a, s);
         }
-    }
-
-    private boolean quickHealth(RemoteHost host, Args a) {
-        try (Tunnel t = host.tunnel(target(a), a.upstream().port())) {
-            String url = "http://127.0.0.1:" + t.localPort();
-            return registry.ping(url) && !registry.acceptsUploads(url, PROBE_REPOSITORY);
-        } catch (RemoteException e) {
-            return false;
-        }
-    }
-
-    /** Adopts a container (made by imagecache, or by hand the seed's way) as it is. */
-    private ReadResult<Args, State> importFrom(String id, ConnectionArgs conn, String name, Optional<ContainerInfo> found,
-                                                  Docker docker, Map<String, String> keys) throws ResourceException {
-        ContainerInfo c = found.orElseThrow(() -> new ResourceException(ResourceException.Kind.NOT_FOUND,
-                "no container named " + name + " on " + conn.describe()));
-        String configHostPath = c.mountSource(DistributionConfig.CONTAINER_PATH)
-                .or(() -> c.mountSource("/etc/docker/registry/config.yml"))
-                .or(() -> c.mountSource("/etc/distribution/config.yml"))
-                .orElseThrow(() -> new ResourceException(ResourceException.Kind.INVALID, name + " has no config file mounted "
-                        + "from the host; imagecache can only adopt a proxy whose config.yml is a file on the host"));
-        String config = docker.read(configHostPath).orElseThrow(() -> new ResourceException(ResourceException.Kind.INVALID,
-                configHostPath + " (mounted into " + name + ") cannot be read"));
-        String remote = DistributionConfig.proxyValue(config, "remoteurl").orElseThrow(() -> new ResourceException(
-                ResourceException.Kind.INVALID, name + " is not a pull-through cache: " + configHostPath + " has no proxy.remoteurl"));
-        String upstreamName = name.startsWith("registry-") ? name.substring("registry-".length()) : name;
-        java.net.URI uri = java.net.URI.create(remote);
-        String host = uri.getHost() + (uri.getPort() == -1 ? "" : ":" + uri.getPort());
-        String registryName = host.equals("registry-1.docker.io") ? "docker.io" : host;
-        UpstreamArgs u = new UpstreamArgs(upstreamName, registryName, remote, c.published("5000/tcp").map(ContainerInfo.PortBinding::hostPort).orElse(5000),
-                DistributionConfig.proxyValue(config, "username").orElse(null),
-                DistributionConfig.proxyValue(config, "password").orElse(null),
-                DistributionConfig.proxyValue(config, "ttl").orElse(null));
-        String dataDir = c.mountSource(DistributionConfig.DATA_PATH).orElse("/var/lib/imagecache/" + upstreamName);
-        String configDir = configHostPath.substring(0, configHostPath.lastIndexOf('/'));
-        Args a = new Args(conn, u, c.image(), c.published("5000/tcp").map(ContainerInfo.PortBinding::address).orElse("0.0.0.0"), dataDir, configDir, false, 120);
-        if (!name.equals(containerName(a))) {
-            throw new ResourceException(ResourceException.Kind.INVALID, "imagecache names proxy containers registry-<name>; "
-                    + name + " would need renaming first: docker rename " + name + " registry-" + upstreamName);
-        }
-        String version = docker.distributionVersion(c.image());
-        State s = new State(name, endpoint(a), configFile(a), sha256(config), c.running(), c.running(), version,
-                DistributionConfig.httpSecret(config).orElse(null), keys);
-        return ReadResult.of(ImportId.format(conn, "/" + name), a, s);
     }
 
     @Override
@@ -579,36 +376,7 @@ public final class RegistryProxy implements CustomResource<RegistryProxy.Args, R
         Map<String, String> recorded = s == null || s.hostKeys() == null ? Map.of() : s.hostKeys();
         String name = containerName(a);
         try (RemoteHost host = Connections.open(hosts, a.connection(), recorded, defaultCredentials, req.context())) {
-            Docker docker = new Docker(host, a.connection().describe());
-            if (docker.inspect(name).isPresent()) {
-                docker.remove(name);
-            }
-            String file = configFile(a);
-            Optional<String> config = docker.read(file);
-            if (config.isPresent() && config.get().startsWith(DistributionConfig.HEADER)) {
-                docker.run(CommandLine.of("rm", "-f", file), "remove " + file);
-            } else if (config.isPresent()) {
-                req.context().warn(file + " was not written by imagecache; it was left in place");
-            }
-            RegistryProxyPlan.Dir conf = dir(docker, a.configDir());
-            if (conf.marker().map(m -> m.owner().equals(name)).orElse(false)) {
-                docker.run(CommandLine.script("rm -f " + CommandLine.quote(ProxyMarker.path(a.configDir())) + " && (rmdir "
-                        + CommandLine.quote(a.configDir()) + " 2>/dev/null; true)"), "remove " + ProxyMarker.path(a.configDir()));
-            }
-            RegistryProxyPlan.Dir data = dir(docker, a.dataDir());
-            if (!Boolean.TRUE.equals(a.purgeDataOnDelete())) {
-                req.context().info("the cached data stays in " + a.dataDir() + " on " + a.connection().describe()
-                        + " (set purgeDataOnDelete to remove it)");
-                return;
-            }
-            Optional<String> refusal = RegistryProxyPlan.purgeRefusal(data, name);
-            if (refusal.isPresent()) {
-                req.context().warn("purgeDataOnDelete: " + refusal.get() + "; the data was kept (delete it by hand if it "
-                        + "is no longer needed)");
-                return;
-            }
-            req.context().status("Deleting the cached data in " + a.dataDir());
-            docker.run(CommandLine.of("rm", "-rf", "--one-file-system", a.dataDir()), "delete " + a.dataDir());
+            RegistryProxyExecutor.remove(new Docker(host, a.connection().describe()), a, name, req.context());
         }
     }
 }

@@ -29,7 +29,16 @@ final class RegistryProxyImport {
         String remote = DistributionConfig.proxyValue(config, "remoteurl").orElseThrow(() -> new ResourceException(
                 ResourceException.Kind.INVALID, name + " is not a pull-through cache: " + configHostPath + " has no proxy.remoteurl"));
         String upstreamName = name.startsWith("registry-") ? name.substring("registry-".length()) : name;
-        java.net.URI uri = java.net.URI.create(remote);
+        java.net.URI uri;
+        try {
+            uri = new java.net.URI(remote);
+        } catch (java.net.URISyntaxException e) {
+            uri = null;
+        }
+        if (uri == null || uri.getHost() == null) {
+            throw new ResourceException(ResourceException.Kind.INVALID, name + ": proxy.remoteurl in " + configHostPath
+                    + " is not a URL with a host, e.g. https://ghcr.io; fix it there and import again");
+        }
         String host = uri.getHost() + (uri.getPort() == -1 ? "" : ":" + uri.getPort());
         String registryName = host.equals("registry-1.docker.io") ? "docker.io" : host;
         UpstreamArgs u = new UpstreamArgs(upstreamName, registryName, remote, c.published("5000/tcp").map(ContainerInfo.PortBinding::hostPort).orElse(5000),

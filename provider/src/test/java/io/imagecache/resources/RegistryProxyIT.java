@@ -497,6 +497,26 @@ class RegistryProxyIT {
         assertFalse(diff.hasChanges(), diff.detailed().toString());
     }
 
+    @Test
+    @Order(22)
+    void aPortUsedOnAnotherAddressIsNoConflictButOnTheSameOneIs() throws ResourceException {
+        UpstreamArgs lo = new UpstreamArgs("lo", "lo.io", upstreams.get("quay").networkUrl(), 5080, null, null, null);
+        RegistryProxy.State first = create(new RegistryProxy.Args(conn(), lo, IMAGE, "127.0.0.1", "/var/lib/imagecache/lo",
+                "/etc/imagecache/lo", false, 60));
+        assertTrue(first.healthy());
+        UpstreamArgs lan = new UpstreamArgs("lan", "lan.io", upstreams.get("quay").networkUrl(), 5080, null, null, null);
+        RegistryProxy.State second = create(new RegistryProxy.Args(conn(), lan, IMAGE, host.ip(), "/var/lib/imagecache/lan",
+                "/etc/imagecache/lan", false, 60));
+        assertTrue(second.healthy(), "the same port on another address");
+        assertEquals(images.get("quay").digest(), ImagePuller.from("http://" + host.ip() + ":5080").pull("org/quay", "1"));
+        UpstreamArgs all = new UpstreamArgs("all", "all.io", upstreams.get("quay").networkUrl(), 5080, null, null, null);
+        ResourceException e = assertThrows(ResourceException.class, () -> create(new RegistryProxy.Args(conn(), all, IMAGE,
+                "0.0.0.0", "/var/lib/imagecache/all", "/etc/imagecache/all", false, 60)));
+        assertEquals(ResourceException.Kind.INVALID, e.kind());
+        assertTrue(e.getMessage().contains("port 5080") && e.getMessage().matches("(?s).*the container registry-(lo|lan) .*"),
+                e.getMessage());
+    }
+
     static Context warnings(List<String> out) {
         return new Context() {
             @Override

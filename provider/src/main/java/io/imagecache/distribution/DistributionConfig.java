@@ -1,8 +1,11 @@
 package io.imagecache.distribution;
 
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import org.snakeyaml.engine.v2.api.Load;
+import org.snakeyaml.engine.v2.api.LoadSettings;
+import org.snakeyaml.engine.v2.schema.FailsafeSchema;
 
 /**
  * Renders distribution's {@code config.yml} for a pull-through proxy, and reads back the parts an
@@ -78,43 +81,40 @@ public final class DistributionConfig {
 
     // --- reading a config back (import, drift) ----------------------------------------------------
 
-    private static final Pattern PROXY_BLOCK = Pattern.compile("(?m)^proxy:\\s*\\n((?:[ \\t]+.*\\n?)*)");
+    /** The top-level mapping of a config.yml, parsed with a YAML library; every scalar stays text (the failsafe schema), as
+     * distribution reads its string fields: a password {@code 0123} stays {@code 0123}. Empty when it is not a mapping. */
+    private static Map<?, ?> load(String yaml) {
+        try {
+            Object doc = new Load(LoadSettings.builder().setAllowDuplicateKeys(false).setSchema(new FailsafeSchema()).build()).loadFromString(yaml);
+            return doc instanceof Map<?, ?> m ? m : Map.of();
+        } catch (RuntimeException e) {
+            // YamlEngineException and friends: a config distribution could not read either. Its text is not
+            // repeated (it can hold credentials).
+            return Map.of();
+        }
+    }
 
-    /** The value of {@code key} directly under the top-level {@code proxy:} block, unquoted. */
+    /** True when {@code yaml} is a YAML mapping (distribution's config file must be one). */
+    public static boolean isYamlMapping(String yaml) {
+        return !load(yaml).isEmpty();
+    }
+
+    /** The value of {@code key} directly under the top-level {@code proxy:} mapping, as a string. */
     public static Optional<String> proxyValue(String yaml, String key) {
-        Matcher m = PROXY_BLOCK.matcher(yaml);
-        if (!m.find()) {
-            return Optional.empty();
-        }
-        Matcher v = Pattern.compile("(?m)^[ \\t]+" + Pattern.quote(key) + ":[ \\t]*(.*?)[ \\t]*$").matcher(m.group(1));
-        if (!v.find()) {
-            return Optional.empty();
-        }
-        return Optional.of(unquote(v.group(1)));
+        return value(load(yaml), "proxy", key);
     }
 
     /** The {@code http.secret}, if the config has one. */
     public static Optional<String> httpSecret(String yaml) {
-        Matcher m = Pattern.compile("(?m)^http:\\s*\\n((?:[ \\t]+.*\\n?)*)").matcher(yaml);
-        if (!m.find()) {
-            return Optional.empty();
-        }
-        Matcher v = Pattern.compile("(?m)^[ \\t]+secret:[ \\t]*(.*?)[ \\t]*$").matcher(m.group(1));
-        return v.find() ? Optional.of(unquote(v.group(1))) : Optional.empty();
+        return value(load(yaml), "http", "secret");
     }
 
-    static String unquote(String v) {
-        String s = v.strip();
-        int hash = s.startsWith("\"") || s.startsWith("'") ? -1 : s.indexOf(" #");
-        if (hash >= 0) {
-            s = s.substring(0, hash).strip();
+    private static Optional<String> value(Map<?, ?> doc, String section, String key) {
+        Object s = doc.get(section);
+        if (!(s instanceof Map<?, ?> m)) {
+            return Optional.empty();
         }
-        if (s.length() >= 2 && s.startsWith("\"") && s.endsWith("\"")) {
-            return s.substring(1, s.length() - 1).replace("\\\"", "\"").replace("\\\\", "\\").replace("\\n", "\n");
-        }
-        if (s.length() >= 2 && s.startsWith("'") && s.endsWith("'")) {
-            return s.substring(1, s.length() - 1).replace("''", "'");
-        }
-        return s;
+        Object v = m.get(key);
+        return v == null || v instanceof Map || v instanceof List ? Optional.empty() : Optional.of(String.valueOf(v));
     }
 }

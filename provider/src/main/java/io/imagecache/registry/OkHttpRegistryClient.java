@@ -52,6 +52,7 @@ final class OkHttpRegistryClient implements RegistryClient {
         final HttpUrl base;
         final Optional<Credentials> credentials;
         String authorization;
+        AuthScheme challenged = AuthScheme.NONE;
 
         Session(HttpUrl base, Optional<Credentials> credentials) {
             this.base = base;
@@ -114,8 +115,33 @@ final class OkHttpRegistryClient implements RegistryClient {
     }
 
     @Override
-    public void login(String baseUrl, Credentials credentials) throws RegistryException {
-        call(new Login(), new Session(baseUrl(baseUrl), Optional.of(credentials)));
+    public AuthScheme login(String baseUrl, Credentials credentials) throws RegistryException {
+        Session s = new Session(baseUrl(baseUrl), Optional.of(credentials));
+        call(new Login(), s);
+        return s.challenged;
+    }
+
+    @Override
+    public boolean acceptsUploads(String baseUrl, String repository) {
+        HttpUrl url = baseUrl(baseUrl).newBuilder().addPathSegment("v2").addPathSegments(repository)
+                .addPathSegment("blobs").addPathSegment("uploads").addPathSegment("").build();
+        Request post = new Request.Builder().url(url).header("User-Agent", USER_AGENT)
+                .post(okhttp3.RequestBody.create(new byte[0])).build();
+        try (Response r = http.newCall(post).execute()) {
+            if (r.code() != 202) {
+                return false;
+            }
+            HttpUrl upload = r.header("Location") == null ? null : url.resolve(r.header("Location"));
+            if (upload != null) {
+                try (Response ignored = http.newCall(new Request.Builder().url(upload).header("User-Agent", USER_AGENT)
+                        .delete().build()).execute()) {
+                    // best effort: an abandoned upload is purged by the registry anyway
+                }
+            }
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     @Override
@@ -192,9 +218,11 @@ final class OkHttpRegistryClient implements RegistryClient {
         String at = Manifests.redact(url);
         Optional<Challenge> bearer = challenges.stream().filter(Challenge::isBearer).findFirst();
         if (bearer.isPresent()) {
+            s.challenged = AuthScheme.BEARER;
             return "Bearer " + fetchToken(bearer.get(), ep, url, s);
         }
         if (challenges.stream().anyMatch(Challenge::isBasic)) {
+            s.challenged = AuthScheme.BASIC;
             Credentials c = s.credentials.orElseThrow(() -> new RegistryException(Kind.UNAUTHORIZED, at, 401, List.of(),
                     "cannot " + ep.actionDescription() + ": " + at + " wants a username and password (Basic authentication); "
                             + "give them as username and password", null));

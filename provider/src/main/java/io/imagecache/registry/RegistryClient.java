@@ -26,10 +26,21 @@ public interface RegistryClient {
      * Checks {@code credentials} the way {@code docker login} does: {@code GET <baseUrl>/v2/}, meeting a
      * Bearer challenge (a token fetched with the credentials as Basic auth) or a Basic one.
      *
+     * @return the scheme the registry challenged with ({@link AuthScheme#NONE} when it let us in unasked)
      * @throws RegistryException UNAUTHORIZED when the registry or its token service rejects them,
      *                           UNREACHABLE when nothing answers
      */
-    void login(String baseUrl, Credentials credentials) throws RegistryException;
+    AuthScheme login(String baseUrl, Credentials credentials) throws RegistryException;
+
+    /** How a registry asked for credentials at {@code /v2/}. */
+    enum AuthScheme { NONE, BASIC, BEARER }
+
+    /**
+     * True when {@code POST <baseUrl>/v2/<repository>/blobs/uploads/} starts an upload (202; the upload is cancelled
+     * again). A pull-through proxy refuses uploads (distribution 2.8 and 3.1 answer 405 UNSUPPORTED), so a registry
+     * that accepts one is not in proxy mode. False for any other answer, and when nothing answers.
+     */
+    boolean acceptsUploads(String baseUrl, String repository);
 
     /** True when {@code GET <baseUrl>/v2/} answers 200, or 401 (a registry that wants credentials). Never throws for I/O. */
     boolean ping(String baseUrl);

@@ -59,6 +59,21 @@ class DistributionConfigTest {
     }
 
     @Test
+    void aPasswordWithABackslashNAndOtherYamlSpecialsRoundTrips() {
+        for (String pw : new String[] {"a\\nb", "back\\slash", "x: y #z", "'single'", "\"dq\"", "0123", "yes", "- dash",
+                "tab\there", "new\nline", "{[&*!|>%@`]}"}) {
+            ProxyConfig c = new ProxyConfig("d", "https://r.example", Optional.of("u"), Optional.of(pw), Optional.empty(), "s", 3);
+            assertEquals(Optional.of(pw), DistributionConfig.proxyValue(DistributionConfig.render(c), "password"), pw);
+        }
+        // hand-written styles: single-quoted (no escapes in YAML), plain, and a value distribution reads as text
+        String hand = "version: 0.1\nproxy:\n  remoteurl: https://r.example\n  username: 'o''neil'\n"
+                + "  password: 'p\\nw'\n  ttl: 0123\n";
+        assertEquals(Optional.of("o'neil"), DistributionConfig.proxyValue(hand, "username"));
+        assertEquals(Optional.of("p\\nw"), DistributionConfig.proxyValue(hand, "password"), "backslash-n stays two characters");
+        assertEquals(Optional.of("0123"), DistributionConfig.proxyValue(hand, "ttl"));
+    }
+
+    @Test
     void durations() {
         for (String ok : new String[] {"168h", "0", "30m", "1h30m", "90s", "1.5h"}) {
             assertTrue(DistributionConfig.isDuration(ok), ok);

@@ -390,4 +390,150 @@ class RegistryProxyIT {
         assertTrue(host.readFile(file).contains("level: info"), "the config is ours again");
         assertEquals("true", host.docker("inspect", "-f", "{{.State.Running}}", "registry-k8s").strip());
     }
+
+    @Test
+    @Order(16)
+    void purgeOnDeleteNeverRemovesADirectoryThatHeldSomeonesFiles() throws ResourceException {
+        host.sh("mkdir -p /srv/ops && echo keep > /srv/ops/notes.txt");
+        UpstreamArgs u = new UpstreamArgs("srv", "srv.io", upstreams.get("quay").networkUrl(), 5070, null, null, null);
+        RegistryProxy.Args purge = new RegistryProxy.Args(conn(), u, IMAGE, "0.0.0.0", "/srv", "/etc/imagecache/srv", true, 60);
+        ResourceException e = assertThrows(ResourceException.class, () -> create(purge));
+        assertEquals(ResourceException.Kind.INVALID, e.kind());
+        assertTrue(e.getMessage().contains("purgeDataOnDelete would delete them"), e.getMessage());
+        assertFalse(host.docker("ps", "-a", "--format", "{{.Names}}").contains("registry-srv"), "nothing made");
+        // made without purge, then purge switched on (a change that never touches the host) and deleted
+        RegistryProxy.Args keep = new RegistryProxy.Args(conn(), u, IMAGE, "0.0.0.0", "/srv", "/etc/imagecache/srv", false, 60);
+        RegistryProxy.State s = create(keep);
+        assertTrue(host.readFile("/srv/.imagecache-owner").contains("created: false"));
+        List<String> warnings = new ArrayList<>();
+        resource.delete(new CustomResource.DeleteRequest<>("id", "urn", purge, s, warnings(warnings)));
+        assertEquals("keep", host.readFile("/srv/ops/notes.txt").strip(), "someone's files are still there");
+        assertTrue(warnings.stream().anyMatch(w -> w.contains("already held files")), warnings.toString());
+        assertFalse(host.docker("ps", "-a", "--format", "{{.Names}}").contains("registry-srv"), "the proxy is gone");
+    }
+
+    @Test
+    @Order(17)
+    void purgeRemovesTheDataOfAProxyThatMadeItButNotAnUnmarkedOne() throws ResourceException {
+        UpstreamArgs u = new UpstreamArgs("purged", "purged.io", upstreams.get("quay").networkUrl(), 5071, null, null, null);
+        RegistryProxy.Args a = new RegistryProxy.Args(conn(), u, IMAGE, "0.0.0.0", "/var/lib/imagecache/purged",
+                "/etc/imagecache/purged", true, 60);
+        RegistryProxy.State s = create(a);
+        resource.delete(new CustomResource.DeleteRequest<>("id", "urn", a, s, Context.silent()));
+        assertFalse(host.exec("test", "-e", "/var/lib/imagecache/purged").getExitCode() == 0, "made from nothing: purged");
+        assertFalse(host.exec("test", "-e", "/etc/imagecache/purged").getExitCode() == 0, "its config directory is gone too");
+
+        s = create(a);
+        host.sh("rm /var/lib/imagecache/purged/.imagecache-owner");
+        List<String> warnings = new ArrayList<>();
+        resource.delete(new CustomResource.DeleteRequest<>("id", "urn", a, s, warnings(warnings)));
+        assertTrue(host.exec("test", "-d", "/var/lib/imagecache/purged").getExitCode() == 0, "no marker: kept");
+        assertTrue(warnings.stream().anyMatch(w -> w.contains("has no marker")), warnings.toString());
+    }
+
+    @Test
+    @Order(18)
+    void twoProxiesCannotShareADirectory() {
+        UpstreamArgs u = new UpstreamArgs("twin", "twin.io", upstreams.get("quay").networkUrl(), 5072, null, null, null);
+        RegistryProxy.Args shared = new RegistryProxy.Args(conn(), u, IMAGE, "0.0.0.0", "/var/lib/imagecache/quay",
+                "/etc/imagecache/twin", false, 60);
+        ResourceException e = assertThrows(ResourceException.class, () -> create(shared));
+        assertEquals(ResourceException.Kind.INVALID, e.kind());
+        assertTrue(e.getMessage().contains("registry-quay"), e.getMessage());
+        assertFalse(host.docker("ps", "-a", "--format", "{{.Names}}").contains("registry-twin"));
+        assertFalse(host.exec("test", "-e", "/etc/imagecache/twin").getExitCode() == 0, "nothing was changed");
+    }
+
+    @Test
+    @Order(19)
+    void anImageWhoseEntrypointNamesItsOwnConfigStillGetsAWorkingProxy() throws Exception {
+        host.sh("docker rm -f own-ep >/dev/null 2>&1; docker create --name own-ep " + IMAGE + " >/dev/null && docker commit "
+                + "--change 'ENTRYPOINT [\"/bin/registry\", \"serve\", \"/etc/docker/registry/config.yml\"]' --change 'CMD []' "
+                + "own-ep imagecache-lab/registry:own-entrypoint >/dev/null && docker rm own-ep >/dev/null");
+        UpstreamArgs u = new UpstreamArgs("ownep", "ownep.io", upstreams.get("quay").networkUrl(), 5073, null, null, null);
+        RegistryProxy.Args a = new RegistryProxy.Args(conn(), u, "imagecache-lab/registry:own-entrypoint", "0.0.0.0",
+                "/var/lib/imagecache/ownep", "/etc/imagecache/ownep", false, 60);
+        RegistryProxy.State s = create(a);
+        assertTrue(s.healthy());
+        assertEquals("[\"registry\"] [\"serve\",\"/etc/imagecache/config.yml\"]",
+                host.docker("inspect", "-f", "{{json .Config.Entrypoint}} {{json .Config.Cmd}}", "registry-ownep").strip());
+        assertEquals(images.get("quay").digest(), ImagePuller.from("http://" + host.ip() + ":5073").pull("org/quay", "1"),
+                "it proxies");
+    }
+
+    @Test
+    @Order(20)
+    void a28ImageWithABasicUpstreamIsRefusedNamingVersionChallengeAndFix() {
+        LocalRegistry basic = LocalRegistry.htpasswd("basic-user", "basic-pass");
+        basic.withNetwork(network.network());
+        basic.start();
+        try {
+            RegistryProxy.Args a = args("basic", "basic.io", 5074, basic.networkUrl(), "basic-user", "basic-pass");
+            ResourceException e = assertThrows(ResourceException.class, () -> create(a));
+            assertEquals(ResourceException.Kind.INVALID, e.kind());
+            assertTrue(e.getMessage().contains("2.8.2") && e.getMessage().contains("challenges Basic")
+                    && e.getMessage().contains("distribution 3"), e.getMessage());
+            assertFalse(host.docker("ps", "-a", "--format", "{{.Names}}").contains("registry-basic"));
+        } finally {
+            basic.stop();
+        }
+    }
+
+    @Test
+    @Order(21)
+    void importOfAPasswordWithBackslashNAndYamlSpecialsKeepsItExactly() throws Exception {
+        String password = "p\\nw: #'\"x";
+        host.writeFile("/etc/docker-registry/special/config.yml", "version: 0.1\nstorage:\n  filesystem:\n"
+                + "    rootdirectory: /var/lib/registry\nhttp:\n  addr: :5000\nproxy:\n  remoteurl: "
+                + upstreams.get("k8s").networkUrl() + "\n  username: puller\n  password: '" + password.replace("'", "''") + "'\n");
+        host.docker("run", "-p", "5075:5000", "-d", "--name", "registry-special",
+                "-v", "/etc/docker-registry/special/config.yml:/etc/docker/registry/config.yml", IMAGE);
+        var imported = resource.read(new CustomResource.ReadRequest<RegistryProxy.Args, RegistryProxy.State>(
+                "root@" + host.ip() + ":22/registry-special", "urn", Optional.empty(), Optional.empty(), Context.silent()));
+        assertEquals(password, imported.inputs().upstream().password());
+        var diff = resource.diff(new CustomResource.DiffRequest<>("id", "urn", imported.inputs(), imported.state(),
+                d(imported.inputs()), io.imagecache.spi.Records.encode(imported.inputs()),
+                io.imagecache.spi.Records.encode(imported.inputs()), io.imagecache.spi.Records.encode(imported.state()), Set.of()));
+        assertFalse(diff.hasChanges(), diff.detailed().toString());
+    }
+
+    @Test
+    @Order(22)
+    void aPortUsedOnAnotherAddressIsNoConflictButOnTheSameOneIs() throws ResourceException {
+        UpstreamArgs lo = new UpstreamArgs("lo", "lo.io", upstreams.get("quay").networkUrl(), 5080, null, null, null);
+        RegistryProxy.State first = create(new RegistryProxy.Args(conn(), lo, IMAGE, "127.0.0.1", "/var/lib/imagecache/lo",
+                "/etc/imagecache/lo", false, 60));
+        assertTrue(first.healthy());
+        UpstreamArgs lan = new UpstreamArgs("lan", "lan.io", upstreams.get("quay").networkUrl(), 5080, null, null, null);
+        RegistryProxy.State second = create(new RegistryProxy.Args(conn(), lan, IMAGE, host.ip(), "/var/lib/imagecache/lan",
+                "/etc/imagecache/lan", false, 60));
+        assertTrue(second.healthy(), "the same port on another address");
+        assertEquals(images.get("quay").digest(), ImagePuller.from("http://" + host.ip() + ":5080").pull("org/quay", "1"));
+        UpstreamArgs all = new UpstreamArgs("all", "all.io", upstreams.get("quay").networkUrl(), 5080, null, null, null);
+        ResourceException e = assertThrows(ResourceException.class, () -> create(new RegistryProxy.Args(conn(), all, IMAGE,
+                "0.0.0.0", "/var/lib/imagecache/all", "/etc/imagecache/all", false, 60)));
+        assertEquals(ResourceException.Kind.INVALID, e.kind());
+        assertTrue(e.getMessage().contains("port 5080") && e.getMessage().matches("(?s).*the container registry-(lo|lan) .*"),
+                e.getMessage());
+    }
+
+    static Context warnings(List<String> out) {
+        return new Context() {
+            @Override
+            public void status(String message) {}
+
+            @Override
+            public void info(String message) {}
+
+            @Override
+            public void warn(String message) {
+                out.add(message);
+            }
+
+            @Override
+            public boolean cancelled() {
+                return false;
+            }
+        };
+    }
 }

@@ -1,0 +1,91 @@
+package io.imagecache.resources;
+
+import io.imagecache.distribution.DistributionConfig;
+import io.imagecache.hosts.docker.ContainerInfo;
+import io.imagecache.hosts.docker.Docker;
+import io.imagecache.spi.Context;
+import io.imagecache.spi.ResourceException;
+import io.imagecache.ssh.CommandLine;
+import java.util.List;
+import java.util.Optional;
+
+/** Carries out a {@link RegistryProxyPlan.Actions} on a Docker host, in order: directories, config, container. */
+final class RegistryProxyExecutor {
+    private RegistryProxyExecutor() {}
+
+    static void execute(Docker docker, RegistryProxyPlan.Actions actions, RegistryProxy.Args a, String name, String image,
+                        String config, String sha, Context ctx) throws ResourceException {
+        for (RegistryProxyPlan.DirAction d : actions.dirs()) {
+            if (d.mkdir()) {
+                docker.run(CommandLine.of("mkdir", "-p", d.path()), "create " + d.path());
+            }
+            if (d.marker().isPresent()) {
+                docker.write(ProxyMarker.path(d.path()), d.marker().get().render(), 0644);
+            }
+        }
+        String file = RegistryProxy.configFile(a);
+        if (actions.writeConfig()) {
+            ctx.status("Writing " + file + " (0600)");
+            docker.write(file, config, 0600);
+        }
+        if (actions.removeContainer()) {
+            ctx.status("Replacing container " + name);
+            docker.remove(name);
+        }
+        if (actions.runContainer()) {
+            ctx.status("Starting " + name + " (" + image + ", port " + a.upstream().port() + ")");
+            docker.run(RegistryProxyPlan.runCommand(a, image, name, sha), "start " + name);
+        } else if (actions.startContainer()) {
+            ctx.status("Starting the stopped container " + name);
+            docker.start(name);
+        }
+    }
+
+    /** What the host looks like before an apply: the container, every other one, listeners, directories, config. */
+    static RegistryProxyPlan.Observed observe(Docker docker, RegistryProxy.Args a, String name) throws ResourceException {
+        List<ContainerInfo> others = docker.inspectAll().stream().filter(c -> !c.name().equals(name)).toList();
+        return new RegistryProxyPlan.Observed(docker.inspect(name), others, docker.listeners(), dir(docker, a.dataDir()),
+                dir(docker, a.configDir()), docker.read(RegistryProxy.configFile(a)));
+    }
+
+    static RegistryProxyPlan.Dir dir(Docker docker, String path) throws ResourceException {
+        return new RegistryProxyPlan.Dir(path, docker.dirState(path, ProxyMarker.FILE),
+                docker.read(ProxyMarker.path(path)).flatMap(ProxyMarker::parse));
+    }
+
+    /**
+     * Delete: the container, our config file and the config directory's marker; the data only with
+     * {@code purgeDataOnDelete} and only when its marker says this proxy made it from nothing (else a warning).
+     */
+    static void remove(Docker docker, RegistryProxy.Args a, String name, Context ctx) throws ResourceException {
+        if (docker.inspect(name).isPresent()) {
+            docker.remove(name);
+        }
+        String file = RegistryProxy.configFile(a);
+        Optional<String> config = docker.read(file);
+        if (config.isPresent() && config.get().startsWith(DistributionConfig.HEADER)) {
+            docker.run(CommandLine.of("rm", "-f", file), "remove " + file);
+        } else if (config.isPresent()) {
+            ctx.warn(file + " was not written by imagecache; it was left in place");
+        }
+        RegistryProxyPlan.Dir conf = dir(docker, a.configDir());
+        if (conf.marker().map(m -> m.owner().equals(name)).orElse(false)) {
+            docker.run(CommandLine.script("rm -f " + CommandLine.quote(ProxyMarker.path(a.configDir())) + " && (rmdir "
+                    + CommandLine.quote(a.configDir()) + " 2>/dev/null; true)"), "remove " + ProxyMarker.path(a.configDir()));
+        }
+        RegistryProxyPlan.Dir data = dir(docker, a.dataDir());
+        if (!Boolean.TRUE.equals(a.purgeDataOnDelete())) {
+            ctx.info("the cached data stays in " + a.dataDir() + " on " + a.connection().describe()
+                    + " (set purgeDataOnDelete to remove it)");
+            return;
+        }
+        Optional<String> refusal = RegistryProxyPlan.purgeRefusal(data, name);
+        if (refusal.isPresent()) {
+            ctx.warn("purgeDataOnDelete: " + refusal.get() + "; the data was kept (delete it by hand if it "
+                    + "is no longer needed)");
+            return;
+        }
+        ctx.status("Deleting the cached data in " + a.dataDir());
+        docker.run(CommandLine.of("rm", "-rf", "--one-file-system", a.dataDir()), "delete " + a.dataDir());
+    }
+}

@@ -1,0 +1,192 @@
+package io.imagecache.resources;
+
+import io.imagecache.distribution.DistributionConfig;
+import io.imagecache.hosts.docker.ContainerInfo;
+import io.imagecache.hosts.docker.DirState;
+import io.imagecache.hosts.docker.Listener;
+import io.imagecache.spi.ResourceException;
+import io.imagecache.ssh.CommandLine;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What applying a RegistryProxy does to a Docker host: {@code inputs + observed host state -> actions}. Pure: the
+ * refusals (a foreign container of the same name, a port or a directory another one holds) come before anything is
+ * changed, and {@link RegistryProxyExecutor} carries the actions out.
+ */
+final class RegistryProxyPlan {
+    private RegistryProxyPlan() {}
+
+    static final String LABEL = "io.imagecache.managed";
+    static final String SHA_LABEL = "io.imagecache.config-sha256";
+    /** The only program our container runs, and its arguments: the image's own ENTRYPOINT and CMD never count. */
+    static final List<String> ENTRYPOINT = List.of("registry");
+    static final List<String> CMD = List.of("serve", DistributionConfig.CONTAINER_PATH);
+
+    /** A directory the proxy uses, as found on the host. */
+    record Dir(String path, DirState state, Optional<ProxyMarker> marker) {}
+
+    /** What the host looks like before the apply. */
+    record Observed(Optional<ContainerInfo> existing, List<ContainerInfo> others, List<Listener> listeners, Dir dataDir,
+                    Dir configDir, Optional<String> currentConfig) {}
+
+    /** A directory to create and/or mark; {@code marker} empty: leave it as it is. */
+    record DirAction(String path, boolean mkdir, Optional<ProxyMarker> marker) {}
+
+    /** What to do, in order: directories, the config file, the container. */
+    record Actions(List<DirAction> dirs, boolean writeConfig, boolean removeContainer, boolean runContainer,
+                   boolean startContainer) {
+        boolean changesNothing() {
+            return dirs.isEmpty() && !writeConfig && !removeContainer && !runContainer && !startContainer;
+        }
+    }
+
+    /** The refusals that need no image: each names what holds the thing and says nothing was changed. */
+    static void preflight(RegistryProxy.Args a, String name, boolean creating, Observed o, String where) throws ResourceException {
+        if (creating && o.existing().isPresent() && !isManaged(o.existing().get())) {
+            throw new ResourceException(ResourceException.Kind.INVALID, "a container named " + name + " already exists on "
+                    + where + " and was not made by imagecache: import it (pulumi import imagecache:index:RegistryProxy <name> "
+                    + ImportId.format(a.connection(), "/" + name) + ") or remove it");
+        }
+        for (Dir d : List.of(o.dataDir(), o.configDir())) {
+            String prop = d == o.dataDir() ? "dataDir" : "configDir";
+            if (d.marker().isPresent() && !d.marker().get().owner().equals(name)) {
+                throw new ResourceException(ResourceException.Kind.INVALID, prop + " " + d.path() + " on " + where
+                        + " belongs to the proxy " + d.marker().get().owner() + " (see " + ProxyMarker.path(d.path())
+                        + "): two proxies sharing a directory corrupt each other; give this proxy its own (nothing was changed)");
+            }
+            if (d.state() == DirState.NOT_A_DIRECTORY) {
+                throw new ResourceException(ResourceException.Kind.INVALID, prop + " " + d.path() + " on " + where
+                        + " is a file or a symbolic link, not a directory: give a directory path (nothing was changed)");
+            }
+            for (ContainerInfo c : o.others()) {
+                for (String source : c.mounts().values()) {
+                    if (inside(source, d.path())) {
+                        throw new ResourceException(ResourceException.Kind.INVALID, prop + " " + d.path() + " on " + where
+                                + " is in use by the container " + c.name() + " (it mounts " + source + "): give this proxy "
+                                + "a directory of its own (nothing was changed)");
+                    }
+                }
+            }
+        }
+        if (creating && Boolean.TRUE.equals(a.purgeDataOnDelete()) && o.dataDir().state() == DirState.NONEMPTY
+                && o.dataDir().marker().isEmpty()) {
+            throw new ResourceException(ResourceException.Kind.INVALID, "dataDir " + a.dataDir() + " on " + where
+                    + " already holds files that this proxy did not make, and purgeDataOnDelete would delete them: choose a "
+                    + "new or empty directory, or leave purgeDataOnDelete off (nothing was changed)");
+        }
+        requirePortFree(a, o, where);
+    }
+
+    /** The port must not be published or listened on by anything else on an overlapping address. */
+    static void requirePortFree(RegistryProxy.Args a, Observed o, String where) throws ResourceException {
+        int port = a.upstream().port();
+        String bind = bind(a);
+        for (ContainerInfo c : o.others()) {
+            for (ContainerInfo.PortBinding p : c.ports()) {
+                if (p.hostPort() == port && Listener.overlaps(p.address(), bind)) {
+                    throw portInUse(port, bind, where, "the container " + c.name() + " (" + p.address() + ":" + port + ")");
+                }
+            }
+        }
+        boolean ours = o.existing().map(c -> c.ports().stream().anyMatch(p -> p.hostPort() == port)).orElse(false);
+        if (ours) {
+            return; // what listens is our own container's docker-proxy: it goes when the container is replaced
+        }
+        for (Listener l : o.listeners()) {
+            if (l.port() == port && Listener.overlaps(l.address(), bind)) {
+                throw portInUse(port, bind, where, l.process().map(p -> "the process " + p + l.pid().map(x -> " (pid " + x + ")")
+                        .orElse("")).orElse("another program") + " on " + l.address());
+            }
+        }
+    }
+
+    private static ResourceException portInUse(int port, String bind, String where, String holder) {
+        return new ResourceException(ResourceException.Kind.INVALID, "port " + port + " on " + where + " (address " + bind
+                + ") is already in use by " + holder + ": choose another upstream.port or bindAddress, or stop it (nothing "
+                + "was changed)");
+    }
+
+    /** The actions that bring the host to {@code config} (whose SHA-256 is {@code sha}) running {@code image}. */
+    static Actions plan(RegistryProxy.Args a, String name, String image, String config, String sha, Observed o) {
+        List<DirAction> dirs = new ArrayList<>();
+        String upstream = a.upstream().effectiveRemoteUrl();
+        for (Dir d : List.of(o.dataDir(), o.configDir())) {
+            boolean mkdir = d.state() == DirState.MISSING;
+            ProxyMarker wanted = d.marker().map(m -> new ProxyMarker(name, upstream, m.created()))
+                    .orElse(new ProxyMarker(name, upstream, d.state() != DirState.NONEMPTY));
+            if (mkdir || d.marker().map(m -> !m.equals(wanted)).orElse(true)) {
+                dirs.add(new DirAction(d.path(), mkdir, Optional.of(wanted)));
+            }
+        }
+        boolean writeConfig = o.currentConfig().map(c -> !c.equals(config)).orElse(true);
+        Optional<ContainerInfo> c = o.existing();
+        boolean recreate = c.isEmpty() || writeConfig || !runsOurs(c.get(), a, image, sha);
+        return new Actions(dirs, writeConfig, recreate && c.isPresent(), recreate,
+                !recreate && !c.get().running());
+    }
+
+    /** The container is the one {@link #runCommand} makes: our entrypoint, our config, our image, ports and mounts. */
+    static boolean runsOurs(ContainerInfo c, RegistryProxy.Args a, String image, String sha) {
+        return c.image().equals(image) && c.entrypoint().equals(ENTRYPOINT) && c.cmd().equals(CMD)
+                && c.label(SHA_LABEL).map(sha::equals).orElse(false)
+                && c.mountSource(DistributionConfig.CONTAINER_PATH).map(RegistryProxy.configFile(a)::equals).orElse(false)
+                && c.mountSource(DistributionConfig.DATA_PATH).map(a.dataDir()::equals).orElse(false)
+                && c.published("5000/tcp").map(p -> p.hostPort() == a.upstream().port() && p.address().equals(bind(a)))
+                .orElse(false);
+    }
+
+    static boolean isManaged(ContainerInfo c) {
+        return c.label(LABEL).map("true"::equals).orElse(false);
+    }
+
+    static CommandLine runCommand(RegistryProxy.Args a, String image, String name, String sha) {
+        String bind = bind(a);
+        String publish = (bind.contains(":") ? "[" + bind + "]" : bind) + ":" + a.upstream().port() + ":5000";
+        List<String> cmd = new ArrayList<>(List.of("docker", "run", "-d", "--name", name, "--restart", "always",
+                "-p", publish,
+                "-v", RegistryProxy.configFile(a) + ":" + DistributionConfig.CONTAINER_PATH + ":ro",
+                "-v", a.dataDir() + ":" + DistributionConfig.DATA_PATH,
+                "--label", LABEL + "=true",
+                "--label", SHA_LABEL + "=" + sha,
+                "--label", "io.imagecache.upstream=" + a.upstream().effectiveRemoteUrl(),
+                "--log-opt", "max-size=10m", "--log-opt", "max-file=3",
+                "--entrypoint", String.join(" ", ENTRYPOINT), image));
+        cmd.addAll(CMD);
+        return CommandLine.of(cmd.toArray(String[]::new));
+    }
+
+    static String bind(RegistryProxy.Args a) {
+        return a.bindAddress() == null ? "0.0.0.0" : a.bindAddress();
+    }
+
+    /** {@code path} is {@code dir} or lies inside it (so a purge of {@code dir} would reach it). */
+    static boolean inside(String path, String dir) {
+        String x = path.endsWith("/") ? path : path + "/";
+        String y = dir.endsWith("/") ? dir : dir + "/";
+        return x.startsWith(y);
+    }
+
+    /** Why purge must not remove {@code data}, if it must not: it is not marked as made from nothing by this proxy. */
+    static Optional<String> purgeRefusal(Dir data, String name) {
+        if (data.state() == DirState.MISSING) {
+            return Optional.of(data.path() + " does not exist");
+        }
+        if (data.state() == DirState.NOT_A_DIRECTORY) {
+            return Optional.of(data.path() + " is not a directory");
+        }
+        if (data.marker().isEmpty()) {
+            return Optional.of(data.path() + " has no marker " + ProxyMarker.FILE + " naming this proxy, so imagecache did "
+                    + "not make it (a directory of a proxy made by hand, or by an older imagecache) and will not delete it");
+        }
+        ProxyMarker m = data.marker().get();
+        if (!m.owner().equals(name)) {
+            return Optional.of(data.path() + " belongs to the proxy " + m.owner() + " (see " + ProxyMarker.path(data.path()) + ")");
+        }
+        if (!m.created()) {
+            return Optional.of(data.path() + " already held files when " + name + " took it (its marker says created: false)");
+        }
+        return Optional.empty();
+    }
+}

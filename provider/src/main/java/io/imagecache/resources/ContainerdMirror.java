@@ -2,8 +2,6 @@ package io.imagecache.resources;
 
 import io.imagecache.hosts.containerd.ContainerdNode;
 import io.imagecache.containerd.ConfigEdit;
-import io.imagecache.containerd.ConfigToml;
-import io.imagecache.containerd.ConfigTomlException;
 import io.imagecache.containerd.ContainerdVersion;
 import io.imagecache.containerd.HostsToml;
 import io.imagecache.containerd.MirrorSpec;
@@ -42,8 +40,12 @@ import java.util.regex.Pattern;
                 + "node (1.6, 1.7, 2.x). Only files whose content changes are written; `config.toml` is backed up and "
                 + "edited only if it must change (its `mirrors` are removed and turned into hosts.toml files, so "
                 + "nothing the operator had is lost), and only then is containerd restarted and its CRI plugin "
-                + "verified; if the plugin does not load, the backup is restored, containerd restarted again, and the "
-                + "resource fails with containerd's own message.\n\n"
+                + "verified at the socket the config names (`[grpc] address`); if the plugin does not load (or the "
+                + "restart fails or outlasts `restartTimeoutSeconds`), every file this apply wrote is restored, "
+                + "containerd restarted again, and the resource fails with containerd's own message. Managed files no "
+                + "longer wanted are removed only after that verification. A symlinked `configFile` is edited at its "
+                + "target, keeping the link and the target's owner and mode (never group- or world-writable). k3s and "
+                + "RKE2 nodes are refused (configure their `registries.yaml`).\n\n"
                 + "Import with the id `[user@]host[:port]` (or `[user@]host[:port]/<certsDir>`): the existing "
                 + "`certs.d` is adopted as it is.")
 public final class ContainerdMirror implements CustomResource<ContainerdMirror.Args, ContainerdMirror.State> {
@@ -123,16 +125,7 @@ public final class ContainerdMirror implements CustomResource<ContainerdMirror.A
             @Prop(description = "Whether this apply restarts (restarted) containerd on the node: only a change of "
                     + "config.toml does. Preview knows it is false when the last apply left config.toml up to date and "
                     + "neither `certsDir` nor `configFile` changes; otherwise it is unknown until the node is read.")
-            Boolean restartsContainerd) {
-
-        /** The state without {@code restartsContainerd}. */
-        public State(String containerdVersion, Integer configVersion, Map<String, String> hostsFiles,
-                     Boolean configChanged, Boolean configUpToDate, String backupFile, Map<String, String> migratedFiles,
-                     Map<String, String> hostKeys) {
-            this(containerdVersion, configVersion, hostsFiles, configChanged, configUpToDate, backupFile, migratedFiles,
-                    hostKeys, null);
-        }
-    }
+            Boolean restartsContainerd) {}
 
     /** The first line of a hosts.toml migrated from config.toml: not ours to delete. */
     static final String MIGRATED_HEADER = "# Migrated by imagecache from the mirrors in config.toml; imagecache does not manage this file.";
@@ -187,12 +180,12 @@ public final class ContainerdMirror implements CustomResource<ContainerdMirror.A
             out.add(new CheckFailure("restartCommand", "is empty; give the command that restarts containerd, e.g. "
                     + "\"systemctl restart containerd\""));
         }
-        if (a.criTimeoutSeconds() != null && (a.criTimeoutSeconds() < 5 || a.criTimeoutSeconds() > 3600)) {
-            out.add(new CheckFailure("criTimeoutSeconds", "must be between 5 and 3600 seconds"));
-        }
-        if (a.restartTimeoutSeconds() != null && (a.restartTimeoutSeconds() < 5 || a.restartTimeoutSeconds() > 3600)) {
-            out.add(new CheckFailure("restartTimeoutSeconds", "must be between 5 and 3600 seconds"));
-        }
+        Map.of("criTimeoutSeconds", Optional.ofNullable(a.criTimeoutSeconds()),
+                "restartTimeoutSeconds", Optional.ofNullable(a.restartTimeoutSeconds())).forEach((name, value) -> {
+                    if (value.isPresent() && (value.get() < 5 || value.get() > 3600)) {
+                        out.add(new CheckFailure(name, "must be between 5 and 3600 seconds"));
+                    }
+                });
         return out;
     }
 
@@ -244,18 +237,12 @@ public final class ContainerdMirror implements CustomResource<ContainerdMirror.A
 
     @Override
     public DiffResult diff(DiffRequest<Args, State> req) {
-        DiffResult d = ignoreOperationalSettings(Resources.ignoreConnectionDetails(req.inputDiff()));
+        DiffResult d = without(Resources.ignoreConnectionDetails(req.inputDiff()), OPERATIONAL::contains);
         // Each registry is its own file: a new order of the same mirrors changes nothing on the node.
         if (req.olds() != null && req.olds().mirrors() != null && req.news().value().mirrors() != null
                 && !req.news().hasUnknownsUnder(PropertyPath.of("mirrors"))
                 && byRegistry(req.olds().mirrors()).equals(byRegistry(req.news().value().mirrors()))) {
-            Map<String, PropertyDiff> kept = new LinkedHashMap<>();
-            d.detailed().forEach((path, diff) -> {
-                if (!path.startsWith("mirrors[")) {
-                    kept.put(path, diff);
-                }
-            });
-            d = new DiffResult(kept, d.deleteBeforeReplace());
+            d = without(d, path -> path.startsWith("mirrors["));
         }
         // Drift on the node (a hand edit, a deleted file, config.toml reverted) with no input change to explain it:
         // report what differs so the next up repairs it. Files are compared by what they mean, not byte for byte, so
@@ -290,10 +277,12 @@ public final class ContainerdMirror implements CustomResource<ContainerdMirror.A
     }
 
     /** How to restart containerd and how long to wait (for the restart, for CRI) change nothing on the node by themselves. */
-    static DiffResult ignoreOperationalSettings(DiffResult d) {
-        Map<String, io.imagecache.spi.PropertyDiff> kept = new LinkedHashMap<>();
+    static final Set<String> OPERATIONAL = Set.of("restartCommand", "criTimeoutSeconds", "restartTimeoutSeconds");
+
+    private static DiffResult without(DiffResult d, java.util.function.Predicate<String> ignored) {
+        Map<String, PropertyDiff> kept = new LinkedHashMap<>();
         d.detailed().forEach((path, diff) -> {
-            if (!path.equals("restartCommand") && !path.equals("criTimeoutSeconds") && !path.equals("restartTimeoutSeconds")) {
+            if (!ignored.test(path)) {
                 kept.put(path, diff);
             }
         });
@@ -314,7 +303,7 @@ public final class ContainerdMirror implements CustomResource<ContainerdMirror.A
     public CreateResult<State> create(CreateRequest<Args> req) throws ResourceException {
         Args a = req.args();
         if (req.preview()) {
-            return new CreateResult<>(null, previewState(req.news(), null, null));
+            return new CreateResult<>(null, MirrorPlan.preview(req.news(), null, null));
         }
         String id = ImportId.format(a.connection(), trimSlash(a.certsDir()));
         return new CreateResult<>(id, apply(id, a, null, null, req.context()));
@@ -323,29 +312,9 @@ public final class ContainerdMirror implements CustomResource<ContainerdMirror.A
     @Override
     public State update(UpdateRequest<Args, State> req) throws ResourceException {
         if (req.preview()) {
-            return previewState(req.news(), req.olds(), req.oldState());
+            return MirrorPlan.preview(req.news(), req.olds(), req.oldState());
         }
         return apply(req.id(), req.args(), req.olds(), req.oldState(), req.context());
-    }
-
-    /** What can be known without the node: the hosts files as rendered for any version that accepts them. */
-    private static State previewState(Decoded<Args> d, Args olds, State old) {
-        Map<String, String> files = null;
-        Args a = d.value();
-        if (a.mirrors() != null && !d.hasUnknownsUnder(PropertyPath.of("mirrors"))) {
-            files = new TreeMap<>();
-            for (MirrorArgs m : a.mirrors()) {
-                try {
-                    files.put(m.registry(), HostsToml.render(spec(m)));
-                } catch (IllegalArgumentException e) {
-                    files = null;
-                    break;
-                }
-            }
-        }
-        return old == null ? new State(null, null, files, null, null, null, null, null, null)
-                : new State(old.containerdVersion(), old.configVersion(), files, null, null, null, old.migratedFiles(),
-                old.hostKeys(), MirrorPlan.restartsInPreview(a, olds, old));
     }
 
     /**
@@ -380,11 +349,6 @@ public final class ContainerdMirror implements CustomResource<ContainerdMirror.A
         }
     }
 
-    static String migratedContent(MirrorSpec m, ContainerdVersion version) {
-        String rendered = HostsToml.render(m, version);
-        return MIGRATED_HEADER + rendered.substring(rendered.indexOf('\n'));
-    }
-
     private String stamp() {
         return DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC).format(clock.instant());
     }
@@ -392,17 +356,6 @@ public final class ContainerdMirror implements CustomResource<ContainerdMirror.A
     static String trimSlash(String dir) {
         String d = dir == null ? "/etc/containerd/certs.d" : dir;
         return d.length() > 1 && d.endsWith("/") ? d.substring(0, d.length() - 1) : d;
-    }
-
-    static String describe(List<CheckFailure> failures) {
-        StringBuilder sb = new StringBuilder();
-        for (CheckFailure f : failures) {
-            if (sb.length() > 0) {
-                sb.append("; ");
-            }
-            sb.append(f.property()).append(": ").append(f.reason());
-        }
-        return sb.toString();
     }
 
     // --- read / delete ----------------------------------------------------------------------------
@@ -455,21 +408,15 @@ public final class ContainerdMirror implements CustomResource<ContainerdMirror.A
                     }
                 }
             }
-            boolean upToDate;
-            Integer configVersion = null;
-            try {
-                ConfigEdit e = ConfigToml.edit(config.orElse(MirrorPlan.minimalConfig(version)), version, certsDir);
-                upToDate = !e.changed();
-                configVersion = e.configVersion();
-            } catch (ConfigTomlException e) {
-                upToDate = false;
-            }
+            Optional<ConfigEdit> edit = MirrorPlan.configEdit(config, version, certsDir);
+            boolean upToDate = edit.isPresent() && !edit.get().changed();
+            Integer configVersion = edit.map(ConfigEdit::configVersion).orElse(null);
             Args inputs = req.isImport() ? new Args(a.connection(), found, certsDir, a.configFile(), a.restartCommand(),
                     a.criTimeoutSeconds()) : a;
             String id = req.isImport() ? ImportId.format(a.connection(), certsDir) : req.id();
             State s = new State(version.toString(), configVersion, files, old == null ? Boolean.FALSE : old.configChanged(),
                     upToDate, old == null ? null : old.backupFile(), old == null ? null : old.migratedFiles(),
-                    Connections.hostKeys(host, recorded));
+                    Connections.hostKeys(host, recorded), old == null ? null : old.restartsContainerd());
             return ReadResult.of(id, inputs, s);
         }
     }
@@ -487,17 +434,7 @@ public final class ContainerdMirror implements CustomResource<ContainerdMirror.A
         Map<String, String> recorded = s == null || s.hostKeys() == null ? Map.of() : s.hostKeys();
         String where = a.connection().describe();
         try (RemoteHost host = Connections.open(hosts, a.connection(), recorded, defaultCredentials, req.context())) {
-            ContainerdNode node = new ContainerdNode(host, where, req.context());
-            Set<String> registries = new LinkedHashSet<>();
-            if (s != null && s.hostsFiles() != null) {
-                registries.addAll(s.hostsFiles().keySet());
-            }
-            if (a.mirrors() != null) {
-                a.mirrors().forEach(m -> registries.add(m.registry()));
-            }
-            for (String r : registries) {
-                node.removeManaged(HostsToml.path(trimSlash(a.certsDir()), r));
-            }
+            MirrorApply.removeAll(new ContainerdNode(host, where, req.context()), a, s);
             req.context().info(where + ": config.toml keeps config_path (containerd reads no hosts.toml for registries "
                     + "without one, so pulls go straight upstream again)");
         }

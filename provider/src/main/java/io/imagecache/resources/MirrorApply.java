@@ -151,4 +151,18 @@ final class MirrorApply {
                         + restart.command() + "`): " + failure + "; " + restored
                         + (c.backup() != null ? " (the edited file was not kept; the original is also in " + c.backup() + ")" : ""));
     }
+
+    /** Delete: removes the managed hosts.toml of every registry the state or the inputs name (hand-made ones stay). */
+    static void removeAll(ContainerdNode node, ContainerdMirror.Args a, ContainerdMirror.State s) throws ResourceException {
+        java.util.Set<String> registries = new java.util.LinkedHashSet<>();
+        if (s != null && s.hostsFiles() != null) {
+            registries.addAll(s.hostsFiles().keySet());
+        }
+        if (a.mirrors() != null) {
+            a.mirrors().forEach(m -> registries.add(m.registry()));
+        }
+        for (String r : registries) {
+            node.removeManaged(io.imagecache.containerd.HostsToml.path(ContainerdMirror.trimSlash(a.certsDir()), r));
+        }
+    }
 }

@@ -9,6 +9,8 @@ import io.imagecache.containerd.MirrorSpec;
 import io.imagecache.containerd.MirrorValidation;
 import io.imagecache.hosts.containerd.FileStat;
 import io.imagecache.spi.CheckFailure;
+import io.imagecache.spi.Decoded;
+import io.imagecache.spi.PropertyPath;
 import io.imagecache.spi.ResourceException;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -85,7 +87,7 @@ record MirrorPlan(ContainerdVersion version, Integer configVersion, List<FileWri
         List<CheckFailure> versionProblems = ContainerdMirror.failures(MirrorValidation.checkForVersion(specs, version));
         if (!versionProblems.isEmpty()) {
             throw new ResourceException(ResourceException.Kind.INVALID, "the mirrors do not suit containerd " + version
-                    + " on " + where + ": " + ContainerdMirror.describe(versionProblems) + " (nothing on the node was changed)");
+                    + " on " + where + ": " + describe(versionProblems) + " (nothing on the node was changed)");
         }
         String certsDir = ContainerdMirror.trimSlash(a.certsDir());
         String oldDir = olds == null ? certsDir : ContainerdMirror.trimSlash(olds.certsDir());
@@ -129,7 +131,7 @@ record MirrorPlan(ContainerdVersion version, Integer configVersion, List<FileWri
                 continue;
             }
             try {
-                writes.add(new FileWrite(path, ContainerdMirror.migratedContent(m, version), 0644, Optional.empty(), null,
+                writes.add(new FileWrite(path, migratedContent(m, version), 0644, Optional.empty(), null,
                         "Writing " + path + " (from config.toml's mirrors)"));
                 migrated.put(m.registry(), path);
             } catch (IllegalArgumentException e) {
@@ -209,7 +211,52 @@ record MirrorPlan(ContainerdVersion version, Integer configVersion, List<FileWri
         return sameDir && sameFile ? Boolean.FALSE : null;
     }
 
+    /** config.toml as {@link ConfigToml#edit} would make it for {@code certsDir}; empty when it cannot be edited. */
+    static Optional<ConfigEdit> configEdit(Optional<String> config, ContainerdVersion version, String certsDir) {
+        try {
+            return Optional.of(ConfigToml.edit(config.orElse(minimalConfig(version)), version, certsDir));
+        } catch (ConfigTomlException e) {
+            return Optional.empty();
+        }
+    }
+
     static String minimalConfig(ContainerdVersion v) {
         return "version = " + (v.major() >= 2 ? 3 : 2) + "\n";
+    }
+
+    /** What can be known without the node: the hosts files as rendered for any version that accepts them. */
+    static ContainerdMirror.State preview(Decoded<ContainerdMirror.Args> d, ContainerdMirror.Args olds, ContainerdMirror.State old) {
+        Map<String, String> files = null;
+        ContainerdMirror.Args a = d.value();
+        if (a.mirrors() != null && !d.hasUnknownsUnder(PropertyPath.of("mirrors"))) {
+            files = new TreeMap<>();
+            for (ContainerdMirror.MirrorArgs m : a.mirrors()) {
+                try {
+                    files.put(m.registry(), HostsToml.render(ContainerdMirror.spec(m)));
+                } catch (IllegalArgumentException e) {
+                    files = null;
+                    break;
+                }
+            }
+        }
+        return old == null ? new ContainerdMirror.State(null, null, files, null, null, null, null, null, null)
+                : new ContainerdMirror.State(old.containerdVersion(), old.configVersion(), files, null, null, null, old.migratedFiles(),
+                old.hostKeys(), restartsInPreview(a, olds, old));
+    }
+
+    static String migratedContent(MirrorSpec m, ContainerdVersion version) {
+        String rendered = HostsToml.render(m, version);
+        return ContainerdMirror.MIGRATED_HEADER + rendered.substring(rendered.indexOf('\n'));
+    }
+
+    static String describe(List<CheckFailure> failures) {
+        StringBuilder sb = new StringBuilder();
+        for (CheckFailure f : failures) {
+            if (sb.length() > 0) {
+                sb.append("; ");
+            }
+            sb.append(f.property()).append(": ").append(f.reason());
+        }
+        return sb.toString();
     }
 }

@@ -59,6 +59,9 @@ final class MirrorApply {
         Context ctx = node.context();
         String where = node.where();
         plan.warnings().forEach(w -> ctx.warn(where + ": " + w));
+        if (ctx.cancelled()) {
+            throw new ResourceException(ResourceException.Kind.CANCELLED, where + ": cancelled before anything was changed");
+        }
         List<Undo> journal = new ArrayList<>();
         for (MirrorPlan.FileWrite w : plan.writes()) {
             if (w.backup() != null) {
@@ -136,16 +139,17 @@ final class MirrorApply {
                 undoFailures.add(e.getMessage());
             }
         }
-        Optional<String> again = node.restart(restart.command(), restart.timeout());
-        if (again.isEmpty()) {
-            again = node.awaitCri(c.socketBefore(), restart.criTimeout(), false);
-        }
+        // Restart again with the restored files, and wait for CRI whatever the restart said (a hung restart may
+        // never have stopped containerd). This wait is bounded but not cut short by a Cancel: the node comes first.
+        Optional<String> restartAgain = node.restart(restart.command(), restart.timeout());
+        Optional<String> cri = node.awaitCri(c.socketBefore(), restart.criTimeout(), false);
         String restored = !undoFailures.isEmpty() ? "RESTORING FAILED (" + String.join("; ", undoFailures)
                 + "): look at the node; the original config.toml is in " + c.backup()
-                : again.isEmpty() ? "the original config.toml is back and the CRI plugin is loaded; the hosts.toml files"
-                + " are as they were"
-                : "AFTER RESTORING THE ORIGINAL config.toml THE CRI PLUGIN STILL DOES NOT LOAD (" + again.get()
-                + "): the node cannot run pods; look at containerd's log";
+                : cri.isEmpty() ? "the original config.toml is back and the CRI plugin is loaded; the hosts.toml files"
+                + " are as they were" + restartAgain.map(r -> " (restarting with them failed too: " + r
+                + "; if containerd did restart with the new file, restart it once more)").orElse("")
+                : "AFTER RESTORING THE ORIGINAL config.toml THE CRI PLUGIN STILL DOES NOT LOAD (" + cri.get()
+                + restartAgain.map(r -> "; " + r).orElse("") + "): the node cannot run pods; look at containerd's log";
         return new ResourceException(cancelled ? ResourceException.Kind.CANCELLED : ResourceException.Kind.FAILED_PRECONDITION,
                 "containerd on " + where + " did not come back with the new config.toml (restart command `"
                         + restart.command() + "`): " + failure + "; " + restored

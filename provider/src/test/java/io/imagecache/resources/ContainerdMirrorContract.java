@@ -364,6 +364,7 @@ abstract class ContainerdMirrorContract {
         long start = System.nanoTime();
         ResourceException e = movingCertsDirFails("sleep 100000", 5, "true");
         assertTrue(e.getMessage().contains("`sleep 100000` did not finish within 5 s"), e.getMessage());
+        assertTrue(e.getMessage().contains("the original config.toml is back and the CRI plugin is loaded"), e.getMessage());
         assertTrue(e.getMessage().contains(node.ip()), "names the node: " + e.getMessage());
         assertTrue(Duration.ofNanos(System.nanoTime() - start).toSeconds() < 120, "bounded by the timeout");
         assertEquals("", node.sh("ps -eo args | grep -c '^sleep 100000$' || true").strip().replace("0", ""), "the hung command was stopped");

@@ -470,8 +470,7 @@ class ContainerdMirrorTest {
     @Test
     void aRestartThatHangsIsStoppedRolledBackAndNamesTheNodeAndCommand() {
         node.files.put(CONFIG, DEBIAN_16);
-        AtomicInteger calls = new AtomicInteger();
-        restart = c -> calls.incrementAndGet() == 1 ? new io.imagecache.ssh.ExecResult(124, "", "") : ok("");
+        restart = c -> new io.imagecache.ssh.ExecResult(124, "", "");
         ContainerdMirror.Args a = inDir("/etc/containerd/certs.d", "sleep 100000", mirror("docker.io", "http://10.0.20.10:5000"));
         ResourceException e = assertThrows(ResourceException.class, () -> create(a));
         assertEquals(ResourceException.Kind.FAILED_PRECONDITION, e.kind());
@@ -479,7 +478,19 @@ class ContainerdMirrorTest {
         assertTrue(e.getMessage().contains("10.0.30.1"), e.getMessage());
         assertTrue(node.commands.contains("timeout -k 5 30 sh -c 'sleep 100000'"), node.commands.toString());
         assertEquals(DEBIAN_16, node.files.get(CONFIG), "config.toml is restored");
+        assertTrue(e.getMessage().contains("the original config.toml is back and the CRI plugin is loaded"),
+                "containerd never restarted, so it still runs the original: " + e.getMessage());
+        assertEquals(2, restarts.get(), "tried once with the edit, once with the original");
         assertFalse(node.files.containsKey("/etc/containerd/certs.d/docker.io/hosts.toml"));
+    }
+
+    @Test
+    void aCancelBeforeTheApplyChangesNothing() {
+        node.files.put(CONFIG, DEBIAN_16);
+        cancelled = true;
+        ResourceException e = assertThrows(ResourceException.class, () -> create(args(mirror("docker.io", "http://10.0.20.10:5000"))));
+        assertEquals(ResourceException.Kind.CANCELLED, e.kind());
+        assertEquals(List.of(), node.writes);
     }
 
     @Test

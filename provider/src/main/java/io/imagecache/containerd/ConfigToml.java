@@ -485,7 +485,7 @@ public final class ConfigToml {
             TomlParseError e = r.errors().get(0);
             String more = r.errors().size() > 1 ? " (and " + (r.errors().size() - 1) + " more)" : "";
             throw new ConfigTomlException(Kind.INVALID_TOML, "config.toml is not valid TOML: line "
-                    + e.position().line() + ", column " + e.position().column() + ": " + e.getMessage() + more
+                    + e.position().line() + ", column " + e.position().column() + ": " + withoutText(e) + more
                     + "; containerd cannot read it either, fix it by hand first", e.position().line(),
                     e.position().column());
         }
@@ -505,13 +505,31 @@ public final class ConfigToml {
         return l == 0 ? 1 : l.intValue();
     }
 
-    /** Parses the edited text and checks it holds exactly the original settings with the edits applied. */
-    private static void verify(TomlTable original, String text, List<TomlEditor.Op> ops) throws ConfigTomlException {
+    /**
+     * tomlj's message for a parse error without the text it quotes ({@code Unexpected 'junk', expected ...}): the
+     * quoted token is a piece of the file, and config.toml can hold credentials.
+     */
+    static String withoutText(TomlParseError e) {
+        String m = e.getMessage() == null ? "" : e.getMessage();
+        int expected = m.lastIndexOf(", expected ");
+        String tail = expected >= 0 ? m.substring(expected) : "";
+        if (m.startsWith("Unexpected end of")) {
+            int comma = m.indexOf(',');
+            return (comma > 0 ? m.substring(0, comma) : m) + tail;
+        }
+        return "unexpected input" + tail;
+    }
+
+    /**
+     * Parses the edited text and checks it holds exactly the original settings with the edits applied. A mismatch
+     * names the keys that differ, never their values (config.toml can hold registry credentials).
+     */
+    static void verify(TomlTable original, String text, List<TomlEditor.Op> ops) throws ConfigTomlException {
         TomlParseResult again = Toml.parse(text);
         if (again.hasErrors()) {
             TomlParseError e = again.errors().get(0);
             throw new ConfigTomlException(Kind.RESULT_INVALID, "the edited config.toml would not be valid TOML (line "
-                    + e.position().line() + ", column " + e.position().column() + ": " + e.getMessage()
+                    + e.position().line() + ", column " + e.position().column() + ": " + withoutText(e)
                     + "); nothing was changed. Please report this with the original file", e.position().line(),
                     e.position().column());
         }
@@ -526,10 +544,46 @@ public final class ConfigToml {
         pruneEmpty(actual, reg);
         if (!expected.equals(actual)) {
             throw new ConfigTomlException(Kind.RESULT_INVALID, "the edited config.toml would not hold the intended"
-                    + " settings (expected " + expected + ", got " + actual + "); nothing was changed. Please report"
-                    + " this with the original file");
+                    + " settings (these keys would differ: " + String.join(", ", differingKeys(expected, actual, ""))
+                    + "); nothing was changed. Please report this with the original file");
         }
     }
+
+    /** The dotted keys whose values differ between {@code a} and {@code b} (values themselves are never named). */
+    static List<String> differingKeys(Map<String, Object> a, Map<String, Object> b, String prefix) {
+        List<String> out = new ArrayList<>();
+        Set<String> keys = new LinkedHashSet<>(a.keySet());
+        keys.addAll(b.keySet());
+        for (String k : keys) {
+            Object x = a.get(k);
+            Object y = b.get(k);
+            String name = prefix + TomlText.key(k, '"');
+            if (x instanceof Map<?, ?> mx && y instanceof Map<?, ?> my) {
+                @SuppressWarnings("unchecked")
+                List<String> inner = differingKeys((Map<String, Object>) mx, (Map<String, Object>) my, name + ".");
+                out.addAll(inner);
+            } else if (x == null ? y != null : !x.equals(y)) {
+                out.add(name + (x == null ? " (not intended)" : y == null ? " (missing)" : " (different value)"));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The socket containerd listens on according to {@code configToml} ({@code [grpc] address}): the same key in
+     * config versions 1 to 4. Empty when the file does not set it (containerd's default then applies), or does not
+     * parse.
+     */
+    public static Optional<String> grpcAddress(String configToml) {
+        TomlParseResult r = Toml.parse(configToml == null ? "" : configToml);
+        if (r.hasErrors() || !r.isString(List.of("grpc", "address")) || r.getString(List.of("grpc", "address")).isBlank()) {
+            return Optional.empty();
+        }
+        return Optional.of(r.getString(List.of("grpc", "address")).strip());
+    }
+
+    /** containerd's socket when config.toml does not say: {@code /run/containerd/containerd.sock}. */
+    public static final String DEFAULT_GRPC_ADDRESS = "/run/containerd/containerd.sock";
 
     /** Removes empty tables (recursively) inside the table at {@code path}, and the path's own tables if left empty. */
     private static void pruneEmpty(Map<String, Object> root, List<String> path) {

@@ -1,10 +1,7 @@
 package io.imagecache.resources;
 
-import io.imagecache.hosts.HostOps;
-
+import io.imagecache.hosts.containerd.ContainerdNode;
 import io.imagecache.containerd.ConfigEdit;
-import io.imagecache.containerd.ConfigToml;
-import io.imagecache.containerd.ConfigTomlException;
 import io.imagecache.containerd.ContainerdVersion;
 import io.imagecache.containerd.HostsToml;
 import io.imagecache.containerd.MirrorSpec;
@@ -21,12 +18,9 @@ import io.imagecache.spi.PropertyPath;
 import io.imagecache.spi.Prop;
 import io.imagecache.spi.ResourceException;
 import io.imagecache.spi.ResourceType;
-import io.imagecache.ssh.CommandLine;
-import io.imagecache.ssh.ExecResult;
 import io.imagecache.ssh.RemoteHost;
 import io.imagecache.ssh.RemoteHostFactory;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -46,8 +40,12 @@ import java.util.regex.Pattern;
                 + "node (1.6, 1.7, 2.x). Only files whose content changes are written; `config.toml` is backed up and "
                 + "edited only if it must change (its `mirrors` are removed and turned into hosts.toml files, so "
                 + "nothing the operator had is lost), and only then is containerd restarted and its CRI plugin "
-                + "verified; if the plugin does not load, the backup is restored, containerd restarted again, and the "
-                + "resource fails with containerd's own message.\n\n"
+                + "verified at the socket the config names (`[grpc] address`); if the plugin does not load (or the "
+                + "restart fails or outlasts `restartTimeoutSeconds`), every file this apply wrote is restored, "
+                + "containerd restarted again, and the resource fails with containerd's own message. Managed files no "
+                + "longer wanted are removed only after that verification. A symlinked `configFile` is edited at its "
+                + "target, keeping the link and the target's owner and mode (never group- or world-writable). k3s and "
+                + "RKE2 nodes are refused (configure their `registries.yaml`).\n\n"
                 + "Import with the id `[user@]host[:port]` (or `[user@]host[:port]/<certsDir>`): the existing "
                 + "`certs.d` is adopted as it is.")
 public final class ContainerdMirror implements CustomResource<ContainerdMirror.Args, ContainerdMirror.State> {
@@ -93,7 +91,18 @@ public final class ContainerdMirror implements CustomResource<ContainerdMirror.A
                     defaultValue = "systemctl restart containerd")
             String restartCommand,
             @Prop(description = "Seconds to wait for containerd's CRI plugin after a restart.", defaultValue = "60")
-            Integer criTimeoutSeconds) {}
+            Integer criTimeoutSeconds,
+            @Prop(description = "Seconds `restartCommand` may run (under coreutils `timeout` on the node). A restart "
+                    + "that takes longer is stopped, the files written are restored, and the resource fails naming the "
+                    + "node and the command.", defaultValue = "120")
+            Integer restartTimeoutSeconds) {
+
+        /** The inputs without {@code restartTimeoutSeconds} (its default then applies). */
+        public Args(ConnectionArgs connection, List<MirrorArgs> mirrors, String certsDir, String configFile,
+                    String restartCommand, Integer criTimeoutSeconds) {
+            this(connection, mirrors, certsDir, configFile, restartCommand, criTimeoutSeconds, null);
+        }
+    }
 
     public record State(
             @Prop(description = "The containerd version found on the node, e.g. `1.7.27`.")
@@ -112,7 +121,11 @@ public final class ContainerdMirror implements CustomResource<ContainerdMirror.A
                     + "left to the operator: imagecache never overwrites or deletes them.")
             Map<String, String> migratedFiles,
             @Prop(description = "Host keys recorded on first contact (`host:port` -> key), enforced afterwards.")
-            Map<String, String> hostKeys) {}
+            Map<String, String> hostKeys,
+            @Prop(description = "Whether this apply restarts (restarted) containerd on the node: only a change of "
+                    + "config.toml does. Preview knows it is false when the last apply left config.toml up to date and "
+                    + "neither `certsDir` nor `configFile` changes; otherwise it is unknown until the node is read.")
+            Boolean restartsContainerd) {}
 
     /** The first line of a hosts.toml migrated from config.toml: not ours to delete. */
     static final String MIGRATED_HEADER = "# Migrated by imagecache from the mirrors in config.toml; imagecache does not manage this file.";
@@ -167,9 +180,12 @@ public final class ContainerdMirror implements CustomResource<ContainerdMirror.A
             out.add(new CheckFailure("restartCommand", "is empty; give the command that restarts containerd, e.g. "
                     + "\"systemctl restart containerd\""));
         }
-        if (a.criTimeoutSeconds() != null && (a.criTimeoutSeconds() < 5 || a.criTimeoutSeconds() > 3600)) {
-            out.add(new CheckFailure("criTimeoutSeconds", "must be between 5 and 3600 seconds"));
-        }
+        Map.of("criTimeoutSeconds", Optional.ofNullable(a.criTimeoutSeconds()),
+                "restartTimeoutSeconds", Optional.ofNullable(a.restartTimeoutSeconds())).forEach((name, value) -> {
+                    if (value.isPresent() && (value.get() < 5 || value.get() > 3600)) {
+                        out.add(new CheckFailure(name, "must be between 5 and 3600 seconds"));
+                    }
+                });
         return out;
     }
 
@@ -221,18 +237,12 @@ public final class ContainerdMirror implements CustomResource<ContainerdMirror.A
 
     @Override
     public DiffResult diff(DiffRequest<Args, State> req) {
-        DiffResult d = ignoreOperationalSettings(Resources.ignoreConnectionDetails(req.inputDiff()));
+        DiffResult d = without(Resources.ignoreConnectionDetails(req.inputDiff()), OPERATIONAL::contains);
         // Each registry is its own file: a new order of the same mirrors changes nothing on the node.
         if (req.olds() != null && req.olds().mirrors() != null && req.news().value().mirrors() != null
                 && !req.news().hasUnknownsUnder(PropertyPath.of("mirrors"))
                 && byRegistry(req.olds().mirrors()).equals(byRegistry(req.news().value().mirrors()))) {
-            Map<String, PropertyDiff> kept = new LinkedHashMap<>();
-            d.detailed().forEach((path, diff) -> {
-                if (!path.startsWith("mirrors[")) {
-                    kept.put(path, diff);
-                }
-            });
-            d = new DiffResult(kept, d.deleteBeforeReplace());
+            d = without(d, path -> path.startsWith("mirrors["));
         }
         // Drift on the node (a hand edit, a deleted file, config.toml reverted) with no input change to explain it:
         // report what differs so the next up repairs it. Files are compared by what they mean, not byte for byte, so
@@ -266,11 +276,13 @@ public final class ContainerdMirror implements CustomResource<ContainerdMirror.A
         return m;
     }
 
-    /** How to restart containerd and how long to wait change nothing on the node by themselves. */
-    static DiffResult ignoreOperationalSettings(DiffResult d) {
-        Map<String, io.imagecache.spi.PropertyDiff> kept = new LinkedHashMap<>();
+    /** How to restart containerd and how long to wait (for the restart, for CRI) change nothing on the node by themselves. */
+    static final Set<String> OPERATIONAL = Set.of("restartCommand", "criTimeoutSeconds", "restartTimeoutSeconds");
+
+    private static DiffResult without(DiffResult d, java.util.function.Predicate<String> ignored) {
+        Map<String, PropertyDiff> kept = new LinkedHashMap<>();
         d.detailed().forEach((path, diff) -> {
-            if (!path.equals("restartCommand") && !path.equals("criTimeoutSeconds")) {
+            if (!ignored.test(path)) {
                 kept.put(path, diff);
             }
         });
@@ -291,7 +303,7 @@ public final class ContainerdMirror implements CustomResource<ContainerdMirror.A
     public CreateResult<State> create(CreateRequest<Args> req) throws ResourceException {
         Args a = req.args();
         if (req.preview()) {
-            return new CreateResult<>(null, previewState(req.news(), null));
+            return new CreateResult<>(null, MirrorPlan.preview(req.news(), null, null));
         }
         String id = ImportId.format(a.connection(), trimSlash(a.certsDir()));
         return new CreateResult<>(id, apply(id, a, null, null, req.context()));
@@ -300,140 +312,41 @@ public final class ContainerdMirror implements CustomResource<ContainerdMirror.A
     @Override
     public State update(UpdateRequest<Args, State> req) throws ResourceException {
         if (req.preview()) {
-            return previewState(req.news(), req.oldState());
+            return MirrorPlan.preview(req.news(), req.olds(), req.oldState());
         }
         return apply(req.id(), req.args(), req.olds(), req.oldState(), req.context());
     }
 
-    /** What can be known without the node: the hosts files as rendered for any version that accepts them. */
-    private static State previewState(Decoded<Args> d, State old) {
-        Map<String, String> files = null;
-        Args a = d.value();
-        if (a.mirrors() != null && !d.hasUnknownsUnder(PropertyPath.of("mirrors"))) {
-            files = new TreeMap<>();
-            for (MirrorArgs m : a.mirrors()) {
-                try {
-                    files.put(m.registry(), HostsToml.render(spec(m)));
-                } catch (IllegalArgumentException e) {
-                    files = null;
-                    break;
-                }
-            }
-        }
-        return old == null ? new State(null, null, files, null, null, null, null, null)
-                : new State(old.containerdVersion(), old.configVersion(), files, null, null, null, old.migratedFiles(),
-                old.hostKeys());
-    }
-
-    /** Makes the node match {@code a}; {@code olds}/{@code old} describe what an earlier apply made (null on create). */
+    /**
+     * Makes the node match {@code a}; {@code olds}/{@code old} describe what an earlier apply made (null on create).
+     * The runbook: observe the node, plan (nothing is written when the plan refuses), carry the plan out with rollback.
+     */
     private State apply(String id, Args a, Args olds, State old, Context ctx) throws ResourceException {
         Map<String, String> recorded = old == null || old.hostKeys() == null ? Map.of() : old.hostKeys();
         String where = a.connection().describe();
         try (RemoteHost host = Connections.open(hosts, a.connection(), recorded, defaultCredentials, ctx)) {
-            Node node = new Node(host, where, ctx);
-            ContainerdVersion version = node.version();
-            ctx.status("containerd " + version + " on " + where);
-            List<MirrorSpec> specs = specs(a.mirrors());
-            List<CheckFailure> versionProblems = failures(MirrorValidation.checkForVersion(specs, version));
-            if (!versionProblems.isEmpty()) {
-                throw new ResourceException(ResourceException.Kind.INVALID, "the mirrors do not suit containerd " + version
-                        + " on " + where + ": " + describe(versionProblems) + " (nothing on the node was changed)");
-            }
-            String certsDir = trimSlash(a.certsDir());
-            String configFile = a.configFile();
-            Optional<String> original = node.read(configFile);
-            ConfigEdit edit = node.edit(original.orElse(minimalConfig(version)), version, certsDir, configFile);
-            edit.warnings().forEach(w -> ctx.warn(where + ": " + w));
-
-            // 1. hosts.toml files: the managed ones, written only where the content changes.
-            Map<String, String> files = new TreeMap<>();
-            Set<String> wanted = new LinkedHashSet<>();
-            for (MirrorSpec s : specs) {
-                String content = HostsToml.render(s, version);
-                String path = HostsToml.path(certsDir, s.registry());
-                wanted.add(s.registry());
-                Optional<String> current = node.read(path);
-                if (current.isPresent() && current.get().equals(content)) {
-                    files.put(s.registry(), content);
-                    continue;
-                }
-                if (current.isPresent() && !HostsToml.isManaged(current.get())) {
-                    String backup = path + ".imagecache-" + stamp() + ".bak";
-                    node.run(CommandLine.of("cp", "-p", path, backup), "back up " + path);
-                    ctx.warn(where + ": " + path + " was not made by imagecache; it was saved as " + backup
-                            + " and replaced");
-                }
-                ctx.status("Writing " + path);
-                node.write(path, content, 0644);
-                files.put(s.registry(), content);
-            }
-            // 2. mirrors that were in config.toml: their own hosts.toml, unless one exists already.
-            Map<String, String> migrated = new TreeMap<>(old == null || old.migratedFiles() == null ? Map.of() : old.migratedFiles());
-            for (MirrorSpec m : edit.migrated()) {
-                String path = HostsToml.path(certsDir, m.registry());
-                if (wanted.contains(m.registry())) {
-                    ctx.warn(where + ": config.toml had mirrors for " + m.registry() + "; the mirrors given to imagecache "
-                            + "replace them (" + m.endpoints().stream().map(MirrorSpec.Endpoint::url).toList() + " dropped)");
-                    continue;
-                }
-                if (node.read(path).isPresent()) {
-                    ctx.warn(where + ": config.toml had mirrors for " + m.registry() + ", and " + path
-                            + " exists; it was kept as it is");
-                    continue;
-                }
-                String content;
-                try {
-                    content = migratedContent(m, version);
-                } catch (IllegalArgumentException e) {
-                    ctx.warn(where + ": the mirrors for " + m.registry() + " in config.toml cannot be kept: " + e.getMessage());
-                    continue;
-                }
-                ctx.status("Writing " + path + " (from config.toml's mirrors)");
-                node.write(path, content, 0644);
-                migrated.put(m.registry(), path);
-            }
-            // 3. registries no longer wanted: their managed files go (hand-made ones stay).
-            Set<String> before = new LinkedHashSet<>();
-            if (old != null && old.hostsFiles() != null) {
-                before.addAll(old.hostsFiles().keySet());
-            }
-            String oldDir = olds == null ? certsDir : trimSlash(olds.certsDir());
-            for (String registry : before) {
-                if (wanted.contains(registry) && oldDir.equals(certsDir)) {
-                    continue;
-                }
-                node.removeManaged(HostsToml.path(oldDir, registry));
-            }
-            // 4. config.toml: only if it must change; then restart once and make sure CRI came back.
+            ContainerdNode node = new ContainerdNode(host, where, ctx);
+            MirrorPlan.Observed observed = MirrorApply.observe(node, a, olds);
+            MirrorPlan plan = MirrorPlan.of(a, olds, old, observed, stamp(), where);
+            ctx.status("containerd " + plan.version() + " on " + where);
             String backup = old == null ? null : old.backupFile();
-            boolean changed = false;
-            if (edit.changed()) {
-                edit.notes().forEach(n -> ctx.info(where + ": " + n));
-                try {
-                    backup = node.replaceConfig(configFile, original, edit.text(), a.restartCommand(), version,
-                            Duration.ofSeconds(a.criTimeoutSeconds() == null ? 60 : a.criTimeoutSeconds()), stamp(),
-                            certsDir);
-                } catch (ResourceException e) {
-                    // The hosts files are in place (harmless without config_path); record them so a later up or
-                    // destroy knows about them.
-                    State partial = new State(version.toString(), edit.configVersion(), files, false, false, backup,
-                            migrated.isEmpty() ? null : migrated, Connections.hostKeys(host, recorded));
-                    throw ResourceException.partial(e.kind(), id, a, partial, e.getMessage());
-                }
-                changed = true;
+            Map<String, String> migrated = plan.migrated().isEmpty() ? null : plan.migrated();
+            try {
+                MirrorApply.execute(plan, node, MirrorApply.Restart.of(a));
+            } catch (ResourceException e) {
+                // Everything this apply wrote was put back: the node is as the previous apply left it.
+                State partial = old != null ? new State(old.containerdVersion(), old.configVersion(), old.hostsFiles(),
+                        false, false, old.backupFile(), old.migratedFiles(), Connections.hostKeys(host, recorded), true)
+                        : new State(plan.version().toString(), plan.configVersion(), Map.of(), false, false, null, null,
+                        Connections.hostKeys(host, recorded), true);
+                throw ResourceException.partial(e.kind(), id, olds != null ? olds : a, partial, e.getMessage());
             }
-            return new State(version.toString(), edit.configVersion(), files, changed, true, backup,
-                    migrated.isEmpty() ? null : migrated, Connections.hostKeys(host, recorded));
+            if (plan.config().isPresent()) {
+                backup = plan.config().get().backup();
+            }
+            return new State(plan.version().toString(), plan.configVersion(), plan.hostsFiles(), plan.restartsContainerd(),
+                    true, backup, migrated, Connections.hostKeys(host, recorded), plan.restartsContainerd());
         }
-    }
-
-    static String migratedContent(MirrorSpec m, ContainerdVersion version) {
-        String rendered = HostsToml.render(m, version);
-        return MIGRATED_HEADER + rendered.substring(rendered.indexOf('\n'));
-    }
-
-    private static String minimalConfig(ContainerdVersion v) {
-        return "version = " + (v.major() >= 2 ? 3 : 2) + "\n";
     }
 
     private String stamp() {
@@ -443,17 +356,6 @@ public final class ContainerdMirror implements CustomResource<ContainerdMirror.A
     static String trimSlash(String dir) {
         String d = dir == null ? "/etc/containerd/certs.d" : dir;
         return d.length() > 1 && d.endsWith("/") ? d.substring(0, d.length() - 1) : d;
-    }
-
-    static String describe(List<CheckFailure> failures) {
-        StringBuilder sb = new StringBuilder();
-        for (CheckFailure f : failures) {
-            if (sb.length() > 0) {
-                sb.append("; ");
-            }
-            sb.append(f.property()).append(": ").append(f.reason());
-        }
-        return sb.toString();
     }
 
     // --- read / delete ----------------------------------------------------------------------------
@@ -473,7 +375,7 @@ public final class ContainerdMirror implements CustomResource<ContainerdMirror.A
         }
         String where = a.connection().describe();
         try (RemoteHost host = Connections.open(hosts, a.connection(), recorded, defaultCredentials, req.context())) {
-            Node node = new Node(host, where, req.context());
+            ContainerdNode node = new ContainerdNode(host, where, req.context());
             ContainerdVersion version = node.version();
             Optional<String> config = node.read(a.configFile());
             String certsDir = trimSlash(a.certsDir());
@@ -506,21 +408,15 @@ public final class ContainerdMirror implements CustomResource<ContainerdMirror.A
                     }
                 }
             }
-            boolean upToDate;
-            Integer configVersion = null;
-            try {
-                ConfigEdit e = ConfigToml.edit(config.orElse(minimalConfig(version)), version, certsDir);
-                upToDate = !e.changed();
-                configVersion = e.configVersion();
-            } catch (ConfigTomlException e) {
-                upToDate = false;
-            }
+            Optional<ConfigEdit> edit = MirrorPlan.configEdit(config, version, certsDir);
+            boolean upToDate = edit.isPresent() && !edit.get().changed();
+            Integer configVersion = edit.map(ConfigEdit::configVersion).orElse(null);
             Args inputs = req.isImport() ? new Args(a.connection(), found, certsDir, a.configFile(), a.restartCommand(),
                     a.criTimeoutSeconds()) : a;
             String id = req.isImport() ? ImportId.format(a.connection(), certsDir) : req.id();
             State s = new State(version.toString(), configVersion, files, old == null ? Boolean.FALSE : old.configChanged(),
                     upToDate, old == null ? null : old.backupFile(), old == null ? null : old.migratedFiles(),
-                    Connections.hostKeys(host, recorded));
+                    Connections.hostKeys(host, recorded), old == null ? null : old.restartsContainerd());
             return ReadResult.of(id, inputs, s);
         }
     }
@@ -538,211 +434,9 @@ public final class ContainerdMirror implements CustomResource<ContainerdMirror.A
         Map<String, String> recorded = s == null || s.hostKeys() == null ? Map.of() : s.hostKeys();
         String where = a.connection().describe();
         try (RemoteHost host = Connections.open(hosts, a.connection(), recorded, defaultCredentials, req.context())) {
-            Node node = new Node(host, where, req.context());
-            Set<String> registries = new LinkedHashSet<>();
-            if (s != null && s.hostsFiles() != null) {
-                registries.addAll(s.hostsFiles().keySet());
-            }
-            if (a.mirrors() != null) {
-                a.mirrors().forEach(m -> registries.add(m.registry()));
-            }
-            for (String r : registries) {
-                node.removeManaged(HostsToml.path(trimSlash(a.certsDir()), r));
-            }
+            MirrorApply.removeAll(new ContainerdNode(host, where, req.context()), a, s);
             req.context().info(where + ": config.toml keeps config_path (containerd reads no hosts.toml for registries "
                     + "without one, so pulls go straight upstream again)");
         }
-    }
-
-    // --- the node, over SSH -----------------------------------------------------------------------
-
-    /** The remote operations, each mapped to a readable failure naming the node. */
-    private static final class Node extends HostOps {
-        private final Context ctx;
-
-        Node(RemoteHost host, String where, Context ctx) {
-            super(host, where);
-            this.ctx = ctx;
-        }
-
-        ContainerdVersion version() throws ResourceException {
-            ExecResult r = run(CommandLine.script("containerd --version"), null);
-            if (!r.ok()) {
-                throw new ResourceException(ResourceException.Kind.FAILED_PRECONDITION, "cannot find containerd on "
-                        + where + " (`containerd --version` failed: " + r.message() + "); is this a containerd node?");
-            }
-            try {
-                return ContainerdVersion.parse(r.stdout());
-            } catch (IllegalArgumentException e) {
-                throw new ResourceException(ResourceException.Kind.FAILED_PRECONDITION, where + ": " + e.getMessage());
-            }
-        }
-
-        ConfigEdit edit(String text, ContainerdVersion version, String certsDir, String configFile) throws ResourceException {
-            try {
-                return ConfigToml.edit(text, version, certsDir);
-            } catch (ConfigTomlException e) {
-                throw new ResourceException(ResourceException.Kind.FAILED_PRECONDITION, "cannot edit " + configFile
-                        + " on " + where + ": " + e.getMessage() + " (nothing on the node was changed)");
-            }
-        }
-
-        /** Deletes {@code path} if it carries the imagecache header, and its directory if that is then empty. */
-        void removeManaged(String path) throws ResourceException {
-            Optional<String> content = read(path);
-            if (content.isEmpty()) {
-                return;
-            }
-            if (!HostsToml.isManaged(content.get())) {
-                ctx.warn(where + ": " + path + " was not made by imagecache (or lost its header); it was left in place");
-                return;
-            }
-            String dir = path.substring(0, path.lastIndexOf('/'));
-            run(CommandLine.script("rm -f " + CommandLine.quote(path) + " && (rmdir " + CommandLine.quote(dir)
-                    + " 2>/dev/null; true)"), "remove " + path);
-        }
-
-        /** The registry directories under {@code certsDir} that hold a hosts.toml. */
-        List<String> registriesIn(String certsDir) throws ResourceException {
-            ExecResult r = run(CommandLine.script("cd " + CommandLine.quote(certsDir)
-                    + " 2>/dev/null && for d in */hosts.toml; do [ -f \"$d\" ] && echo \"${d%/hosts.toml}\"; done; true"), null);
-            return r.stdout().lines().map(String::strip).filter(l -> !l.isEmpty()).sorted().toList();
-        }
-
-        /**
-         * Backs config.toml up, writes the new text, restarts containerd and waits for its CRI plugin. If the plugin
-         * does not load, restores the backup, restarts again and fails with containerd's own message.
-         *
-         * @return the backup's path
-         */
-        String replaceConfig(String configFile, Optional<String> original, String text, String restartCommand,
-                             ContainerdVersion version, Duration timeout, String stamp, String certsDir)
-                throws ResourceException {
-            String backup = configFile + ".imagecache-" + stamp + ".bak";
-            int mode = 0644;
-            if (original.isPresent()) {
-                run(CommandLine.of("cp", "-p", configFile, backup), "back up " + configFile);
-                ExecResult st = run(CommandLine.of("stat", "-c", "%a", configFile), null);
-                if (st.ok()) {
-                    try {
-                        mode = Integer.parseInt(st.stdout().strip(), 8);
-                    } catch (NumberFormatException e) {
-                        mode = 0644;
-                    }
-                }
-            }
-            ctx.status("Writing " + configFile + " (backup " + (original.isPresent() ? backup : "none: it did not exist") + ")");
-            write(configFile, text, mode);
-            ctx.status("Restarting containerd: " + restartCommand);
-            Optional<String> failure = restartAndVerify(restartCommand, version, timeout);
-            if (failure.isEmpty()) {
-                failure = effectiveConfigPathProblem(configFile, certsDir, version);
-            }
-            if (failure.isEmpty()) {
-                return original.isPresent() ? backup : null;
-            }
-            ctx.warn(where + ": containerd did not come back with its CRI plugin (" + failure.get()
-                    + "); restoring " + configFile);
-            if (original.isPresent()) {
-                run(CommandLine.of("cp", "-p", backup, configFile), "restore " + configFile + " from " + backup);
-            } else {
-                run(CommandLine.of("rm", "-f", configFile), "remove the new " + configFile);
-            }
-            Optional<String> again = restartAndVerify(restartCommand, version, timeout);
-            String restored = again.isEmpty() ? "the original config.toml is back and the CRI plugin is loaded"
-                    : "AFTER RESTORING THE ORIGINAL config.toml THE CRI PLUGIN STILL DOES NOT LOAD (" + again.get()
-                    + "): the node cannot run pods; look at containerd's log";
-            throw new ResourceException(ResourceException.Kind.FAILED_PRECONDITION, "containerd on " + where
-                    + " rejected the new config.toml: " + failure.get() + "; " + restored
-                    + (original.isPresent() ? " (the edited file was not kept; the original is also in " + backup + ")" : ""));
-        }
-
-        /** Empty when containerd restarted and its CRI plugin(s) are loaded; else containerd's reason. */
-        private Optional<String> restartAndVerify(String restartCommand, ContainerdVersion version, Duration timeout)
-                throws ResourceException {
-            ExecResult r = run(CommandLine.script(restartCommand), null);
-            if (!r.ok()) {
-                return Optional.of("`" + restartCommand + "` failed: " + r.message());
-            }
-            long deadline = System.nanoTime() + timeout.toNanos();
-            String last = "containerd did not answer";
-            while (true) {
-                ExecResult ls = run(CommandLine.script("ctr plugins ls"), null);
-                if (ls.ok()) {
-                    Map<String, String> states = criPlugins(ls.stdout(), version);
-                    if (!states.isEmpty() && states.values().stream().allMatch("ok"::equals)) {
-                        return Optional.empty();
-                    }
-                    Optional<String> failed = states.entrySet().stream().filter(e -> e.getValue().equals("error"))
-                            .map(Map.Entry::getKey).findFirst();
-                    if (failed.isPresent()) {
-                        return Optional.of(pluginError(failed.get()));
-                    }
-                    last = "CRI plugin states " + states;
-                } else {
-                    last = ls.message();
-                }
-                if (System.nanoTime() > deadline) {
-                    return Optional.of("after " + timeout.toSeconds() + " s: " + last);
-                }
-                try {
-                    Thread.sleep(500);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return Optional.of("interrupted");
-                }
-            }
-        }
-
-        /**
-         * Empty when the config containerd runs with (its file merged with {@code imports}) has
-         * {@code config_path = certsDir}; else why not. A file in {@code imports} that sets the CRI plugin's
-         * settings replaces the main file's on containerd 1.6, silently dropping {@code config_path}.
-         */
-        private Optional<String> effectiveConfigPathProblem(String configFile, String certsDir, ContainerdVersion version)
-                throws ResourceException {
-            ExecResult dump = run(CommandLine.script("containerd --config " + CommandLine.quote(configFile)
-                    + " config dump 2>/dev/null"), null);
-            if (!dump.ok()) {
-                return Optional.of("`containerd config dump` failed: " + dump.message());
-            }
-            Optional<String> effective = ConfigToml.effectiveConfigPath(dump.stdout(), version);
-            if (effective.isPresent() && effective.get().equals(certsDir)) {
-                return Optional.empty();
-            }
-            Matcher imports = Pattern.compile("(?m)^imports\\s*=\\s*(\\[.*])").matcher(dump.stdout());
-            return Optional.of("containerd runs with config_path \"" + effective.orElse("") + "\", not \"" + certsDir
-                    + "\": another file overrides the CRI registry settings of " + configFile
-                    + (imports.find() ? " (imports = " + imports.group(1) + ")" : "")
-                    + "; move its registry settings into " + configFile + " or remove them");
-        }
-
-        /** containerd's own error for a plugin ({@code ctr plugins ls -d id==cri}: the Message line). */
-        private String pluginError(String typeAndId) throws ResourceException {
-            String type = typeAndId.substring(0, typeAndId.indexOf(' '));
-            String id = typeAndId.substring(typeAndId.lastIndexOf(' ') + 1);
-            ExecResult d = run(CommandLine.script("ctr plugins ls -d " + CommandLine.quote("type==" + type + ",id==" + id)), null);
-            Matcher m = Pattern.compile("(?m)^\\s*Message:\\s*(.+)$").matcher(d.stdout());
-            String msg = m.find() ? m.group(1).strip() : "no message";
-            return "plugin " + typeAndId + " failed to load: " + msg;
-        }
-    }
-
-    /** The CRI plugins' states from {@code ctr plugins ls} ("type id" -> ok/error/skip). */
-    static Map<String, String> criPlugins(String ctrOutput, ContainerdVersion version) {
-        Map<String, String> out = new LinkedHashMap<>();
-        for (String line : ctrOutput.lines().toList()) {
-            String[] f = line.trim().split("\\s+");
-            if (f.length < 4) {
-                continue;
-            }
-            String key = f[0] + " " + f[1];
-            boolean cri = (f[0].equals("io.containerd.grpc.v1") && f[1].equals("cri"))
-                    || (f[0].equals("io.containerd.cri.v1") && (f[1].equals("images") || f[1].equals("runtime")));
-            if (cri) {
-                out.put(key, f[f.length - 1]);
-            }
-        }
-        return out;
     }
 }

@@ -47,6 +47,8 @@ abstract class ContainerdMirrorContract {
     private ContainerdMirror resource;
     private ContainerdMirror.Args args;
     private ContainerdMirror.State state;
+    /** The node image's own config.toml, as it was at start. */
+    private String pristine;
 
     /** A started node on {@code network}. */
     protected abstract NodeHost startNode(LabNetwork network);
@@ -84,6 +86,7 @@ abstract class ContainerdMirrorContract {
         ghcrProxy = started(LocalRegistry.proxy(ghcr.networkUrl()));
         ghcrProxy2 = started(LocalRegistry.proxy(ghcr.networkUrl()));
         node = startNode(network);
+        pristine = node.sh("cat " + NodeHost.CONFIG_FILE);
         resource = new ContainerdMirror(new JschRemoteHostFactory(),
                 () -> Optional.of(new DefaultCredentials.Found(node.rootKey().privateKey(), null)), Clock.systemUTC());
     }
@@ -265,5 +268,126 @@ abstract class ContainerdMirrorContract {
         assertEquals("ok", criState());
         assertEquals(before + 2, restarts(), "restarted with the edit, then with the original");
         assertNotEquals(0, node.containerdPid());
+    }
+
+    // --- node layouts, certsDir moves and restarts that fail or hang (issue 7) ----------------------------
+
+    private static final String ALT_SOCKET = "/run/containerd-alt/containerd.sock";
+
+    /** Back to the image's own config.toml as a plain file, no drop-in, no files of ours; containerd restarted. */
+    private void reset() {
+        node.sh("rm -f /etc/containerd/conf.d/mirrors.toml " + NodeHost.CONFIG_FILE + "; rm -rf /etc/containerd/real "
+                + "/etc/containerd/hosts.d /etc/containerd/certs.d/docker.io /etc/containerd/certs.d/ghcr.io /tmp/fail-once");
+        node.writeFile(NodeHost.CONFIG_FILE, pristine);
+        node.restartContainerd();
+    }
+
+    private ContainerdMirror.Args inDir(String certsDir, String restartCommand, int restartTimeoutSeconds) {
+        ContainerdMirror.Args a = args(ghcrProxy);
+        return new ContainerdMirror.Args(a.connection(), a.mirrors(), certsDir, a.configFile(), restartCommand,
+                a.criTimeoutSeconds(), restartTimeoutSeconds);
+    }
+
+    /** A fresh pull of docker.io/library/hello:1 (at {@code socket}) that goes through the docker.io proxy. */
+    private void pullsThroughTheMirror(String socket) {
+        String endpoint = "unix://" + socket;
+        node.exec("crictl", "--runtime-endpoint", endpoint, "--image-endpoint", endpoint, "rmi", "docker.io/library/hello:1");
+        int before = dockerProxy.requests("/v2/library/hello/manifests/.*");
+        ExecResult hello = node.exec("crictl", "--runtime-endpoint", endpoint, "--image-endpoint", endpoint, "pull",
+                "docker.io/library/hello:1");
+        assertEquals(0, hello.getExitCode(), hello.getStderr());
+        assertTrue(dockerProxy.awaitRequests("/v2/library/hello/manifests/.*", before + 1, Duration.ofSeconds(10)) > before,
+                "the pull went through the docker.io proxy");
+    }
+
+    private String criStateAt(String socket) {
+        return node.sh("ctr --address " + socket + " plugins ls | awk '$2 == \"cri\" {print $NF}'").strip();
+    }
+
+    @Test
+    @Order(20)
+    void aSymlinkedConfigTomlIsEditedAtItsTargetAndStaysALink() throws ResourceException {
+        reset();
+        node.sh("mkdir -p /etc/containerd/real && cp " + NodeHost.CONFIG_FILE + " /etc/containerd/real/config.toml"
+                + " && chown root:adm /etc/containerd/real/config.toml && chmod 640 /etc/containerd/real/config.toml"
+                + " && ln -sf real/config.toml " + NodeHost.CONFIG_FILE);
+        node.restartContainerd();
+        ContainerdMirror.State s = resource.create(new CustomResource.CreateRequest<>("urn", "node", d(args(ghcrProxy)),
+                false, Context.silent())).state();
+        assertTrue(s.configChanged());
+        assertEquals(0, node.exec("test", "-L", NodeHost.CONFIG_FILE).getExitCode(), "config.toml is still a link");
+        assertEquals("real/config.toml", node.sh("readlink " + NodeHost.CONFIG_FILE).strip());
+        assertEquals("640 root adm", node.sh("stat -c '%a %U %G' /etc/containerd/real/config.toml").strip(),
+                "the target kept its mode and owner");
+        assertTrue(node.sh("cat /etc/containerd/real/config.toml").contains("/etc/containerd/certs.d"));
+        assertEquals("640 root adm", node.sh("stat -c '%a %U %G' " + s.backupFile()).strip(), "the backup too");
+        assertEquals("ok", criState());
+        pullsThroughTheMirror("/run/containerd/containerd.sock");
+        resource.delete(new CustomResource.DeleteRequest<>("id", "urn", args(ghcrProxy), s, Context.silent()));
+    }
+
+    /** Applies at certs.d, then moves to hosts.d with {@code restartCommand}, which must fail the apply. */
+    private ResourceException movingCertsDirFails(String restartCommand, int restartTimeoutSeconds, String beforeMove)
+            throws ResourceException {
+        reset();
+        ContainerdMirror.Args first = inDir("/etc/containerd/certs.d", "systemctl restart containerd", 120);
+        ContainerdMirror.State s = resource.create(new CustomResource.CreateRequest<>("urn", "node", d(first), false,
+                Context.silent())).state();
+        String config = node.readFile(NodeHost.CONFIG_FILE);
+        String docker = node.readFile("/etc/containerd/certs.d/docker.io/hosts.toml");
+        node.sh(beforeMove);
+        ContainerdMirror.Args moved = inDir("/etc/containerd/hosts.d", restartCommand, restartTimeoutSeconds);
+        ResourceException e = assertThrows(ResourceException.class, () -> resource.update(
+                new CustomResource.UpdateRequest<>("id", "urn", first, s, d(moved), false, Context.silent())));
+        assertEquals(config, node.readFile(NodeHost.CONFIG_FILE), "config.toml still points at certs.d");
+        assertEquals(docker, node.readFile("/etc/containerd/certs.d/docker.io/hosts.toml"), "the old files are there");
+        assertTrue(node.exec("test", "-e", "/etc/containerd/hosts.d/docker.io/hosts.toml").getExitCode() != 0,
+                "what the failed apply wrote is gone");
+        assertEquals("ok", criState());
+        pullsThroughTheMirror("/run/containerd/containerd.sock");
+        return e;
+    }
+
+    @Test
+    @Order(21)
+    void whenTheRestartAfterACertsDirMoveFailsTheNodeKeepsTheOldDirectoryAndPulls() throws ResourceException {
+        ResourceException e = movingCertsDirFails("if [ -e /tmp/fail-once ]; then rm -f /tmp/fail-once; "
+                + "systemctl restart containerd; echo restart refused >&2; exit 1; fi; systemctl restart containerd", 120,
+                "touch /tmp/fail-once");
+        assertTrue(e.getMessage().contains("restart refused"), e.getMessage());
+        assertTrue(e.getMessage().contains("the original config.toml is back and the CRI plugin is loaded"), e.getMessage());
+    }
+
+    @Test
+    @Order(22)
+    void aRestartThatHangsIsStoppedAndRolledBack() throws ResourceException {
+        long start = System.nanoTime();
+        ResourceException e = movingCertsDirFails("sleep 100000", 5, "true");
+        assertTrue(e.getMessage().contains("`sleep 100000` did not finish within 5 s"), e.getMessage());
+        assertTrue(e.getMessage().contains("the original config.toml is back and the CRI plugin is loaded"), e.getMessage());
+        assertTrue(e.getMessage().contains(node.ip()), "names the node: " + e.getMessage());
+        assertTrue(Duration.ofNanos(System.nanoTime() - start).toSeconds() < 120, "bounded by the timeout");
+        assertEquals("", node.sh("ps -eo args | grep -c '^sleep 100000$' || true").strip().replace("0", ""), "the hung command was stopped");
+    }
+
+    @Test
+    @Order(23)
+    void containerdOnANonDefaultSocketIsTalkedToThere() throws ResourceException {
+        reset();
+        String moved = pristine.contains("address = \"/run/containerd/containerd.sock\"")
+                ? pristine.replaceFirst("address = \"/run/containerd/containerd.sock\"", "address = \"" + ALT_SOCKET + "\"")
+                : pristine.contains("address = '/run/containerd/containerd.sock'")
+                ? pristine.replaceFirst("address = '/run/containerd/containerd.sock'", "address = '" + ALT_SOCKET + "'")
+                : pristine + "\n[grpc]\n  address = \"" + ALT_SOCKET + "\"\n";
+        node.writeFile(NodeHost.CONFIG_FILE, moved);
+        node.restartContainerd();
+        assertEquals("ok", criStateAt(ALT_SOCKET), "containerd listens on the other socket");
+        ContainerdMirror.State s = resource.create(new CustomResource.CreateRequest<>("urn", "node", d(args(ghcrProxy)),
+                false, Context.silent())).state();
+        assertTrue(s.configChanged());
+        assertEquals("ok", criStateAt(ALT_SOCKET));
+        pullsThroughTheMirror(ALT_SOCKET);
+        resource.delete(new CustomResource.DeleteRequest<>("id", "urn", args(ghcrProxy), s, Context.silent()));
+        reset();
     }
 }

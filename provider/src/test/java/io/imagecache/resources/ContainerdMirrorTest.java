@@ -57,6 +57,12 @@ class ContainerdMirrorTest {
     private final List<String> warnings = new ArrayList<>();
     private String breakWhenConfigContains = null;
     private boolean shadowed = false;
+    /** Symlinks on the fake node: link -> what readlink -f prints. */
+    private final Map<String, String> links = new java.util.HashMap<>();
+    /** Owners on the fake node: path -> "uid gid". */
+    private final Map<String, String> owners = new java.util.HashMap<>();
+    /** What the restart command does (after counting). */
+    private java.util.function.Function<String, io.imagecache.ssh.ExecResult> restart = c -> ok("");
     private final ContainerdMirror resource = new ContainerdMirror(node.factory(),
             () -> Optional.of(new DefaultCredentials.Found("-----BEGIN OPENSSH PRIVATE KEY-----", null)),
             Clock.fixed(Instant.parse("2026-11-28T01:02:03Z"), ZoneOffset.UTC));
@@ -74,30 +80,70 @@ class ContainerdMirrorTest {
 
         @Override
         public boolean cancelled() {
-            return false;
+            return cancelled;
         }
     };
+    private boolean cancelled = false;
+    private String versionLine = "containerd github.com/containerd/containerd 1.6.20~ds1 1.6.20~ds1-1+deb12u3\n";
+    /** Where the fake containerd listens. */
+    private String socket = "/run/containerd/containerd.sock";
 
     ContainerdMirrorTest() {
-        node.on("containerd --version", c -> ok("containerd github.com/containerd/containerd 1.6.20~ds1 1.6.20~ds1-1+deb12u3\n"));
-        node.on("systemctl restart containerd", c -> {
-            restarts.incrementAndGet();
+        node.on("containerd --version", c -> ok(versionLine));
+        node.on("readlink -f -- ", c -> ok(links.getOrDefault(c.substring("readlink -f -- ".length()),
+                c.substring("readlink -f -- ".length())) + "\n"));
+        node.on("stat -L -c ", c -> {
+            String path = c.substring(c.lastIndexOf(' ') + 1);
+            return node.files.containsKey(path) ? ok(Integer.toOctalString(node.modes.getOrDefault(path, 0644)) + " "
+                    + owners.getOrDefault(path, "0 0") + "\n") : FakeRemoteHost.fail("stat: cannot statx: No such file");
+        });
+        node.on("cd ", c -> {
+            String dir = c.substring(3, c.indexOf(" 2>/dev/null")) + "/";
+            StringBuilder out = new StringBuilder();
+            node.files.keySet().stream().filter(f -> f.startsWith(dir) && f.endsWith("/hosts.toml"))
+                    .map(f -> f.substring(dir.length(), f.length() - "/hosts.toml".length()))
+                    .filter(r -> !r.contains("/")).forEach(r -> out.append(r).append('\n'));
+            return ok(out.toString());
+        });
+        node.on("chown ", c -> {
+            String[] w = c.split(" ");
+            owners.put(w[3], w[1].replace(':', ' '));
             return ok("");
         });
+        node.on("timeout -k 5 ", c -> {
+            restarts.incrementAndGet();
+            io.imagecache.ssh.ExecResult r = restart.apply(c);
+            if (r.ok()) {
+                socket = MirrorPlan.socket(config());
+            }
+            return r;
+        });
         node.on("containerd --config", c -> {
-            String config = node.files.getOrDefault(CONFIG, "");
+            String config = config();
             java.util.regex.Matcher m = java.util.regex.Pattern.compile("config_path = \"([^\"]*)\"").matcher(config);
             return ok("version = 2\n[plugins]\n  [plugins.\"io.containerd.grpc.v1.cri\"]\n    [plugins.\"io.containerd.grpc.v1.cri\".registry]\n"
                     + "      config_path = \"" + (m.find() && !shadowed ? m.group(1) : "") + "\"\n");
         });
-        node.on("ctr plugins ls -d", c -> ok("Type: io.containerd.grpc.v1\nID: cri\nError:\n  Code: Unknown\n"
-                + "  Message: invalid plugin config: `mirrors` cannot be set when `config_path` is provided\n"));
-        node.on("ctr plugins ls", c -> ok("TYPE                   ID    PLATFORMS    STATUS\nio.containerd.grpc.v1  cri   linux/amd64  "
-                + (broken() ? "error" : "ok") + "\n"));
+        node.on("ctr --address ", c -> {
+            if (!c.startsWith("ctr --address " + socket + " ")) {
+                return FakeRemoteHost.fail("ctr: failed to dial \"" + c.split(" ")[2] + "\": connection refused");
+            }
+            if (c.contains(" plugins ls -d ")) {
+                return ok("Type: io.containerd.grpc.v1\nID: cri\nError:\n  Code: Unknown\n"
+                        + "  Message: invalid plugin config: `mirrors` cannot be set when `config_path` is provided\n");
+            }
+            return ok("TYPE                   ID    PLATFORMS    STATUS\nio.containerd.grpc.v1  cri   linux/amd64  "
+                    + (broken() ? "error" : "ok") + "\n");
+        });
+    }
+
+    /** config.toml as containerd reads it (through its link). */
+    private String config() {
+        return node.files.getOrDefault(links.getOrDefault(CONFIG, CONFIG), "");
     }
 
     private boolean broken() {
-        String config = node.files.getOrDefault(CONFIG, "");
+        String config = config();
         boolean mirrorsWithPath = config.contains("config_path") && config.contains(".mirrors.");
         return mirrorsWithPath || (breakWhenConfigContains != null && config.contains(breakWhenConfigContains));
     }
@@ -241,7 +287,7 @@ class ContainerdMirrorTest {
     void reorderingTheSameMirrorsIsNoChange() {
         ContainerdMirror.Args a = args(mirror("docker.io", "http://10.0.20.10:5000"), mirror("ghcr.io", "http://10.0.20.10:5010"));
         ContainerdMirror.Args b = args(mirror("ghcr.io", "http://10.0.20.10:5010"), mirror("docker.io", "http://10.0.20.10:5000"));
-        ContainerdMirror.State st = new ContainerdMirror.State("1.6.20", 2, Map.of(), false, true, null, null, Map.of());
+        ContainerdMirror.State st = new ContainerdMirror.State("1.6.20", 2, Map.of(), false, true, null, null, Map.of(), null);
         DiffResult r = resource.diff(new CustomResource.DiffRequest<>("id", "urn", a, null, d(b), Records.encode(a),
                 Records.encode(b), Records.encode(st), Set.of("connection.host")));
         assertFalse(r.hasChanges(), r.detailed().toString());
@@ -271,15 +317,211 @@ class ContainerdMirrorTest {
         ContainerdMirror.Args a = args(mirror("docker.io", "http://10.0.20.10:5000"));
         String handMadeSame = "server = \"https://registry-1.docker.io\"\n\n[host.\"http://10.0.20.10:5000\"]\n  capabilities = [\"pull\", \"resolve\"]\n";
         ContainerdMirror.State adopted = new ContainerdMirror.State("1.6.20", 2, Map.of("docker.io", handMadeSame), false, true,
-                null, null, Map.of());
+                null, null, Map.of(), null);
         var in = Records.encode(a);
         DiffResult same = resource.diff(new CustomResource.DiffRequest<>("id", "urn", a, adopted, d(a), in, in,
                 Records.encode(adopted), Set.of("connection.host")));
         assertFalse(same.hasChanges(), same.detailed().toString());
         ContainerdMirror.State edited = new ContainerdMirror.State("1.6.20", 2,
-                Map.of("docker.io", handMadeSame.replace("10.0.20.10", "10.0.20.99")), false, true, null, null, Map.of());
+                Map.of("docker.io", handMadeSame.replace("10.0.20.10", "10.0.20.99")), false, true, null, null, Map.of(), null);
         DiffResult drift = resource.diff(new CustomResource.DiffRequest<>("id", "urn", a, edited, d(a), in, in,
                 Records.encode(edited), Set.of("connection.host")));
         assertEquals(Set.of("hostsFiles[\"docker.io\"]"), drift.detailed().keySet());
+    }
+
+    // --- node layouts, ordering and rollback (issue 7) ---------------------------------------------
+
+    @Test
+    void aSymlinkedConfigIsEditedAtItsTargetWhichKeepsItsModeAndOwner() throws ResourceException {
+        String target = "/etc/containerd/real/config.toml";
+        links.put(CONFIG, target);
+        node.files.put(target, DEBIAN_16);
+        node.modes.put(target, 0640);
+        owners.put(target, "0 4");
+        ContainerdMirror.State s = create(args(mirror("docker.io", "http://10.0.20.10:5000")));
+        assertFalse(node.writes.contains(CONFIG), "the link itself is never written: " + node.writes);
+        assertFalse(node.files.containsKey(CONFIG), "the link is still a link (no regular file replaced it)");
+        assertTrue(node.files.get(target).contains("config_path = \"/etc/containerd/certs.d\""));
+        assertEquals(0640, node.modes.get(target), "the target keeps its mode");
+        assertTrue(node.commands.contains("chown 0:4 -- " + target), "the target keeps its owner: " + node.commands);
+        assertEquals(target + ".imagecache-20261128T010203Z.bak", s.backupFile(), "the backup is beside the target");
+        assertEquals(DEBIAN_16, node.files.get(s.backupFile()));
+    }
+
+    @Test
+    void aGroupOrWorldWritableConfigIsNeverWrittenSo() throws ResourceException {
+        node.files.put(CONFIG, DEBIAN_16);
+        node.modes.put(CONFIG, 0666);
+        create(args(mirror("docker.io", "http://10.0.20.10:5000")));
+        assertEquals(0644, node.modes.get(CONFIG));
+        assertTrue(node.commands.contains("cp -p " + CONFIG + " " + CONFIG + ".imagecache-20261128T010203Z.bak"),
+                "the backup is a cp -p: the original's mode, never a wider one");
+    }
+
+    private ContainerdMirror.Args inDir(String certsDir, String restartCommand, ContainerdMirror.MirrorArgs... mirrors) {
+        return new ContainerdMirror.Args(conn(), List.of(mirrors), certsDir, CONFIG, restartCommand, 10, 30);
+    }
+
+    @Test
+    void aNewCertsDirIsWrittenAndSwitchedToBeforeTheOldFilesGo() throws ResourceException {
+        node.files.put(CONFIG, DEBIAN_16);
+        ContainerdMirror.Args a = inDir("/etc/containerd/certs.d", "systemctl restart containerd",
+                mirror("docker.io", "http://10.0.20.10:5000"));
+        ContainerdMirror.State s = create(a);
+        node.commands.clear();
+        node.writes.clear();
+        ContainerdMirror.Args b = inDir("/etc/containerd/hosts.d", "systemctl restart containerd",
+                mirror("docker.io", "http://10.0.20.10:5000"));
+        ContainerdMirror.State t = update(a, s, b);
+        assertEquals(List.of("/etc/containerd/hosts.d/docker.io/hosts.toml", CONFIG), node.writes, "new file, then config.toml");
+        int restart = indexOf("timeout -k 5 ");
+        int removal = indexOf("rm -f /etc/containerd/certs.d/docker.io/hosts.toml");
+        assertTrue(restart >= 0 && removal > restart, "the old file goes only after the restart: " + node.commands);
+        assertFalse(node.files.containsKey("/etc/containerd/certs.d/docker.io/hosts.toml"));
+        assertTrue(t.restartsContainerd());
+    }
+
+    private int indexOf(String prefix) {
+        for (int i = 0; i < node.commands.size(); i++) {
+            if (node.commands.get(i).startsWith(prefix)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    @Test
+    void whenTheSwitchToANewCertsDirFailsTheOldDirAndConfigStayAndTheNewFilesGo() throws ResourceException {
+        node.files.put(CONFIG, DEBIAN_16);
+        ContainerdMirror.Args a = inDir("/etc/containerd/certs.d", "systemctl restart containerd",
+                mirror("docker.io", "http://10.0.20.10:5000"), mirror("ghcr.io", "http://10.0.20.10:5010"));
+        ContainerdMirror.State s = create(a);
+        String configBefore = node.files.get(CONFIG);
+        String dockerBefore = node.files.get("/etc/containerd/certs.d/docker.io/hosts.toml");
+        AtomicInteger calls = new AtomicInteger();
+        restart = c -> calls.incrementAndGet() == 1 ? FakeRemoteHost.fail("Job for containerd.service failed") : ok("");
+        ContainerdMirror.Args b = inDir("/etc/containerd/hosts.d", "systemctl restart containerd",
+                mirror("docker.io", "http://10.0.20.10:5000"), mirror("ghcr.io", "http://10.0.20.10:5010"));
+        ResourceException e = assertThrows(ResourceException.class, () -> update(a, s, b));
+        assertTrue(e.getMessage().contains("Job for containerd.service failed"), e.getMessage());
+        assertTrue(e.getMessage().contains("10.0.30.1"), "names the node: " + e.getMessage());
+        assertEquals(configBefore, node.files.get(CONFIG), "config.toml still points at the old directory");
+        assertEquals(dockerBefore, node.files.get("/etc/containerd/certs.d/docker.io/hosts.toml"), "the old files stay");
+        assertTrue(node.files.containsKey("/etc/containerd/certs.d/ghcr.io/hosts.toml"));
+        assertFalse(node.files.containsKey("/etc/containerd/hosts.d/docker.io/hosts.toml"), "what this apply wrote is gone");
+        assertFalse(node.files.containsKey("/etc/containerd/hosts.d/ghcr.io/hosts.toml"));
+        ContainerdMirror.State partial = (ContainerdMirror.State) e.partialResult().orElseThrow().state();
+        assertEquals(s.hostsFiles(), partial.hostsFiles(), "the state says what is on the node: the old files");
+        assertEquals(a, e.partialResult().orElseThrow().inputs(), "and the inputs that made it, so the next up moves again");
+    }
+
+    @Test
+    void aHostsFileReplacedBeforeAFailedRestartIsPutBack() throws ResourceException {
+        node.files.put(CONFIG, DEBIAN_16);
+        String handMade = "server = \"https://registry-1.docker.io\"\n[host.\"http://10.9.9.9:5000\"]\n";
+        node.files.put("/etc/containerd/certs.d/docker.io/hosts.toml", handMade);
+        breakWhenConfigContains = "config_path";
+        assertThrows(ResourceException.class, () -> create(args(mirror("docker.io", "http://10.0.20.10:5000"))));
+        assertEquals(handMade, node.files.get("/etc/containerd/certs.d/docker.io/hosts.toml"));
+        assertEquals(DEBIAN_16, node.files.get(CONFIG));
+    }
+
+    @Test
+    void ctrTalksToTheSocketTheAppliedConfigNames() throws ResourceException {
+        String config = DEBIAN_16 + "\n[grpc]\n  address = \"/run/alt/containerd.sock\"\n";
+        node.files.put(CONFIG, config);
+        socket = "/run/alt/containerd.sock";
+        create(args(mirror("docker.io", "http://10.0.20.10:5000")));
+        List<String> ctr = node.commands.stream().filter(c -> c.startsWith("ctr ")).toList();
+        assertFalse(ctr.isEmpty());
+        assertTrue(ctr.stream().allMatch(c -> c.startsWith("ctr --address /run/alt/containerd.sock ")), ctr.toString());
+    }
+
+    @Test
+    void aK3sNodeIsRefusedBeforeAnythingIsWritten() {
+        node.files.put(CONFIG, DEBIAN_16);
+        node.files.put("/var/lib/rancher/k3s/agent/etc/containerd/config.toml", DEBIAN_16);
+        ResourceException e = assertThrows(ResourceException.class, () -> create(args(mirror("docker.io", "http://10.0.20.10:5000"))));
+        assertEquals(ResourceException.Kind.FAILED_PRECONDITION, e.kind());
+        assertTrue(e.getMessage().contains("/etc/rancher/k3s/registries.yaml"), e.getMessage());
+        assertTrue(e.getMessage().contains("/var/lib/rancher/k3s/agent/etc/containerd/config.toml"), e.getMessage());
+        assertEquals(List.of(), node.writes);
+        assertEquals(0, restarts.get());
+    }
+
+    @Test
+    void aConfigTomlTmplBesideTheConfigIsRefusedToo() {
+        node.files.put(CONFIG, DEBIAN_16);
+        node.files.put(CONFIG + ".tmpl", "{{ template \"base\" . }}\n");
+        ResourceException e = assertThrows(ResourceException.class, () -> create(args(mirror("docker.io", "http://10.0.20.10:5000"))));
+        assertTrue(e.getMessage().contains("registries.yaml"), e.getMessage());
+        assertEquals(List.of(), node.writes);
+    }
+
+    @Test
+    void aK3sBuildOfContainerdIsRefusedToo() {
+        node.files.put(CONFIG, DEBIAN_16);
+        versionLine = "containerd github.com/k3s-io/containerd v1.7.23-k3s2 \n";
+        ResourceException e = assertThrows(ResourceException.class, () -> create(args(mirror("docker.io", "http://10.0.20.10:5000"))));
+        assertTrue(e.getMessage().contains("1.7.23-k3s2") && e.getMessage().contains("registries.yaml"), e.getMessage());
+        assertEquals(List.of(), node.writes);
+    }
+
+    @Test
+    void aRestartThatHangsIsStoppedRolledBackAndNamesTheNodeAndCommand() {
+        node.files.put(CONFIG, DEBIAN_16);
+        restart = c -> new io.imagecache.ssh.ExecResult(124, "", "");
+        ContainerdMirror.Args a = inDir("/etc/containerd/certs.d", "sleep 100000", mirror("docker.io", "http://10.0.20.10:5000"));
+        ResourceException e = assertThrows(ResourceException.class, () -> create(a));
+        assertEquals(ResourceException.Kind.FAILED_PRECONDITION, e.kind());
+        assertTrue(e.getMessage().contains("`sleep 100000` did not finish within 30 s"), e.getMessage());
+        assertTrue(e.getMessage().contains("10.0.30.1"), e.getMessage());
+        assertTrue(node.commands.contains("timeout -k 5 30 sh -c 'sleep 100000'"), node.commands.toString());
+        assertEquals(DEBIAN_16, node.files.get(CONFIG), "config.toml is restored");
+        assertTrue(e.getMessage().contains("the original config.toml is back and the CRI plugin is loaded"),
+                "containerd never restarted, so it still runs the original: " + e.getMessage());
+        assertEquals(2, restarts.get(), "tried once with the edit, once with the original");
+        assertFalse(node.files.containsKey("/etc/containerd/certs.d/docker.io/hosts.toml"));
+    }
+
+    @Test
+    void aCancelBeforeTheApplyChangesNothing() {
+        node.files.put(CONFIG, DEBIAN_16);
+        cancelled = true;
+        ResourceException e = assertThrows(ResourceException.class, () -> create(args(mirror("docker.io", "http://10.0.20.10:5000"))));
+        assertEquals(ResourceException.Kind.CANCELLED, e.kind());
+        assertEquals(List.of(), node.writes);
+    }
+
+    @Test
+    void cancellingWhileWaitingForCriRollsBack() {
+        node.files.put(CONFIG, DEBIAN_16);
+        breakWhenConfigContains = "never-there";
+        restart = c -> {
+            cancelled = !node.files.get(CONFIG).equals(DEBIAN_16);
+            return ok("");
+        };
+        ResourceException e = assertThrows(ResourceException.class, () -> create(args(mirror("docker.io", "http://10.0.20.10:5000"))));
+        assertEquals(ResourceException.Kind.CANCELLED, e.kind(), e.getMessage());
+        assertEquals(DEBIAN_16, node.files.get(CONFIG));
+    }
+
+    @Test
+    void previewKnowsWhenContainerdWillNotRestart() throws ResourceException {
+        ContainerdMirror.Args a = args(mirror("docker.io", "http://10.0.20.10:5000"));
+        ContainerdMirror.Args b = args(mirror("docker.io", "http://10.0.20.11:5000"));
+        ContainerdMirror.State upToDate = new ContainerdMirror.State("1.6.20", 2, Map.of(), false, true, null, null, Map.of(), null);
+        ContainerdMirror.State preview = resource.update(new CustomResource.UpdateRequest<>("id", "urn", a, upToDate, d(b), true, ctx));
+        assertEquals(Boolean.FALSE, preview.restartsContainerd());
+        assertTrue(preview.hostsFiles().get("docker.io").contains("10.0.20.11:5000"));
+        ContainerdMirror.State drifted = new ContainerdMirror.State("1.6.20", 2, Map.of(), false, false, null, null, Map.of(), null);
+        assertEquals(null, resource.update(new CustomResource.UpdateRequest<>("id", "urn", a, drifted, d(b), true, ctx))
+                .restartsContainerd(), "config.toml drifted: unknown until the node is read");
+        ContainerdMirror.Args moved = inDir("/etc/containerd/hosts.d", "systemctl restart containerd", mirror("docker.io", "http://10.0.20.10:5000"));
+        assertEquals(null, resource.update(new CustomResource.UpdateRequest<>("id", "urn", a, upToDate, d(moved), true, ctx))
+                .restartsContainerd());
+        assertEquals(null, resource.create(new CustomResource.CreateRequest<>("urn", "n", d(a), true, ctx)).state()
+                .restartsContainerd(), "create: unknown");
+        assertEquals(List.of(), node.commands, "preview touches no node");
     }
 }

@@ -1,0 +1,245 @@
+package io.imagecache.hosts.containerd;
+
+import io.imagecache.containerd.ContainerdVersion;
+import io.imagecache.containerd.HostsToml;
+import io.imagecache.hosts.HostOps;
+import io.imagecache.spi.Context;
+import io.imagecache.spi.ResourceException;
+import io.imagecache.ssh.CommandLine;
+import io.imagecache.ssh.ExecResult;
+import io.imagecache.ssh.RemoteHost;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * A containerd node over SSH: what containerd, ctr, stat and readlink say there, and the file operations
+ * ContainerdMirror needs. Every ctr call goes to the socket the caller names (the one the config being applied
+ * says containerd listens on); every command is bounded. Failures name the node.
+ */
+public final class ContainerdNode extends HostOps {
+    /** Where containerd 1.x/2.x bundled by k3s and RKE2 keeps its generated config.toml. */
+    public static final List<String> RANCHER_CONFIGS = List.of("/var/lib/rancher/k3s/agent/etc/containerd/config.toml",
+            "/var/lib/rancher/rke2/agent/etc/containerd/config.toml");
+    private static final Duration QUICK = Duration.ofSeconds(30);
+    /** How long {@code timeout} waits after its TERM before it KILLs the restart command. */
+    private static final int KILL_AFTER_SECONDS = 5;
+
+    private final Context ctx;
+
+    public ContainerdNode(RemoteHost host, String where, Context ctx) {
+        super(host, where);
+        this.ctx = ctx;
+    }
+
+    public String where() {
+        return where;
+    }
+
+    public Context context() {
+        return ctx;
+    }
+
+    /** {@code containerd --version}, parsed. */
+    public ContainerdVersion version() throws ResourceException {
+        ExecResult r = run(CommandLine.script("containerd --version").withTimeout(QUICK), null);
+        if (!r.ok()) {
+            throw new ResourceException(ResourceException.Kind.FAILED_PRECONDITION, "cannot find containerd on "
+                    + where + " (`containerd --version` failed: " + r.message() + "); is this a containerd node?");
+        }
+        try {
+            return ContainerdVersion.parse(r.stdout());
+        } catch (IllegalArgumentException e) {
+            throw new ResourceException(ResourceException.Kind.FAILED_PRECONDITION, where + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * The file {@code path} names once every symlink is followed ({@code readlink -f}); {@code path} itself when
+     * readlink cannot say (e.g. its directory does not exist).
+     */
+    public String resolve(String path) throws ResourceException {
+        ExecResult r = run(CommandLine.of("readlink", "-f", "--", path).withTimeout(QUICK), null);
+        String target = r.stdout().strip();
+        return r.ok() && target.startsWith("/") && !target.contains("\n") ? target : path;
+    }
+
+    /** The mode and owner of the file at {@code path} (followed if a link); empty when it does not exist. */
+    public Optional<FileStat> stat(String path) throws ResourceException {
+        ExecResult r = run(CommandLine.of("stat", "-L", "-c", "%a %u %g", "--", path).withTimeout(QUICK), null);
+        if (!r.ok()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(FileStat.parse(r.stdout()));
+        } catch (IllegalArgumentException e) {
+            throw new ResourceException(ResourceException.Kind.FAILED_PRECONDITION, "cannot read the mode of " + path
+                    + " on " + where + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * What shows this node's containerd is run by k3s or RKE2 (which write config.toml again at every start, from
+     * {@code config.toml.tmpl}): the files found among {@link #RANCHER_CONFIGS} and {@code <configTarget>.tmpl}.
+     */
+    public List<String> rancherSigns(String configTarget) throws ResourceException {
+        List<String> found = new ArrayList<>();
+        List<String> candidates = new ArrayList<>(RANCHER_CONFIGS);
+        candidates.add(configTarget + ".tmpl");
+        for (String f : candidates) {
+            if (read(f).isPresent()) {
+                found.add(f);
+            }
+        }
+        return found;
+    }
+
+    /** Every {@code <certsDir>/<registry>/hosts.toml} on the node: registry -> content. */
+    public Map<String, String> hostsFilesIn(String certsDir) throws ResourceException {
+        Map<String, String> out = new TreeMap<>();
+        for (String r : registriesIn(certsDir)) {
+            read(HostsToml.path(certsDir, r)).ifPresent(c -> out.put(r, c));
+        }
+        return out;
+    }
+
+    /** The registry directories under {@code certsDir} that hold a hosts.toml. */
+    public List<String> registriesIn(String certsDir) throws ResourceException {
+        ExecResult r = run(CommandLine.script("cd " + CommandLine.quote(certsDir)
+                + " 2>/dev/null && for d in */hosts.toml; do [ -f \"$d\" ] && echo \"${d%/hosts.toml}\"; done; true")
+                .withTimeout(QUICK), null);
+        return r.stdout().lines().map(String::strip).filter(l -> !l.isEmpty()).sorted().toList();
+    }
+
+    /** {@code cp -p from to}: a copy with the same mode, owner and times. */
+    public void copy(String from, String to, String action) throws ResourceException {
+        run(CommandLine.of("cp", "-p", from, to).withTimeout(QUICK), action);
+    }
+
+    /** Deletes {@code path} and then its directory if that is empty. */
+    public void remove(String path) throws ResourceException {
+        String dir = path.substring(0, path.lastIndexOf('/'));
+        run(CommandLine.script("rm -f " + CommandLine.quote(path) + " && (rmdir " + CommandLine.quote(dir)
+                + " 2>/dev/null; true)").withTimeout(QUICK), "remove " + path);
+    }
+
+    /** Deletes {@code path} if it carries the imagecache header (a warning otherwise); true if it was deleted. */
+    public boolean removeManaged(String path) throws ResourceException {
+        Optional<String> content = read(path);
+        if (content.isEmpty()) {
+            return false;
+        }
+        if (!HostsToml.isManaged(content.get())) {
+            ctx.warn(where + ": " + path + " was not made by imagecache (or lost its header); it was left in place");
+            return false;
+        }
+        remove(path);
+        return true;
+    }
+
+    /**
+     * Writes {@code content} atomically with {@code stat}'s mode made safe ({@link FileStat#safeMode}) and its owner,
+     * or {@code defaultMode} and the SSH (or sudo) user when there was no file.
+     */
+    public void writeLike(String path, String content, Optional<FileStat> stat, int defaultMode) throws ResourceException {
+        write(path, content, stat.map(FileStat::safeMode).orElse(defaultMode & 0755));
+        if (stat.isPresent()) {
+            run(CommandLine.of("chown", stat.get().owner(), "--", path).withTimeout(QUICK), "give " + path
+                    + " its owner back");
+        }
+    }
+
+    /**
+     * Runs {@code command} (through {@code sh -c}) under coreutils {@code timeout}, and the SSH command with a
+     * slightly longer timeout as a backstop. Empty when it exited 0; else why not, naming the command.
+     */
+    public Optional<String> restart(String command, Duration timeout) {
+        long secs = Math.max(1, timeout.toSeconds());
+        CommandLine cmd = CommandLine.script("timeout -k " + KILL_AFTER_SECONDS + " " + secs + " sh -c "
+                + CommandLine.quote(command)).withTimeout(Duration.ofSeconds(secs + KILL_AFTER_SECONDS + 20));
+        ExecResult r;
+        try {
+            r = run(cmd, null);
+        } catch (ResourceException e) {
+            return Optional.of("`" + command + "` did not finish: " + e.getMessage());
+        }
+        if (r.exitCode() == 124 || r.exitCode() == 137) {
+            return Optional.of("`" + command + "` did not finish within " + secs + " s (restartTimeoutSeconds) and was"
+                    + " stopped");
+        }
+        return r.ok() ? Optional.empty() : Optional.of("`" + command + "` failed: " + r.message());
+    }
+
+    /**
+     * Waits until containerd at {@code socket} lists its CRI plugin(s) as loaded. Empty when it does; else
+     * containerd's reason (its own message for a plugin in state {@code error}). With {@code cancellable}, stops when
+     * the engine cancels.
+     */
+    public Optional<String> awaitCri(String socket, Duration timeout, boolean cancellable) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        String last = "containerd did not answer at " + socket;
+        while (true) {
+            if (cancellable && ctx.cancelled()) {
+                return Optional.of("cancelled while waiting for containerd's CRI plugin");
+            }
+            try {
+                ExecResult ls = run(ctr(socket, "plugins", "ls"), null);
+                if (ls.ok()) {
+                    Map<String, String> states = CriPlugins.states(ls.stdout());
+                    if (CriPlugins.allLoaded(states)) {
+                        return Optional.empty();
+                    }
+                    Optional<String> failed = CriPlugins.firstFailed(states);
+                    if (failed.isPresent()) {
+                        return Optional.of(pluginError(socket, failed.get()));
+                    }
+                    last = "CRI plugin states " + states;
+                } else {
+                    last = "`ctr --address " + socket + " plugins ls`: " + ls.message();
+                }
+            } catch (ResourceException e) {
+                last = e.getMessage();
+            }
+            if (System.nanoTime() > deadline) {
+                return Optional.of("after " + timeout.toSeconds() + " s: " + last);
+            }
+            try {
+                Thread.sleep(500);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return Optional.of("interrupted while waiting for containerd's CRI plugin");
+            }
+        }
+    }
+
+    /** {@code containerd --config <configFile> config dump}, parsed; empty with the reason logged when it fails. */
+    public Optional<ConfigDump> configDump(String configFile, ContainerdVersion version, List<String> whyNot)
+            throws ResourceException {
+        ExecResult dump = run(CommandLine.script("containerd --config " + CommandLine.quote(configFile)
+                + " config dump 2>/dev/null").withTimeout(QUICK), null);
+        if (!dump.ok()) {
+            whyNot.add("`containerd config dump` failed: " + dump.message());
+            return Optional.empty();
+        }
+        return Optional.of(ConfigDump.parse(dump.stdout(), version));
+    }
+
+    /** containerd's own error for a plugin ("type id"). */
+    private String pluginError(String socket, String typeAndId) throws ResourceException {
+        String type = typeAndId.substring(0, typeAndId.indexOf(' '));
+        String id = typeAndId.substring(typeAndId.lastIndexOf(' ') + 1);
+        ExecResult d = run(ctr(socket, "plugins", "ls", "-d", "type==" + type + ",id==" + id), null);
+        return "plugin " + typeAndId + " failed to load: " + CriPlugins.errorMessage(d.stdout()).orElse("no message");
+    }
+
+    private static CommandLine ctr(String socket, String... args) {
+        CommandLine c = CommandLine.of("ctr", "--address", socket);
+        for (String a : args) {
+            c = c.arg(a);
+        }
+        return c.withTimeout(QUICK);
+    }
+}

@@ -1,0 +1,262 @@
+package io.imagecache.resources;
+
+import io.imagecache.containerd.ConfigEdit;
+import io.imagecache.containerd.ConfigToml;
+import io.imagecache.containerd.ConfigTomlException;
+import io.imagecache.containerd.ContainerdVersion;
+import io.imagecache.containerd.HostsToml;
+import io.imagecache.containerd.MirrorSpec;
+import io.imagecache.containerd.MirrorValidation;
+import io.imagecache.hosts.containerd.FileStat;
+import io.imagecache.spi.CheckFailure;
+import io.imagecache.spi.Decoded;
+import io.imagecache.spi.PropertyPath;
+import io.imagecache.spi.ResourceException;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * What one apply of ContainerdMirror does to a node, decided from the inputs and the node as observed, without
+ * touching it. Pure; {@link MirrorApply} carries it out, in this order: {@link #writes}, then the {@link #config}
+ * change (the only thing that restarts containerd) and its verification, and only then the {@link #removals}, so a
+ * node is never left pointing at a directory whose files are gone.
+ *
+ * @param writes     hosts.toml files to write, each with what it replaces (for the rollback)
+ * @param config     the config.toml edit, when the file must change
+ * @param removals   managed hosts.toml files that are no longer wanted, removed after config.toml is verified
+ * @param hostsFiles the state's {@code hostsFiles} once the plan is carried out
+ * @param migrated   the state's {@code migratedFiles} once the plan is carried out
+ * @param warnings   what the person running Pulumi should know (never file contents)
+ * @param notes      what the config edit did
+ */
+record MirrorPlan(ContainerdVersion version, Integer configVersion, List<FileWrite> writes, Optional<ConfigChange> config,
+                  List<String> removals, Map<String, String> hostsFiles, Map<String, String> migrated,
+                  List<String> warnings, List<String> notes) {
+
+    /**
+     * A hosts.toml to write.
+     *
+     * @param previous what the file held before (restored by a rollback), empty when there was none
+     * @param backup   where a hand-made file is copied before it is replaced, or null
+     */
+    record FileWrite(String path, String content, int mode, Optional<String> previous, String backup, String why) {}
+
+    /**
+     * The config.toml edit. {@code target} is the file {@code configFile} names once symlinks are followed: it is
+     * edited, and the link is kept. Its mode (made safe) and owner are kept.
+     *
+     * @param backup       where the original is copied first (beside the target), null when there was no file
+     * @param socketBefore where containerd listens with the original file (for the rollback)
+     * @param socketAfter  where it listens with the edited one
+     */
+    record ConfigChange(String configFile, String target, String text, Optional<String> original, Optional<FileStat> stat,
+                        String backup, String socketBefore, String socketAfter, String certsDir) {}
+
+    /**
+     * The node as observed before the apply.
+     *
+     * @param version         null when {@code rancherSigns} made asking containerd pointless
+     * @param configTarget    {@code configFile} with every symlink followed
+     * @param filesInCertsDir registry -> content of every hosts.toml under the wanted certsDir
+     * @param filesInOldDir   the same under the certsDir of the previous apply (equal when it did not change)
+     * @param rancherSigns    files showing that k3s or RKE2 runs this containerd
+     */
+    record Observed(ContainerdVersion version, String configFile, String configTarget, Optional<String> config,
+                    Optional<FileStat> configStat, Map<String, String> filesInCertsDir, Map<String, String> filesInOldDir,
+                    List<String> rancherSigns) {}
+
+    /** True when carrying this out restarts containerd. */
+    boolean restartsContainerd() {
+        return config.isPresent();
+    }
+
+    /**
+     * The plan for inputs {@code a} on a node observed as {@code obs}; {@code olds}/{@code old} are the previous
+     * apply's inputs and state (null on create). Throws, before anything is written, when the node cannot take it.
+     */
+    static MirrorPlan of(ContainerdMirror.Args a, ContainerdMirror.Args olds, ContainerdMirror.State old, Observed obs,
+                         String stamp, String where) throws ResourceException {
+        refuseRancher(obs, where);
+        ContainerdVersion version = obs.version();
+        List<MirrorSpec> specs = ContainerdMirror.specs(a.mirrors());
+        List<CheckFailure> versionProblems = ContainerdMirror.failures(MirrorValidation.checkForVersion(specs, version));
+        if (!versionProblems.isEmpty()) {
+            throw new ResourceException(ResourceException.Kind.INVALID, "the mirrors do not suit containerd " + version
+                    + " on " + where + ": " + describe(versionProblems) + " (nothing on the node was changed)");
+        }
+        String certsDir = ContainerdMirror.trimSlash(a.certsDir());
+        String oldDir = olds == null ? certsDir : ContainerdMirror.trimSlash(olds.certsDir());
+        ConfigEdit edit;
+        try {
+            edit = ConfigToml.edit(obs.config().orElse(minimalConfig(version)), version, certsDir);
+        } catch (ConfigTomlException e) {
+            throw new ResourceException(ResourceException.Kind.FAILED_PRECONDITION, "cannot edit " + obs.configFile()
+                    + " on " + where + ": " + e.getMessage() + " (nothing on the node was changed)");
+        }
+        List<String> warnings = new ArrayList<>(edit.warnings());
+        List<FileWrite> writes = new ArrayList<>();
+        Map<String, String> files = new TreeMap<>();
+        Set<String> wanted = new LinkedHashSet<>();
+
+        // 1. The managed hosts.toml files, written only where the content changes.
+        for (MirrorSpec s : specs) {
+            String content = HostsToml.render(s, version);
+            String path = HostsToml.path(certsDir, s.registry());
+            wanted.add(s.registry());
+            files.put(s.registry(), content);
+            Optional<String> current = Optional.ofNullable(obs.filesInCertsDir().get(s.registry()));
+            if (current.isPresent() && current.get().equals(content)) {
+                continue;
+            }
+            String backup = current.isPresent() && !HostsToml.isManaged(current.get())
+                    ? path + ".imagecache-" + stamp + ".bak" : null;
+            writes.add(new FileWrite(path, content, 0644, current, backup, "Writing " + path));
+        }
+        // 2. Mirrors that were in config.toml: their own hosts.toml, unless one exists already.
+        Map<String, String> migrated = new TreeMap<>(old == null || old.migratedFiles() == null ? Map.of() : old.migratedFiles());
+        for (MirrorSpec m : edit.migrated()) {
+            String path = HostsToml.path(certsDir, m.registry());
+            if (wanted.contains(m.registry())) {
+                warnings.add("config.toml had mirrors for " + m.registry() + "; the mirrors given to imagecache replace"
+                        + " them (" + m.endpoints().size() + " endpoint(s) dropped)");
+                continue;
+            }
+            if (obs.filesInCertsDir().containsKey(m.registry())) {
+                warnings.add("config.toml had mirrors for " + m.registry() + ", and " + path + " exists; it was kept as it is");
+                continue;
+            }
+            try {
+                writes.add(new FileWrite(path, migratedContent(m, version), 0644, Optional.empty(), null,
+                        "Writing " + path + " (from config.toml's mirrors)"));
+                migrated.put(m.registry(), path);
+            } catch (IllegalArgumentException e) {
+                warnings.add("the mirrors for " + m.registry() + " in config.toml cannot be kept: " + e.getMessage());
+            }
+        }
+        // 3. Files of the previous apply that are no longer wanted where they are: removed once config.toml is verified.
+        List<String> removals = new ArrayList<>();
+        for (String registry : old == null || old.hostsFiles() == null ? Set.<String>of() : old.hostsFiles().keySet()) {
+            boolean sameDir = oldDir.equals(certsDir);
+            if (sameDir && wanted.contains(registry)) {
+                continue;
+            }
+            String content = (sameDir ? obs.filesInCertsDir() : obs.filesInOldDir()).get(registry);
+            String path = HostsToml.path(oldDir, registry);
+            if (content == null) {
+                continue;
+            }
+            if (!HostsToml.isManaged(content)) {
+                warnings.add(path + " was not made by imagecache (or lost its header); it was left in place");
+                continue;
+            }
+            removals.add(path);
+        }
+        // 4. config.toml, only if it must change; that alone restarts containerd.
+        Optional<ConfigChange> config = Optional.empty();
+        if (edit.changed()) {
+            String target = obs.configTarget();
+            String original = obs.config().orElse(null);
+            config = Optional.of(new ConfigChange(obs.configFile(), target, edit.text(), obs.config(), obs.configStat(),
+                    original == null ? null : target + ".imagecache-" + stamp + ".bak",
+                    socket(original), socket(edit.text()), certsDir));
+        }
+        return new MirrorPlan(version, edit.configVersion(), writes, config, removals, files, migrated, warnings,
+                edit.notes());
+    }
+
+    /** Where containerd listens with {@code configToml}: its {@code [grpc] address}, or containerd's default. */
+    static String socket(String configToml) {
+        return configToml == null ? ConfigToml.DEFAULT_GRPC_ADDRESS
+                : ConfigToml.grpcAddress(configToml).orElse(ConfigToml.DEFAULT_GRPC_ADDRESS);
+    }
+
+    /**
+     * k3s and RKE2 write config.toml again from {@code config.toml.tmpl} at every start, so an edit would be lost
+     * (and their socket is elsewhere): refused until they are supported.
+     */
+    static void refuseRancher(Observed obs, String where) throws ResourceException {
+        List<String> signs = new ArrayList<>(obs.rancherSigns());
+        if (obs.configTarget().startsWith("/var/lib/rancher/")) {
+            signs.add(obs.configTarget() + " (under /var/lib/rancher/)");
+        }
+        String raw = obs.version() == null ? "" : obs.version().raw().toLowerCase(java.util.Locale.ROOT);
+        if (raw.contains("k3s") || raw.contains("rke2")) {
+            signs.add("containerd " + obs.version() + " (a k3s/RKE2 build)");
+        }
+        if (!signs.isEmpty()) {
+            throw new ResourceException(ResourceException.Kind.FAILED_PRECONDITION, where + " runs containerd under k3s or"
+                    + " RKE2 (found " + String.join(", ", signs) + "), which regenerate config.toml from config.toml.tmpl"
+                    + " at every start: configure its mirrors in /etc/rancher/k3s/registries.yaml (RKE2:"
+                    + " /etc/rancher/rke2/registries.yaml) instead; ContainerdMirror does not support k3s/RKE2 nodes yet"
+                    + " (nothing on the node was changed)");
+        }
+    }
+
+    /**
+     * Whether an update will restart containerd, as far as preview can know without the node: known false when the
+     * last apply left config.toml up to date and neither {@code certsDir} nor {@code configFile} changes (only hosts
+     * files can change then); unknown (null) otherwise.
+     */
+    static Boolean restartsInPreview(ContainerdMirror.Args news, ContainerdMirror.Args olds, ContainerdMirror.State old) {
+        if (old == null || olds == null || !Boolean.TRUE.equals(old.configUpToDate())) {
+            return null;
+        }
+        boolean sameDir = ContainerdMirror.trimSlash(olds.certsDir()).equals(ContainerdMirror.trimSlash(news.certsDir()));
+        boolean sameFile = java.util.Objects.equals(olds.configFile(), news.configFile());
+        return sameDir && sameFile ? Boolean.FALSE : null;
+    }
+
+    /** config.toml as {@link ConfigToml#edit} would make it for {@code certsDir}; empty when it cannot be edited. */
+    static Optional<ConfigEdit> configEdit(Optional<String> config, ContainerdVersion version, String certsDir) {
+        try {
+            return Optional.of(ConfigToml.edit(config.orElse(minimalConfig(version)), version, certsDir));
+        } catch (ConfigTomlException e) {
+            return Optional.empty();
+        }
+    }
+
+    static String minimalConfig(ContainerdVersion v) {
+        return "version = " + (v.major() >= 2 ? 3 : 2) + "\n";
+    }
+
+    /** What can be known without the node: the hosts files as rendered for any version that accepts them. */
+    static ContainerdMirror.State preview(Decoded<ContainerdMirror.Args> d, ContainerdMirror.Args olds, ContainerdMirror.State old) {
+        Map<String, String> files = null;
+        ContainerdMirror.Args a = d.value();
+        if (a.mirrors() != null && !d.hasUnknownsUnder(PropertyPath.of("mirrors"))) {
+            files = new TreeMap<>();
+            for (ContainerdMirror.MirrorArgs m : a.mirrors()) {
+                try {
+                    files.put(m.registry(), HostsToml.render(ContainerdMirror.spec(m)));
+                } catch (IllegalArgumentException e) {
+                    files = null;
+                    break;
+                }
+            }
+        }
+        return old == null ? new ContainerdMirror.State(null, null, files, null, null, null, null, null, null)
+                : new ContainerdMirror.State(old.containerdVersion(), old.configVersion(), files, null, null, null, old.migratedFiles(),
+                old.hostKeys(), restartsInPreview(a, olds, old));
+    }
+
+    static String migratedContent(MirrorSpec m, ContainerdVersion version) {
+        String rendered = HostsToml.render(m, version);
+        return ContainerdMirror.MIGRATED_HEADER + rendered.substring(rendered.indexOf('\n'));
+    }
+
+    static String describe(List<CheckFailure> failures) {
+        StringBuilder sb = new StringBuilder();
+        for (CheckFailure f : failures) {
+            if (sb.length() > 0) {
+                sb.append("; ");
+            }
+            sb.append(f.property()).append(": ").append(f.reason());
+        }
+        return sb.toString();
+    }
+}

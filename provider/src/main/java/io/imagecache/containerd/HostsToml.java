@@ -3,7 +3,9 @@ package io.imagecache.containerd;
 import io.imagecache.containerd.MirrorSpec.ClientCert;
 import io.imagecache.containerd.MirrorSpec.Endpoint;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 import org.tomlj.Toml;
 import org.tomlj.TomlArray;
@@ -106,18 +108,36 @@ public final class HostsToml {
             if (e.dialTimeout() != null) {
                 sb.append("  dial_timeout = ").append(TomlText.quote(e.dialTimeout().strip())).append('\n');
             }
+            if (!e.header().isEmpty()) {
+                sb.append("\n  [host.").append(TomlText.quote(e.url().strip())).append(".header]\n");
+                e.header().forEach((name, values) -> sb.append("    ").append(TomlText.key(name, '"')).append(" = ")
+                        .append(values.size() == 1 ? TomlText.quote(values.get(0)) : TomlText.stringArray(values))
+                        .append('\n'));
+            }
         }
         return sb.toString();
     }
 
+    /** The fields containerd reads in a {@code [host."..."]} table (and at the top level, for {@code server}). */
+    public static final List<String> HOST_FIELDS =
+            List.of("capabilities", "ca", "client", "skip_verify", "override_path", "dial_timeout", "header");
+
+    /** Like {@link #parse(String, String, ContainerdVersion)} for a containerd before 2.2. */
+    public static Parsed parse(String registry, String content) {
+        return parse(registry, content, null);
+    }
+
     /**
      * Reads a hosts.toml (one imagecache wrote, or a hand-made one being imported) back into a spec for
-     * {@code registry}. {@code server} is kept only if it differs from the default for the registry. Settings
-     * imagecache does not model ({@code header}, root-level host settings) are listed in the result's
-     * {@code ignored}. Throws {@link IllegalArgumentException} with line and column if the text is not valid TOML or
-     * a field has the wrong type.
+     * {@code registry}, keeping every per-host setting containerd reads ({@link #HOST_FIELDS}). {@code server} is kept
+     * only if it differs from the default for the registry. A {@code [host]} without {@code capabilities} means what
+     * it means to containerd: every capability, i.e. pull, resolve and push, and referrers from 2.2 ({@code version}
+     * null: before 2.2). What a {@link MirrorSpec} cannot hold is listed in the result's {@code ignored}: top-level
+     * settings for the server (capabilities, ca, client, ...) and fields containerd does not know. Throws
+     * {@link IllegalArgumentException} with line and column if the text is not valid TOML or a field has a type
+     * containerd refuses (containerd then drops the whole file).
      */
-    public static Parsed parse(String registry, String content) {
+    public static Parsed parse(String registry, String content, ContainerdVersion version) {
         TomlParseResult r = Toml.parse(content);
         if (r.hasErrors()) {
             TomlParseError e = r.errors().get(0);
@@ -130,12 +150,20 @@ public final class HostsToml {
                 ignored.add(k);
             }
         }
+        if (r.contains("server") && !r.isString("server")) {
+            throw typeError(r, "server", registry, "a string");
+        }
         String server = r.isString("server") ? r.getString("server") : null;
         MirrorSpec defaults = new MirrorSpec(registry, null, List.of());
         if (server != null && defaults.effectiveServer().map(server::equals).orElse(false)) {
             server = null;
         }
+        List<String> allCapabilities = version != null && version.supportsReferrersCapability()
+                ? List.of("pull", "resolve", "push", "referrers") : List.of("pull", "resolve", "push");
         List<Endpoint> endpoints = new ArrayList<>();
+        if (r.contains("host") && !r.isTable("host")) {
+            throw typeError(r, "host", registry, "a table of [host.\"<url>\"] tables");
+        }
         TomlTable hosts = r.isTable("host") ? r.getTable("host") : null;
         if (hosts != null) {
             for (String url : hosts.keySet()) {
@@ -143,14 +171,16 @@ public final class HostsToml {
                     throw new IllegalArgumentException("hosts.toml for " + registry + ": host." + url + " is not a table");
                 }
                 TomlTable h = hosts.getTable(List.of(url));
+                String where = "host.\"" + url + "\".";
                 for (String k : h.keySet()) {
-                    if (!List.of("capabilities", "ca", "client", "skip_verify", "override_path", "dial_timeout").contains(k)) {
-                        ignored.add("host.\"" + url + "\"." + k);
+                    if (!HOST_FIELDS.contains(k)) {
+                        ignored.add(where + k);
                     }
                 }
-                endpoints.add(new Endpoint(url, strings(h, "capabilities", registry), stringOrStrings(h, "ca", registry),
-                        h.getBoolean("skip_verify", () -> false), h.getBoolean("override_path", () -> false),
-                        h.isString("dial_timeout") ? h.getString("dial_timeout") : null, clients(h, registry)));
+                List<String> caps = h.contains(List.of("capabilities")) ? strings(h, "capabilities", registry) : allCapabilities;
+                endpoints.add(new Endpoint(url, caps, stringOrStrings(h, "ca", registry),
+                        bool(h, "skip_verify", registry), bool(h, "override_path", registry),
+                        string(h, "dial_timeout", registry), clients(h, registry), headers(h, registry, where)));
             }
         }
         return new Parsed(new MirrorSpec(registry, server, endpoints), isManaged(content), List.copyOf(ignored));
@@ -160,9 +190,84 @@ public final class HostsToml {
      * A hosts.toml read back.
      *
      * @param managed it carries the imagecache header
-     * @param ignored keys present in the file that a {@link MirrorSpec} does not hold
+     * @param ignored keys present in the file that a {@link MirrorSpec} does not hold, as TOML paths
+     *                ({@code ca}, {@code host."https://m.example".proxy})
      */
     public record Parsed(MirrorSpec mirror, boolean managed, List<String> ignored) {}
+
+    /**
+     * True if {@code content} means the same to containerd as {@code wanted}: same server, same hosts in the same order
+     * with the same settings (capability order and case, a default server line and string-vs-list forms do not
+     * matter). A file without {@code capabilities} on a host matches both containerd defaults (with and without
+     * referrers), as the version is not known here. A file that cannot be read, or holds settings a spec cannot
+     * hold, never matches.
+     */
+    public static boolean sameMeaning(String registry, String content, MirrorSpec wanted) {
+        if (wanted == null) {
+            return false;
+        }
+        try {
+            MirrorSpec w = wanted.canonical();
+            for (ContainerdVersion v : List.of(ContainerdVersion.of(2, 1, 0), ContainerdVersion.of(2, 2, 0))) {
+                Parsed p = parse(registry, content, v);
+                if (p.ignored().isEmpty() && p.mirror().canonical().equals(w)) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    private static boolean bool(TomlTable t, String key, String registry) {
+        if (!t.contains(List.of(key))) {
+            return false;
+        }
+        if (!t.isBoolean(List.of(key))) {
+            throw typeError(t, key, registry, "true or false");
+        }
+        return t.getBoolean(List.of(key));
+    }
+
+    private static String string(TomlTable t, String key, String registry) {
+        if (!t.contains(List.of(key))) {
+            return null;
+        }
+        if (!t.isString(List.of(key))) {
+            throw typeError(t, key, registry, "a string");
+        }
+        return t.getString(List.of(key));
+    }
+
+    private static Map<String, List<String>> headers(TomlTable t, String registry, String where) {
+        if (!t.contains(List.of("header"))) {
+            return Map.of();
+        }
+        if (!t.isTable(List.of("header"))) {
+            throw typeError(t, "header", registry, "a table of header names to a string or an array of strings");
+        }
+        TomlTable h = t.getTable(List.of("header"));
+        Map<String, List<String>> out = new LinkedHashMap<>();
+        for (String name : h.keySet()) {
+            Object v = h.get(List.of(name));
+            if (v instanceof String s) {
+                out.put(name, List.of(s));
+            } else if (v instanceof TomlArray a) {
+                List<String> values = new ArrayList<>();
+                for (int i = 0; i < a.size(); i++) {
+                    if (!(a.get(i) instanceof String s)) {
+                        throw typeError(h, name, registry, "a string or an array of strings (in " + where + "header)");
+                    }
+                    values.add(s);
+                }
+                out.put(name, List.copyOf(values));
+            } else {
+                throw typeError(h, name, registry, "a string or an array of strings (in " + where + "header)");
+            }
+        }
+        return out;
+    }
 
     private static List<String> strings(TomlTable t, String key, String registry) {
         if (!t.contains(List.of(key))) {

@@ -18,7 +18,8 @@ import org.tomlj.TomlTable;
  *
  * <p>Output is deterministic: the ownership header, {@code server} (when there is one), then one
  * {@code [host."<url>"]} per endpoint in order with {@code capabilities}, {@code ca}, {@code client},
- * {@code skip_verify}, {@code override_path}, {@code dial_timeout}, each only when set. Rendering never drops a
+ * {@code skip_verify}, {@code override_path}, {@code dial_timeout}, each only when set, then the host's
+ * {@code [host."<url>".header]} table when it has headers (one value as a string, more as an array). Rendering never drops a
  * setting: a spec that uses something the given containerd version does not know is refused. containerd rejects
  * the whole file for an unknown capability ({@code referrers} before 2.2: "unknown capability", then pulls go
  * straight upstream), ignores an unknown field without a word ({@code dial_timeout} before 2.0.7, so the 30 s connect

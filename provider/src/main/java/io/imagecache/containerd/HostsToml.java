@@ -81,42 +81,60 @@ public final class HostsToml {
         StringBuilder sb = new StringBuilder();
         sb.append(HEADER).append('\n');
         m.effectiveServer().ifPresent(s -> sb.append("server = ").append(TomlText.quote(s)).append('\n'));
+        Endpoint root = m.serverSettings();
+        if (root != null) {
+            fields(sb, "", root, root.capabilities().stream().map(c -> c.strip().toLowerCase(java.util.Locale.ROOT)).toList());
+            if (!root.header().isEmpty()) {
+                sb.append("\n[header]\n");
+                headerLines(sb, root);
+            }
+        }
         for (Endpoint e : m.endpoints()) {
             sb.append('\n');
             sb.append("[host.").append(TomlText.quote(e.url().strip())).append("]\n");
             List<String> caps = e.effectiveCapabilities().stream().map(c -> c.strip().toLowerCase(java.util.Locale.ROOT))
                     .toList();
-            sb.append("  capabilities = ").append(TomlText.stringArray(caps)).append('\n');
-            if (!e.ca().isEmpty()) {
-                sb.append("  ca = ").append(TomlText.stringArray(e.ca())).append('\n');
-            }
-            if (!e.client().isEmpty()) {
-                sb.append("  client = [");
-                for (int i = 0; i < e.client().size(); i++) {
-                    ClientCert c = e.client().get(i);
-                    sb.append(i > 0 ? ", " : "");
-                    sb.append(c.key() == null ? TomlText.quote(c.cert())
-                            : TomlText.stringArray(List.of(c.cert(), c.key())));
-                }
-                sb.append("]\n");
-            }
-            if (e.skipVerify()) {
-                sb.append("  skip_verify = true\n");
-            }
-            if (e.overridePath()) {
-                sb.append("  override_path = true\n");
-            }
-            if (e.dialTimeout() != null) {
-                sb.append("  dial_timeout = ").append(TomlText.quote(e.dialTimeout().strip())).append('\n');
-            }
+            fields(sb, "  ", e, caps);
             if (!e.header().isEmpty()) {
                 sb.append("\n  [host.").append(TomlText.quote(e.url().strip())).append(".header]\n");
-                e.header().forEach((name, values) -> sb.append("    ").append(TomlText.key(name, '"')).append(" = ")
-                        .append(values.size() == 1 ? TomlText.quote(values.get(0)) : TomlText.stringArray(values))
-                        .append('\n'));
+                headerLines(sb, e);
             }
         }
         return sb.toString();
+    }
+
+    private static void headerLines(StringBuilder sb, Endpoint e) {
+        String indent = e.url() == null ? "  " : "    ";
+        e.header().forEach((name, values) -> sb.append(indent).append(TomlText.key(name, '"')).append(" = ")
+                .append(values.size() == 1 ? TomlText.quote(values.get(0)) : TomlText.stringArray(values)).append('\n'));
+    }
+
+    /** The settings of a host (or of the server, at the top level), each only when set; capabilities when non-empty. */
+    private static void fields(StringBuilder sb, String indent, Endpoint e, List<String> caps) {
+        if (!caps.isEmpty()) {
+            sb.append(indent).append("capabilities = ").append(TomlText.stringArray(caps)).append('\n');
+        }
+        if (!e.ca().isEmpty()) {
+            sb.append(indent).append("ca = ").append(TomlText.stringArray(e.ca())).append('\n');
+        }
+        if (!e.client().isEmpty()) {
+            sb.append(indent).append("client = [");
+            for (int i = 0; i < e.client().size(); i++) {
+                ClientCert c = e.client().get(i);
+                sb.append(i > 0 ? ", " : "");
+                sb.append(c.key() == null ? TomlText.quote(c.cert()) : TomlText.stringArray(List.of(c.cert(), c.key())));
+            }
+            sb.append("]\n");
+        }
+        if (e.skipVerify()) {
+            sb.append(indent).append("skip_verify = true\n");
+        }
+        if (e.overridePath()) {
+            sb.append(indent).append("override_path = true\n");
+        }
+        if (e.dialTimeout() != null) {
+            sb.append(indent).append("dial_timeout = ").append(TomlText.quote(e.dialTimeout().strip())).append('\n');
+        }
     }
 
     /** The fields containerd reads in a {@code [host."..."]} table (and at the top level, for {@code server}). */
@@ -147,10 +165,15 @@ public final class HostsToml {
         }
         List<String> ignored = new ArrayList<>();
         for (String k : r.keySet()) {
-            if (!k.equals("server") && !k.equals("host")) {
+            boolean capsWithoutServer = k.equals("capabilities") && !r.contains("server");
+            if (!k.equals("server") && !k.equals("host") && (!HOST_FIELDS.contains(k) || capsWithoutServer)) {
                 ignored.add(k);
             }
         }
+        Endpoint root = new Endpoint(null, r.contains("server") && r.contains("capabilities") ? strings(r, "capabilities", registry)
+                : List.of(), stringOrStrings(r, "ca", registry), bool(r, "skip_verify", registry),
+                bool(r, "override_path", registry), string(r, "dial_timeout", registry), clients(r, registry),
+                headers(r, registry, ""));
         if (r.contains("server") && !r.isString("server")) {
             throw typeError(r, "server", registry, "a string");
         }
@@ -184,7 +207,7 @@ public final class HostsToml {
                         string(h, "dial_timeout", registry), clients(h, registry), headers(h, registry, where)));
             }
         }
-        return new Parsed(new MirrorSpec(registry, server, endpoints), isManaged(content), List.copyOf(ignored));
+        return new Parsed(new MirrorSpec(registry, server, endpoints, root), isManaged(content), List.copyOf(ignored));
     }
 
     /**

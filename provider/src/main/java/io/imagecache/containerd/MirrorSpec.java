@@ -16,8 +16,10 @@ import java.util.Optional;
  *                 {@code 10.0.20.10:5000}, or {@code _default} (every registry without its own directory; containerd 1.7+)
  * @param server   the upstream, tried after every endpoint; null for the default ({@link #effectiveServer()})
  * @param endpoints the mirrors, tried in this order
+ * @param serverSettings settings for the server (the top-level fields of hosts.toml: ca, client, header, ...); its
+ *                 {@code url} is unused and empty {@code capabilities} mean containerd's default (all); null for none
  */
-public record MirrorSpec(String registry, String server, List<Endpoint> endpoints) {
+public record MirrorSpec(String registry, String server, List<Endpoint> endpoints, Endpoint serverSettings) {
 
     /** The hosts directory that applies to every registry without its own (containerd 1.7.0+). */
     public static final String DEFAULT_NAMESPACE = "_default";
@@ -26,6 +28,17 @@ public record MirrorSpec(String registry, String server, List<Endpoint> endpoint
 
     public MirrorSpec {
         endpoints = endpoints == null ? List.of() : List.copyOf(endpoints);
+        serverSettings = serverSettings == null || serverSettings.withUrl(null).equals(Endpoint.NONE) ? null
+                : serverSettings.withUrl(null);
+    }
+
+    /** A mirror without settings for the server. */
+    public MirrorSpec(String registry, String server, List<Endpoint> endpoints) {
+        this(registry, server, endpoints, null);
+    }
+
+    public MirrorSpec withServerSettings(Endpoint serverSettings) {
+        return new MirrorSpec(registry, server, endpoints, serverSettings);
     }
 
     /** A mirror with the default server. */
@@ -43,11 +56,11 @@ public record MirrorSpec(String registry, String server, List<Endpoint> endpoint
     }
 
     public MirrorSpec withServer(String server) {
-        return new MirrorSpec(registry, server, endpoints);
+        return new MirrorSpec(registry, server, endpoints, serverSettings);
     }
 
     public MirrorSpec withEndpoints(List<Endpoint> endpoints) {
-        return new MirrorSpec(registry, server, endpoints);
+        return new MirrorSpec(registry, server, endpoints, serverSettings);
     }
 
     /**
@@ -91,6 +104,8 @@ public record MirrorSpec(String registry, String server, List<Endpoint> endpoint
                            Map<String, List<String>> header) {
 
         public static final List<String> DEFAULT_CAPABILITIES = List.of("pull", "resolve");
+        /** No settings at all (for server settings: none given). */
+        static final Endpoint NONE = new Endpoint(null, List.of(), List.of(), false, false, null, List.of(), Map.of());
 
         public Endpoint {
             capabilities = capabilities == null ? List.of() : List.copyOf(capabilities);
@@ -170,8 +185,13 @@ public record MirrorSpec(String registry, String server, List<Endpoint> endpoint
 
     /** What containerd makes of this spec (effective server, canonical endpoints), for comparing meanings. */
     public MirrorSpec canonical() {
+        Endpoint ss = serverSettings == null ? null : new Endpoint(null, serverSettings.capabilities().stream()
+                .map(c -> c == null ? "" : c.strip().toLowerCase(Locale.ROOT)).distinct().sorted().toList(),
+                serverSettings.ca(), serverSettings.skipVerify(), serverSettings.overridePath(),
+                serverSettings.dialTimeout() == null ? null : serverSettings.dialTimeout().strip(), serverSettings.client(),
+                serverSettings.header());
         return new MirrorSpec(registry == null ? null : registry.strip(), effectiveServer().orElse(null),
-                endpoints.stream().map(e -> e == null ? null : e.canonical()).toList());
+                endpoints.stream().map(e -> e == null ? null : e.canonical()).toList(), ss);
     }
 
     /**

@@ -76,6 +76,15 @@ public final class MirrorValidation {
             for (int j = 0; j < m.endpoints().size(); j++) {
                 checkEndpoint(p + ".endpoints[" + j + "]", m.endpoints().get(j), seenUrls, j, out);
             }
+            if (m.serverSettings() != null) {
+                // The server's settings follow the endpoint rules, checked against the server URL (its own problems are
+                // reported on server).
+                String sp = p + ".serverSettings";
+                List<Problem> tmp = new ArrayList<>();
+                checkEndpoint(sp, m.serverSettings().withUrl(m.effectiveServer().orElse("https://" + m.registry())),
+                        new HashMap<>(), 0, tmp);
+                tmp.stream().filter(x -> !x.property().equals(sp)).forEach(out::add);
+            }
         }
         return out;
     }
@@ -102,12 +111,16 @@ public final class MirrorValidation {
                         + " 1.7.0 or newer, and the node runs " + v + ", which would ignore it; list each registry"
                         + " (docker.io, ghcr.io, ...) as its own mirror instead"));
             }
-            for (int j = 0; j < m.endpoints().size(); j++) {
-                Endpoint e = m.endpoints().get(j);
+            List<Endpoint> all = new ArrayList<>(m.endpoints());
+            if (m.serverSettings() != null) {
+                all.add(m.serverSettings());
+            }
+            for (int j = 0; j < all.size(); j++) {
+                Endpoint e = all.get(j);
                 if (e == null) {
                     continue;
                 }
-                String ep = p + ".endpoints[" + j + "]";
+                String ep = j == m.endpoints().size() ? p + ".serverSettings" : p + ".endpoints[" + j + "]";
                 if (e.overridePath() && !v.supportsOverridePath()) {
                     out.add(new Problem(ep + ".overridePath", Rule.OVERRIDE_PATH_UNSUPPORTED, "override_path needs"
                             + " containerd 1.6.0 or newer, and the node runs " + v + ", which would ignore it and append"

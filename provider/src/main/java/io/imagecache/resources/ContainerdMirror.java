@@ -88,14 +88,44 @@ public final class ContainerdMirror implements CustomResource<ContainerdMirror.A
             Map<String, List<String>> header,
             @Prop(description = "The mirrors, tried in order, each with its own settings (one `[host.\"<url>\"]` table "
                     + "each). Use this instead of `endpoints` when mirrors differ, e.g. one mTLS mirror and one plain one.")
-            List<MirrorHost> hosts) {
+            List<MirrorHost> hosts,
+            @Prop(description = "Settings for the `server` (the top-level fields of hosts.toml: `ca`, `client`, `header`, "
+                    + "...), used when pulls fall back to it, e.g. a CA for a private registry.")
+            ServerSettings serverSettings) {
 
         /** The contract before per-host settings: endpoints sharing the mirror's settings. */
         public MirrorArgs(String registry, List<String> endpoints, String server, List<String> capabilities,
                           Boolean skipVerify, List<String> ca, Boolean overridePath, String dialTimeout) {
             this(registry, endpoints, server, capabilities, skipVerify, ca, overridePath, dialTimeout, null, null, null);
         }
+
+        /** Without server settings. */
+        public MirrorArgs(String registry, List<String> endpoints, String server, List<String> capabilities,
+                          Boolean skipVerify, List<String> ca, Boolean overridePath, String dialTimeout,
+                          List<ClientCertificate> client, Map<String, List<String>> header, List<MirrorHost> hosts) {
+            this(registry, endpoints, server, capabilities, skipVerify, ca, overridePath, dialTimeout, client, header, hosts,
+                    null);
+        }
     }
+
+    @ObjectType(token = "imagecache:index:ServerSettings",
+            description = "Settings for a mirror's `server`: the top-level fields of hosts.toml.")
+    public record ServerSettings(
+            @Prop(description = "What the server may be used for. Default: everything containerd allows (pull, resolve, "
+                    + "push, and referrers on 2.2+), as in hosts.toml without a capabilities line.")
+            List<String> capabilities,
+            @Prop(description = "Skip TLS verification of the server (https only).")
+            Boolean skipVerify,
+            @Prop(description = "CA certificate files for the server, absolute paths on the node.")
+            List<String> ca,
+            @Prop(description = "TLS client certificates for the server.")
+            List<ClientCertificate> client,
+            @Prop(description = "Use the server URL's path as the API root.")
+            Boolean overridePath,
+            @Prop(description = "TCP connect timeout for the server, a Go duration (containerd 2.0.7/2.1+).")
+            String dialTimeout,
+            @Prop(description = "HTTP headers sent to the server: name -> values.")
+            Map<String, List<String>> header) {}
 
     @ObjectType(token = "imagecache:index:MirrorHost",
             description = "One mirror of a registry with its own settings: a `[host.\"<url>\"]` table in hosts.toml.")
@@ -330,7 +360,9 @@ public final class ContainerdMirror implements CustomResource<ContainerdMirror.A
             eps.add(endpoint(url, m.capabilities(), m.skipVerify(), m.ca(), m.client(), m.overridePath(), m.dialTimeout(),
                     m.header()));
         }
-        return new MirrorSpec(m.registry(), m.server(), eps);
+        ServerSettings ss = m.serverSettings();
+        return new MirrorSpec(m.registry(), m.server(), eps, ss == null ? null : endpoint(null, ss.capabilities(),
+                ss.skipVerify(), ss.ca(), ss.client(), ss.overridePath(), ss.dialTimeout(), ss.header()));
     }
 
     private static MirrorSpec.Endpoint endpoint(String url, List<String> capabilities, Boolean skipVerify, List<String> ca,
@@ -359,7 +391,8 @@ public final class ContainerdMirror implements CustomResource<ContainerdMirror.A
                         e.ca().isEmpty() ? null : e.ca(), clients(e), e.overridePath() ? Boolean.TRUE : null,
                         e.dialTimeout(), e.header().isEmpty() ? null : e.header()));
             }
-            return new MirrorArgs(s.registry(), null, s.server(), null, null, null, null, null, null, null, hosts);
+            return new MirrorArgs(s.registry(), null, s.server(), null, null, null, null, null, null, null, hosts,
+                    serverSettings(s));
         }
         List<String> urls = eps.stream().map(MirrorSpec.Endpoint::url).toList();
         MirrorSpec.Endpoint first = eps.isEmpty() ? null : eps.get(0);
@@ -368,7 +401,14 @@ public final class ContainerdMirror implements CustomResource<ContainerdMirror.A
                 first == null || first.ca().isEmpty() ? null : first.ca(),
                 first != null && first.overridePath() ? Boolean.TRUE : null,
                 first == null ? null : first.dialTimeout(), first == null ? null : clients(first),
-                first == null || first.header().isEmpty() ? null : first.header(), null);
+                first == null || first.header().isEmpty() ? null : first.header(), null, serverSettings(s));
+    }
+
+    private static ServerSettings serverSettings(MirrorSpec s) {
+        MirrorSpec.Endpoint e = s.serverSettings();
+        return e == null ? null : new ServerSettings(e.capabilities().isEmpty() ? null : e.capabilities(),
+                e.skipVerify() ? Boolean.TRUE : null, e.ca().isEmpty() ? null : e.ca(), clients(e),
+                e.overridePath() ? Boolean.TRUE : null, e.dialTimeout(), e.header().isEmpty() ? null : e.header());
     }
 
     private static List<String> capabilities(MirrorSpec.Endpoint e) {
@@ -699,8 +739,8 @@ public final class ContainerdMirror implements CustomResource<ContainerdMirror.A
             List<String> unknown = parsed.ignored().stream().filter(k -> !top.contains(k)).toList();
             StringBuilder why = new StringBuilder();
             if (!top.isEmpty()) {
-                why.append("top-level ").append(top).append(" (settings for the server line), which a ContainerdMirror"
-                        + " cannot hold yet: move them into the [host] tables that need them or remove them");
+                why.append("top-level ").append(top).append(" without a server line, which containerd ignores there"
+                        + " (the default server always gets every capability): remove them, or add the server line");
             }
             if (!unknown.isEmpty()) {
                 why.append(why.length() > 0 ? "; and " : "").append(unknown).append(", which containerd ")

@@ -172,7 +172,10 @@ class HostsTomlTest {
                   capabilities = ["pull", "resolve"]
                   proxy = "http://squid:3128"
                 """);
-        assertEquals(List.of("ca", "host.\"https://m.example\".proxy"), p.ignored());
+        assertEquals(List.of("host.\"https://m.example\".proxy"), p.ignored());
+        assertEquals(List.of("/etc/pki/upstream.pem"), p.mirror().serverSettings().ca(), "top-level settings are the server's");
+        assertEquals(List.of("capabilities"), HostsToml.parse("docker.io", "capabilities = [\"pull\"]\n[host.\"https://m\"]\n")
+                .ignored(), "top-level capabilities without a server line mean nothing to containerd");
         assertFalse(HostsToml.sameMeaning("docker.io", """
                 [host."https://m.example"]
                   capabilities = ["pull", "resolve"]

@@ -92,10 +92,10 @@ class ContainerdMirrorImportTest {
     void whatTheInputsCannotHoldIsRefusedNamingFileAndField() {
         ResourceException top = assertThrows(ResourceException.class, () -> ContainerdMirror.imported(
                 "/etc/containerd/certs.d/docker.io/hosts.toml", "docker.io",
-                "server = \"https://registry-1.docker.io\"\nca = \"/etc/pki/up.pem\"\n[host.\"https://m.example\"]\n", V214, "node"));
+                "capabilities = [\"pull\"]\n[host.\"https://m.example\"]\n", V214, "node"));
         assertEquals(ResourceException.Kind.INVALID, top.kind());
-        assertTrue(top.getMessage().contains("/etc/containerd/certs.d/docker.io/hosts.toml") && top.getMessage().contains("[ca]")
-                && top.getMessage().contains("move them"), top.getMessage());
+        assertTrue(top.getMessage().contains("/etc/containerd/certs.d/docker.io/hosts.toml")
+                && top.getMessage().contains("[capabilities]") && top.getMessage().contains("server line"), top.getMessage());
 
         ResourceException unknown = assertThrows(ResourceException.class, () -> ContainerdMirror.imported("/x/hosts.toml",
                 "docker.io", "[host.\"https://m.example\"]\n  proxy = \"http://squid:3128\"\n", V214, "node"));
@@ -134,6 +134,23 @@ class ContainerdMirrorImportTest {
                 null)));
         assertEquals(List.of("mirrors[0].hosts[0].url"), ContainerdMirror.failures(io.imagecache.containerd.MirrorValidation
                 .check(ContainerdMirror.specs(List.of(badUrl))), List.of(badUrl)).stream().map(CheckFailure::property).toList());
+    }
+
+    @Test
+    void serverSettingsAreAdoptedAndChecked() throws Exception {
+        ContainerdMirror.MirrorArgs a = ContainerdMirror.imported("f", "registry.corp.example",
+                Files.readString(DIR.resolve("registry.corp.example--server-level-settings.toml")), V214, "node");
+        assertEquals(List.of("/etc/pki/corp/root.pem"), a.serverSettings().ca());
+        assertEquals(List.of("node-7"), a.serverSettings().header().get("X-Node"));
+        assertEquals("3s", a.serverSettings().dialTimeout());
+        ContainerdMirror.MirrorArgs bad = new ContainerdMirror.MirrorArgs("docker.io", List.of("http://10.0.20.10:5000"), null,
+                null, null, null, null, null, null, null, null, new ContainerdMirror.ServerSettings(List.of("fetch"), null,
+                List.of("ca.pem"), null, null, "1s", null));
+        List<String> props = ContainerdMirror.failures(io.imagecache.containerd.MirrorValidation.check(
+                ContainerdMirror.specs(List.of(bad)), ContainerdVersion.of(1, 7, 27)), List.of(bad)).stream()
+                .map(CheckFailure::property).toList();
+        assertEquals(List.of("mirrors[0].serverSettings.capabilities[0]", "mirrors[0].serverSettings.ca[0]",
+                "mirrors[0].serverSettings.dialTimeout"), props);
     }
 
     @Test

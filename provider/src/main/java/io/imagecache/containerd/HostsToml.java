@@ -194,6 +194,14 @@ public final class HostsToml {
                 if (!hosts.isTable(List.of(url))) {
                     throw new IllegalArgumentException("hosts.toml for " + registry + ": host." + url + " is not a table");
                 }
+                var pos = hosts.inputPositionOf(List.of(url));
+                List<String> lines = content.lines().toList();
+                if (pos != null && pos.line() >= 1 && pos.line() <= lines.size()
+                        && !lines.get(pos.line() - 1).strip().startsWith("[")) {
+                    throw new IllegalArgumentException("hosts.toml for " + registry + ": host \"" + url + "\" (line "
+                            + pos.line() + ") must be declared as a [host.\"" + url + "\"] table: containerd 2.x sees only"
+                            + " hosts declared that way, not as dotted keys or inline tables");
+                }
                 TomlTable h = hosts.getTable(List.of(url));
                 String where = "host.\"" + url + "\".";
                 for (String k : h.keySet()) {

@@ -198,4 +198,17 @@ class HostsTomlTest {
         assertEquals(m.canonical(), HostsToml.parse("quay.io", out).mirror().canonical());
         assertTrue(HostsToml.sameMeaning("quay.io", out, m));
     }
+
+    @Test
+    void hostsThatContainerd2CannotSeeAreRefused() {
+        for (String hidden : List.of("host.\"https://m.example\".capabilities = [\"pull\"]\n",
+                "host.\"https://m.example\" = { capabilities = [\"pull\"] }\n",
+                "[host]\n\"https://m.example\" = { capabilities = [\"pull\"] }\n")) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> HostsToml.parse("docker.io", hidden),
+                    hidden);
+            assertTrue(e.getMessage().contains("must be declared as a [host.\"https://m.example\"] table"), e.getMessage());
+        }
+        assertEquals(1, HostsToml.parse("docker.io", "[host.\"https://m.example\"]\n[host.\"https://m.example\".header]\nx = \"1\"\n")
+                .mirror().endpoints().size());
+    }
 }

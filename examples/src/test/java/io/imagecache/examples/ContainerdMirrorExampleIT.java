@@ -151,6 +151,81 @@ class ContainerdMirrorExampleIT {
     }
 
     @Test
+    @Order(4)
+    void importOfPerHostSettingsClientCertsAndHeadersShowsNoChangesAndUpKeepsTheFile() throws Exception {
+        // A hand-made mTLS setup: per-host capabilities, a CA, a client cert/key pair and a header. The certificates are
+        // real (containerd loads every host's TLS files when it resolves), made here with openssl.
+        Path dir = Files.createTempDirectory("mtls");
+        try {
+            Process p = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                    "-subj", "/CN=node1", "-keyout", dir.resolve("client.key").toString(), "-out",
+                    dir.resolve("client.crt").toString()).redirectErrorStream(true).start();
+            assertEquals(0, p.waitFor(), new String(p.getInputStream().readAllBytes()));
+            node.sh("rm -rf /etc/containerd/certs.d/* && mkdir -p /etc/pki/node /etc/pki/corp /etc/containerd/certs.d/docker.io");
+            node.writeFile("/etc/pki/node/client.crt", Files.readString(dir.resolve("client.crt")));
+            node.writeFile("/etc/pki/node/client.key", Files.readString(dir.resolve("client.key")));
+            node.writeFile("/etc/pki/corp/ca.pem", Files.readString(dir.resolve("client.crt")));
+        } finally {
+            try (var files = Files.list(dir)) {
+                files.forEach(f -> f.toFile().delete());
+            }
+            Files.delete(dir);
+        }
+        node.writeFile("/etc/containerd/config.toml", "version = 2\n[plugins.\"io.containerd.grpc.v1.cri\".registry]\n"
+                + "  config_path = \"/etc/containerd/certs.d\"\n");
+        node.restartContainerd();
+        String handMade = "# by hand: the local cache first, then the corporate mirror that wants a client certificate\n"
+                + "server = \"" + dockerHub.networkUrl() + "\"\n\n"
+                + "[host.\"" + dockerProxy.networkUrl() + "\"]\n  capabilities = [\"resolve\", \"pull\"]\n"
+                + "  [host.\"" + dockerProxy.networkUrl() + "\".header]\n    X-Mirror-Client = \"node1\"\n\n"
+                + "[host.\"https://mirror.corp.test:8443\"]\n  capabilities = [\"pull\"]\n  ca = \"/etc/pki/corp/ca.pem\"\n"
+                + "  client = [[\"/etc/pki/node/client.crt\", \"/etc/pki/node/client.key\"]]\n";
+        node.writeFile("/etc/containerd/certs.d/docker.io/hosts.toml", handMade);
+        try (PulumiCli cli = stack()) {
+            // The program says what the file says, in the form import emits: hosts, since the two mirrors differ.
+            Path program = cli.project().resolve("Pulumi.yaml");
+            String yaml = Files.readString(program);
+            int from = yaml.indexOf("      mirrors:\n");
+            int to = yaml.indexOf("      restartCommand:");
+            Files.writeString(program, yaml.substring(0, from) + """
+                          mirrors:
+                            - registry: docker.io
+                              server: ${dockerServer}
+                              hosts:
+                                - url: ${dockerMirror}
+                                  header:
+                                    X-Mirror-Client: [node1]
+                                - url: https://mirror.corp.test:8443
+                                  capabilities: [pull]
+                                  ca: [/etc/pki/corp/ca.pem]
+                                  client:
+                                    - cert: /etc/pki/node/client.crt
+                                      key: /etc/pki/node/client.key
+                    """ + yaml.substring(to));
+            Path key = Files.createTempFile("lab-key", "");
+            Files.writeString(key, node.rootKey().privateKey());
+            cli.env("IMAGECACHE_SSH_KEY_FILE", key.toString());
+            cli.run("import", TYPE, "node1", "root@" + node.ip() + ":22", "--yes", "--protect=false",
+                    "--generate-code=false", "--non-interactive", "--color=never").assertOk();
+            Files.delete(key);
+            String state = cli.exportState();
+            assertTrue(state.contains("/etc/pki/node/client.key") && state.contains("X-Mirror-Client"),
+                    "the client pair and the header were adopted:\n" + state);
+            PulumiCli.Result after = cli.preview().assertOk();
+            assertFalse(after.stdout().contains("(update)") || after.stdout().contains("(replace)"), after.stdout());
+            long before = pid();
+            PulumiCli.Result up = cli.up().assertOk();
+            assertFalse(up.stdout().contains("updated"), up.stdout());
+            assertEquals(handMade, node.readFile("/etc/containerd/certs.d/docker.io/hosts.toml"),
+                    "up leaves the operator's file as it was");
+            assertEquals(before, pid());
+            assertEquals(0, node.crictl("pull", "docker.io/library/hello:1").getExitCode(),
+                    "containerd reads the file, certificates included, and pulls through the cache");
+            assertTrue(dockerProxy.awaitRequests("/v2/library/hello/manifests/.*", 1, java.time.Duration.ofSeconds(10)) >= 1);
+        }
+    }
+
+    @Test
     @Order(2)
     void invalidMirrorsFailAtCheckNamingThePropertyAndTouchNothing() {
         try (PulumiCli cli = stack()) {

@@ -33,6 +33,7 @@ public final class MirrorValidation {
     private static final Pattern IPV6 = Pattern.compile("\\[[0-9A-Fa-f:.]+\\]");
     private static final Pattern PORT = Pattern.compile("[0-9]{1,5}");
     private static final Pattern DURATION_PART = Pattern.compile("([0-9]*(?:\\.[0-9]*)?)(ns|us|\u00b5s|\u03bcs|ms|s|m|h)");
+    private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
     private static final String ENDPOINT_EXAMPLE = "e.g. http://10.0.20.10:5000 or https://mirror.example.com";
 
     /** The rules that need nothing but the inputs. */
@@ -75,6 +76,15 @@ public final class MirrorValidation {
             for (int j = 0; j < m.endpoints().size(); j++) {
                 checkEndpoint(p + ".endpoints[" + j + "]", m.endpoints().get(j), seenUrls, j, out);
             }
+            if (m.serverSettings() != null) {
+                // The server's settings follow the endpoint rules, checked against the server URL (its own problems are
+                // reported on server).
+                String sp = p + ".serverSettings";
+                List<Problem> tmp = new ArrayList<>();
+                checkEndpoint(sp, m.serverSettings().withUrl(m.effectiveServer().orElse("https://" + m.registry())),
+                        new HashMap<>(), 0, tmp);
+                tmp.stream().filter(x -> !x.property().equals(sp)).forEach(out::add);
+            }
         }
         return out;
     }
@@ -101,12 +111,16 @@ public final class MirrorValidation {
                         + " 1.7.0 or newer, and the node runs " + v + ", which would ignore it; list each registry"
                         + " (docker.io, ghcr.io, ...) as its own mirror instead"));
             }
-            for (int j = 0; j < m.endpoints().size(); j++) {
-                Endpoint e = m.endpoints().get(j);
+            List<Endpoint> all = new ArrayList<>(m.endpoints());
+            if (m.serverSettings() != null) {
+                all.add(m.serverSettings());
+            }
+            for (int j = 0; j < all.size(); j++) {
+                Endpoint e = all.get(j);
                 if (e == null) {
                     continue;
                 }
-                String ep = p + ".endpoints[" + j + "]";
+                String ep = j == m.endpoints().size() ? p + ".serverSettings" : p + ".endpoints[" + j + "]";
                 if (e.overridePath() && !v.supportsOverridePath()) {
                     out.add(new Problem(ep + ".overridePath", Rule.OVERRIDE_PATH_UNSUPPORTED, "override_path needs"
                             + " containerd 1.6.0 or newer, and the node runs " + v + ", which would ignore it and append"
@@ -298,6 +312,24 @@ public final class MirrorValidation {
                 checkPath(cp + ".key", c.key(), "/etc/containerd/certs.d/client/node.key", out);
             }
         }
+        e.header().forEach((name, values) -> {
+            String hp = p + ".header[" + quoteKey(name) + "]";
+            if (name == null || !HEADER_NAME.matcher(name).matches()) {
+                out.add(new Problem(hp, Rule.HEADER_INVALID, "\"" + (name == null ? "" : escape(name)) + "\" is not an"
+                        + " HTTP header name; use letters, digits and - (e.g. X-Mirror-Token)"));
+            } else if (values == null || values.isEmpty()) {
+                out.add(new Problem(hp, Rule.HEADER_INVALID, "has no value; give one or more values, or remove the header"));
+            } else {
+                for (int k = 0; k < values.size(); k++) {
+                    String v = values.get(k);
+                    if (v == null || v.chars().anyMatch(ch -> (ch < 0x20 && ch != '\t') || ch == 0x7f)) {
+                        out.add(new Problem(hp + "[" + k + "]", Rule.HEADER_INVALID, "is empty or holds a control"
+                                + " character (a line break, ...), which would make every request to the mirror fail;"
+                                + " give a single-line value"));
+                    }
+                }
+            }
+        });
         if (e.dialTimeout() != null) {
             Optional<BigDecimal> nanos = goDurationNanos(e.dialTimeout());
             if (nanos.isEmpty()) {
@@ -423,6 +455,11 @@ public final class MirrorValidation {
             pos = m.end();
         }
         return Optional.of(sign < 0 ? total.negate() : total);
+    }
+
+    /** A map key in a property path: {@code header["X-Token"]}. */
+    static String quoteKey(String k) {
+        return "\"" + (k == null ? "" : escape(k).replace("\\", "\\\\").replace("\"", "\\\"")) + "\"";
     }
 
     private static String escape(String s) {

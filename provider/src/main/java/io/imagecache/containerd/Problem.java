@@ -33,6 +33,7 @@ public record Problem(String property, Rule rule, String reason) {
         PATH_RELATIVE("relative paths are resolved against the hosts.toml directory, which imagecache manages"),
         TLS_ON_HTTP("ca, skipVerify and client certificates only apply to https endpoints"),
         OVERRIDE_PATH_WITHOUT_PATH("overridePath uses the URL's path as the API root, so the URL needs one"),
+        HEADER_INVALID("a header name that is not an HTTP token, or a value with a line break, makes every request fail"),
         DIAL_TIMEOUT_FORMAT("containerd parses dial_timeout as a Go duration and rejects the file otherwise"),
         DIAL_TIMEOUT_NOT_POSITIVE("a zero or negative connect timeout makes every connection fail"),
         SERVER_INVALID("server must be a URL with http:// or https://"),

@@ -51,31 +51,109 @@ import java.util.regex.Pattern;
 public final class ContainerdMirror implements CustomResource<ContainerdMirror.Args, ContainerdMirror.State> {
 
     @ObjectType(token = "imagecache:index:Mirror",
-            description = "The mirrors of one registry namespace: a hosts.toml in `<certsDir>/<registry>/`.")
+            description = "The mirrors of one registry namespace: a hosts.toml in `<certsDir>/<registry>/`. Give the "
+                    + "mirrors either as `endpoints` (URLs sharing the settings given here) or as `hosts` (one object per "
+                    + "mirror with its own settings), not both.")
     public record MirrorArgs(
             @Prop(description = "The registry namespace as containerd sees it in image names: `docker.io`, `ghcr.io`, "
                     + "`registry.example.com:5000`, or `_default` (every registry without its own entry; containerd 1.7+).",
                     required = true)
             String registry,
-            @Prop(description = "Mirror URLs, tried in order, e.g. `http://10.0.20.10:5000`.", required = true)
+            @Prop(description = "Mirror URLs, tried in order, e.g. `http://10.0.20.10:5000`; the settings of this mirror "
+                    + "(capabilities, ca, client, ...) apply to each. Give this or `hosts`.")
             List<String> endpoints,
             @Prop(description = "Where to pull when every mirror fails (the `server` line). Default: the registry "
                     + "itself (`https://registry-1.docker.io` for docker.io).")
             String server,
             @Prop(description = "What the mirrors may be used for: `pull`, `resolve`, `push`, and `referrers` "
-                    + "(containerd 2.2+). Default: `[\"pull\", \"resolve\"]`.")
+                    + "(containerd 2.2+). Default: `[\"pull\", \"resolve\"]`. With `endpoints` only.")
             List<String> capabilities,
-            @Prop(description = "Skip TLS verification of https mirrors.")
+            @Prop(description = "Skip TLS verification of https mirrors. With `endpoints` only.")
             Boolean skipVerify,
-            @Prop(description = "CA certificate files (absolute paths on the node) for https mirrors.")
+            @Prop(description = "CA certificate files (absolute paths on the node) for https mirrors. With `endpoints` only.")
             List<String> ca,
             @Prop(description = "Use the mirror URL's path as the API root (for registries that serve under a path, "
-                    + "e.g. Harbor proxy projects).")
+                    + "e.g. Harbor proxy projects). With `endpoints` only.")
             Boolean overridePath,
             @Prop(description = "TCP connect timeout per mirror, a Go duration such as `1s` (containerd 2.0.7/2.1+; "
                     + "older versions would ignore it, so it is an error there). A short one makes a dead mirror cost "
-                    + "seconds instead of 30 s per blob.")
-            String dialTimeout) {}
+                    + "seconds instead of 30 s per blob. With `endpoints` only.")
+            String dialTimeout,
+            @Prop(description = "TLS client certificates (mTLS) for https mirrors (the `client` field). With `endpoints` only.")
+            List<ClientCertificate> client,
+            @Prop(description = "HTTP headers sent to the mirrors: name -> values (the `[host.\"...\".header]` table). "
+                    + "With `endpoints` only.")
+            Map<String, List<String>> header,
+            @Prop(description = "The mirrors, tried in order, each with its own settings (one `[host.\"<url>\"]` table "
+                    + "each). Use this instead of `endpoints` when mirrors differ, e.g. one mTLS mirror and one plain one.")
+            List<MirrorHost> hosts,
+            @Prop(description = "Settings for the `server` (the top-level fields of hosts.toml: `ca`, `client`, `header`, "
+                    + "...), used when pulls fall back to it, e.g. a CA for a private registry.")
+            ServerSettings serverSettings) {
+
+        /** The contract before per-host settings: endpoints sharing the mirror's settings. */
+        public MirrorArgs(String registry, List<String> endpoints, String server, List<String> capabilities,
+                          Boolean skipVerify, List<String> ca, Boolean overridePath, String dialTimeout) {
+            this(registry, endpoints, server, capabilities, skipVerify, ca, overridePath, dialTimeout, null, null, null);
+        }
+
+        /** Without server settings. */
+        public MirrorArgs(String registry, List<String> endpoints, String server, List<String> capabilities,
+                          Boolean skipVerify, List<String> ca, Boolean overridePath, String dialTimeout,
+                          List<ClientCertificate> client, Map<String, List<String>> header, List<MirrorHost> hosts) {
+            this(registry, endpoints, server, capabilities, skipVerify, ca, overridePath, dialTimeout, client, header, hosts,
+                    null);
+        }
+    }
+
+    @ObjectType(token = "imagecache:index:ServerSettings",
+            description = "Settings for a mirror's `server`: the top-level fields of hosts.toml.")
+    public record ServerSettings(
+            @Prop(description = "What the server may be used for. Default: everything containerd allows (pull, resolve, "
+                    + "push, and referrers on 2.2+), as in hosts.toml without a capabilities line.")
+            List<String> capabilities,
+            @Prop(description = "Skip TLS verification of the server (https only).")
+            Boolean skipVerify,
+            @Prop(description = "CA certificate files for the server, absolute paths on the node.")
+            List<String> ca,
+            @Prop(description = "TLS client certificates for the server.")
+            List<ClientCertificate> client,
+            @Prop(description = "Use the server URL's path as the API root.")
+            Boolean overridePath,
+            @Prop(description = "TCP connect timeout for the server, a Go duration (containerd 2.0.7/2.1+).")
+            String dialTimeout,
+            @Prop(description = "HTTP headers sent to the server: name -> values.")
+            Map<String, List<String>> header) {}
+
+    @ObjectType(token = "imagecache:index:MirrorHost",
+            description = "One mirror of a registry with its own settings: a `[host.\"<url>\"]` table in hosts.toml.")
+    public record MirrorHost(
+            @Prop(description = "The mirror's URL, e.g. `https://mirror.example.com` or `http://10.0.20.10:5000`.",
+                    required = true)
+            String url,
+            @Prop(description = "`pull`, `resolve`, `push`, `referrers` (containerd 2.2+). Default: `[\"pull\", \"resolve\"]`.")
+            List<String> capabilities,
+            @Prop(description = "Skip TLS verification (https only).")
+            Boolean skipVerify,
+            @Prop(description = "CA certificate files, absolute paths on the node (https only).")
+            List<String> ca,
+            @Prop(description = "TLS client certificates (https only).")
+            List<ClientCertificate> client,
+            @Prop(description = "Use the URL's path as the API root (`/v2` is not appended).")
+            Boolean overridePath,
+            @Prop(description = "TCP connect timeout, a Go duration such as `1s` (containerd 2.0.7/2.1+).")
+            String dialTimeout,
+            @Prop(description = "HTTP headers sent to this mirror: name -> values.")
+            Map<String, List<String>> header) {}
+
+    @ObjectType(token = "imagecache:index:ClientCertificate",
+            description = "A TLS client certificate on the node for mutual TLS with a mirror.")
+    public record ClientCertificate(
+            @Prop(description = "The certificate file (absolute path); it holds the private key too when `key` is unset.",
+                    required = true)
+            String cert,
+            @Prop(description = "The private key file (absolute path).")
+            String key) {}
 
     public record Args(
             @Prop(description = "How to reach the node.", required = true)
@@ -167,7 +245,7 @@ public final class ContainerdMirror implements CustomResource<ContainerdMirror.A
                 }
             }
             if (out.stream().noneMatch(f -> f.property().startsWith("mirrors"))) {
-                out.addAll(failures(MirrorValidation.check(specs(a.mirrors()))));
+                out.addAll(failures(MirrorValidation.check(specs(a.mirrors())), a.mirrors()));
             }
         }
         if (a.certsDir() != null && !news.isUnknown(PropertyPath.of("certsDir"))) {
@@ -189,18 +267,92 @@ public final class ContainerdMirror implements CustomResource<ContainerdMirror.A
         return out;
     }
 
-    private static final Pattern ENDPOINT_SETTING =
-            Pattern.compile("mirrors\\[(\\d+)]\\.endpoints\\[\\d+]\\.(capabilities|ca|skipVerify|overridePath|dialTimeout)(.*)");
+    private static final Pattern ENDPOINT_SETTING = Pattern.compile(
+            "mirrors\\[(\\d+)]\\.endpoints\\[(\\d+)](\\.(capabilities|ca|client|skipVerify|overridePath|dialTimeout|header)(.*))?");
 
     /** Problems of the containerd package as Check failures, with per-endpoint settings mapped to the mirror's. */
     static List<CheckFailure> failures(List<Problem> problems) {
-        Set<CheckFailure> out = new LinkedHashSet<>();
+        return failures(problems, null);
+    }
+
+    /**
+     * Problems of the containerd package as Check failures, at the property the user wrote: for a mirror given with
+     * {@code endpoints}, {@code mirrors[i].endpoints[j].ca[0]} is {@code mirrors[i].ca[0]}; for one given with
+     * {@code hosts}, {@code mirrors[i].hosts[j].ca[0]} (and the URL {@code mirrors[i].hosts[j].url}). With
+     * {@code mirrors} given, also the rules on the shape of each mirror (endpoints or hosts, client certificates).
+     */
+    static List<CheckFailure> failures(List<Problem> problems, List<MirrorArgs> mirrors) {
+        Set<CheckFailure> out = new LinkedHashSet<>(shapeFailures(mirrors));
         for (Problem p : problems) {
             Matcher m = ENDPOINT_SETTING.matcher(p.property());
-            String property = m.matches() ? "mirrors[" + m.group(1) + "]." + m.group(2) + m.group(3) : p.property();
+            String property = p.property();
+            if (m.matches()) {
+                int i = Integer.parseInt(m.group(1));
+                boolean perHost = mirrors != null && i < mirrors.size() && mirrors.get(i) != null
+                        && mirrors.get(i).hosts() != null;
+                if (perHost) {
+                    property = "mirrors[" + i + "].hosts[" + m.group(2) + "]" + (m.group(3) == null ? ".url" : m.group(3));
+                } else if (m.group(3) != null) {
+                    property = "mirrors[" + i + "]." + m.group(4) + m.group(5);
+                }
+            } else if (mirrors != null && p.property().matches("mirrors\\[\\d+]\\.endpoints")) {
+                continue; // said by shapeFailures, naming both forms
+            }
             out.add(new CheckFailure(property, p.reason()));
         }
         return new ArrayList<>(out);
+    }
+
+    private static List<CheckFailure> shapeFailures(List<MirrorArgs> mirrors) {
+        List<CheckFailure> out = new ArrayList<>();
+        if (mirrors == null) {
+            return out;
+        }
+        for (int i = 0; i < mirrors.size(); i++) {
+            MirrorArgs m = mirrors.get(i);
+            String p = "mirrors[" + i + "]";
+            if (m == null) {
+                continue;
+            }
+            boolean hasEndpoints = m.endpoints() != null && !m.endpoints().isEmpty();
+            boolean hasHosts = m.hosts() != null && !m.hosts().isEmpty();
+            if (m.endpoints() != null && m.hosts() != null) {
+                out.add(new CheckFailure(p + ".hosts", "is given together with endpoints; give the mirrors once: as "
+                        + "endpoints (URLs sharing this mirror's settings) or as hosts (each with its own settings)"));
+            } else if (!hasEndpoints && !hasHosts) {
+                out.add(new CheckFailure(p + (m.hosts() != null ? ".hosts" : ".endpoints"), "is empty; give at least one"
+                        + " mirror URL in endpoints, e.g. [\"http://10.0.20.10:5000\"], or one object in hosts, e.g."
+                        + " [{url: \"https://mirror.example.com\"}] (containerd 1.7 cannot read a hosts.toml without a"
+                        + " [host] table)"));
+            }
+            if (m.hosts() != null) {
+                for (String setting : List.of("capabilities", "skipVerify", "ca", "client", "overridePath", "dialTimeout",
+                        "header")) {
+                    if (mirrorLevel(m, setting) != null) {
+                        out.add(new CheckFailure(p + "." + setting, "applies to endpoints, and this mirror lists hosts;"
+                                + " move it into each object of hosts that needs it"));
+                    }
+                }
+                for (int j = 0; j < m.hosts().size(); j++) {
+                    if (m.hosts().get(j) == null) {
+                        out.add(new CheckFailure(p + ".hosts[" + j + "]", "is empty; give at least url"));
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    private static Object mirrorLevel(MirrorArgs m, String setting) {
+        return switch (setting) {
+            case "capabilities" -> m.capabilities();
+            case "skipVerify" -> m.skipVerify();
+            case "ca" -> m.ca();
+            case "client" -> m.client();
+            case "overridePath" -> m.overridePath();
+            case "dialTimeout" -> m.dialTimeout();
+            default -> m.header();
+        };
     }
 
     static List<MirrorSpec> specs(List<MirrorArgs> mirrors) {
@@ -211,26 +363,78 @@ public final class ContainerdMirror implements CustomResource<ContainerdMirror.A
         return out;
     }
 
+    /** The spec of one mirror: its hosts, or its endpoints each with the mirror's settings. */
     static MirrorSpec spec(MirrorArgs m) {
         List<MirrorSpec.Endpoint> eps = new ArrayList<>();
-        for (String url : m.endpoints() == null ? List.<String>of() : m.endpoints()) {
-            eps.add(new MirrorSpec.Endpoint(url, m.capabilities() == null ? List.of() : m.capabilities(),
-                    m.ca() == null ? List.of() : m.ca(), m.skipVerify() != null && m.skipVerify(),
-                    m.overridePath() != null && m.overridePath(), m.dialTimeout(), List.of()));
+        if (m.hosts() != null) {
+            for (MirrorHost h : m.hosts()) {
+                eps.add(h == null ? MirrorSpec.Endpoint.of(null) : endpoint(h.url(), h.capabilities(), h.skipVerify(), h.ca(),
+                        h.client(), h.overridePath(), h.dialTimeout(), h.header()));
+            }
         }
-        return new MirrorSpec(m.registry(), m.server(), eps);
+        for (String url : m.endpoints() == null ? List.<String>of() : m.endpoints()) {
+            eps.add(endpoint(url, m.capabilities(), m.skipVerify(), m.ca(), m.client(), m.overridePath(), m.dialTimeout(),
+                    m.header()));
+        }
+        ServerSettings ss = m.serverSettings();
+        return new MirrorSpec(m.registry(), m.server(), eps, ss == null ? null : endpoint(null, ss.capabilities(),
+                ss.skipVerify(), ss.ca(), ss.client(), ss.overridePath(), ss.dialTimeout(), ss.header()));
     }
 
+    private static MirrorSpec.Endpoint endpoint(String url, List<String> capabilities, Boolean skipVerify, List<String> ca,
+                                                List<ClientCertificate> client, Boolean overridePath, String dialTimeout,
+                                                Map<String, List<String>> header) {
+        List<MirrorSpec.ClientCert> certs = new ArrayList<>();
+        for (ClientCertificate c : client == null ? List.<ClientCertificate>of() : client) {
+            certs.add(c == null ? new MirrorSpec.ClientCert(null, null) : MirrorSpec.ClientCert.of(c.cert(), c.key()));
+        }
+        return new MirrorSpec.Endpoint(url, capabilities == null ? List.of() : capabilities, ca == null ? List.of() : ca,
+                skipVerify != null && skipVerify, overridePath != null && overridePath, dialTimeout, certs,
+                header == null ? Map.of() : header);
+    }
+
+    /**
+     * The inputs that render back to {@code s}, in the simplest form: {@code endpoints} with the settings at the mirror
+     * level when every endpoint has the same settings, else {@code hosts}. Settings at their default are left unset.
+     */
     static MirrorArgs args(MirrorSpec s) {
-        List<String> urls = s.endpoints().stream().map(MirrorSpec.Endpoint::url).toList();
-        MirrorSpec.Endpoint first = s.endpoints().isEmpty() ? null : s.endpoints().get(0);
-        List<String> caps = first == null || first.capabilities().isEmpty()
-                || first.capabilities().equals(MirrorSpec.Endpoint.DEFAULT_CAPABILITIES) ? null : first.capabilities();
-        return new MirrorArgs(s.registry(), urls, s.server(), caps,
+        List<MirrorSpec.Endpoint> eps = s.endpoints();
+        boolean shared = eps.stream().map(e -> e.withUrl(null).canonical()).distinct().count() <= 1;
+        if (!shared) {
+            List<MirrorHost> hosts = new ArrayList<>();
+            for (MirrorSpec.Endpoint e : eps) {
+                hosts.add(new MirrorHost(e.url(), capabilities(e), e.skipVerify() ? Boolean.TRUE : null,
+                        e.ca().isEmpty() ? null : e.ca(), clients(e), e.overridePath() ? Boolean.TRUE : null,
+                        e.dialTimeout(), e.header().isEmpty() ? null : e.header()));
+            }
+            return new MirrorArgs(s.registry(), null, s.server(), null, null, null, null, null, null, null, hosts,
+                    serverSettings(s));
+        }
+        List<String> urls = eps.stream().map(MirrorSpec.Endpoint::url).toList();
+        MirrorSpec.Endpoint first = eps.isEmpty() ? null : eps.get(0);
+        return new MirrorArgs(s.registry(), urls, s.server(), first == null ? null : capabilities(first),
                 first != null && first.skipVerify() ? Boolean.TRUE : null,
                 first == null || first.ca().isEmpty() ? null : first.ca(),
                 first != null && first.overridePath() ? Boolean.TRUE : null,
-                first == null ? null : first.dialTimeout());
+                first == null ? null : first.dialTimeout(), first == null ? null : clients(first),
+                first == null || first.header().isEmpty() ? null : first.header(), null, serverSettings(s));
+    }
+
+    private static ServerSettings serverSettings(MirrorSpec s) {
+        MirrorSpec.Endpoint e = s.serverSettings();
+        return e == null ? null : new ServerSettings(e.capabilities().isEmpty() ? null : e.capabilities(),
+                e.skipVerify() ? Boolean.TRUE : null, e.ca().isEmpty() ? null : e.ca(), clients(e),
+                e.overridePath() ? Boolean.TRUE : null, e.dialTimeout(), e.header().isEmpty() ? null : e.header());
+    }
+
+    private static List<String> capabilities(MirrorSpec.Endpoint e) {
+        return e.capabilities().isEmpty() || e.canonical().capabilities().equals(List.of("pull", "resolve"))
+                ? null : e.capabilities();
+    }
+
+    private static List<ClientCertificate> clients(MirrorSpec.Endpoint e) {
+        return e.client().isEmpty() ? null
+                : e.client().stream().map(c -> new ClientCertificate(c.cert(), c.key())).toList();
     }
 
     // --- diff -------------------------------------------------------------------------------------
@@ -289,12 +493,9 @@ public final class ContainerdMirror implements CustomResource<ContainerdMirror.A
         return new DiffResult(kept, d.deleteBeforeReplace());
     }
 
+    /** True if the hosts.toml {@code content} means to containerd what {@code wanted} says (see HostsToml.sameMeaning). */
     static boolean sameMeaning(String registry, String content, MirrorSpec wanted) {
-        try {
-            return HostsToml.render(HostsToml.parse(registry, content).mirror()).equals(HostsToml.render(wanted));
-        } catch (IllegalArgumentException e) {
-            return false;
-        }
+        return HostsToml.sameMeaning(registry, content, wanted);
     }
 
     // --- create / update --------------------------------------------------------------------------
@@ -399,12 +600,7 @@ public final class ContainerdMirror implements CustomResource<ContainerdMirror.A
                 if (content.isPresent()) {
                     files.put(r, content.get());
                     if (req.isImport()) {
-                        try {
-                            found.add(args(HostsToml.parse(r, content.get()).mirror()));
-                        } catch (IllegalArgumentException e) {
-                            throw new ResourceException(ResourceException.Kind.INVALID, "cannot import "
-                                    + HostsToml.path(certsDir, r) + ": " + e.getMessage());
-                        }
+                        found.add(imported(HostsToml.path(certsDir, r), r, content.get(), version, where));
                     }
                 }
             }
@@ -419,6 +615,48 @@ public final class ContainerdMirror implements CustomResource<ContainerdMirror.A
                     Connections.hostKeys(host, recorded), old == null ? null : old.restartsContainerd());
             return ReadResult.of(id, inputs, s);
         }
+    }
+
+    /**
+     * The inputs that say exactly what the hand-made hosts.toml at {@code path} says. Refused (nothing is adopted) when
+     * the file holds something the inputs cannot say, so that the next up would not silently rewrite it without that.
+     */
+    static MirrorArgs imported(String path, String registry, String content, ContainerdVersion version, String where)
+            throws ResourceException {
+        HostsToml.Parsed parsed;
+        try {
+            parsed = HostsToml.parse(registry, content, version);
+        } catch (IllegalArgumentException e) {
+            throw new ResourceException(ResourceException.Kind.INVALID, "cannot import " + path + " on " + where + ": "
+                    + e.getMessage() + " (containerd drops a file like this entirely); fix the file, then import again");
+        }
+        if (!parsed.ignored().isEmpty()) {
+            List<String> top = parsed.ignored().stream().filter(k -> HostsToml.HOST_FIELDS.contains(k)).toList();
+            List<String> unknown = parsed.ignored().stream().filter(k -> !top.contains(k)).toList();
+            StringBuilder why = new StringBuilder();
+            if (!top.isEmpty()) {
+                why.append("top-level ").append(top).append(" without a server line, which containerd ignores there"
+                        + " (the default server always gets every capability): remove them, or add the server line");
+            }
+            if (!unknown.isEmpty()) {
+                why.append(why.length() > 0 ? "; and " : "").append(unknown).append(", which containerd ")
+                        .append(version).append(" does not read: remove ").append(unknown.size() == 1 ? "it" : "them");
+            }
+            throw new ResourceException(ResourceException.Kind.INVALID, "cannot import " + path + " on " + where
+                    + " without losing settings: it has " + why + "; then import again (nothing was adopted)");
+        }
+        MirrorArgs args = args(parsed.mirror());
+        List<CheckFailure> problems = failures(MirrorValidation.check(List.of(spec(args)), version), List.of(args));
+        if (!problems.isEmpty()) {
+            throw new ResourceException(ResourceException.Kind.INVALID, "cannot import " + path + " on " + where + ": "
+                    + describe(problems).replace("mirrors[0]", "its mirror") + "; fix the file, then import again"
+                    + " (nothing was adopted)");
+        }
+        if (!HostsToml.sameMeaning(registry, HostsToml.render(spec(args)), parsed.mirror())) {
+            throw new IllegalStateException("import of " + path + " on " + where
+                    + " would change its meaning; this is a provider bug (nothing was adopted)");
+        }
+        return args;
     }
 
     /** The single directory config.toml already points at, if it does. */

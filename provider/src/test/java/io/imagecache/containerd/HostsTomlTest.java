@@ -134,9 +134,9 @@ class HostsTomlTest {
                 """;
         HostsToml.Parsed p = HostsToml.parse("docker.io", seed);
         assertFalse(p.managed(), "only files with the header are imagecache's");
-        assertEquals(List.of("host.\"http://10.0.20.10:5000\".header"), p.ignored());
-        assertEquals(MirrorSpec.of("docker.io", Endpoint.of("http://10.0.20.10:5000").withCapabilities("pull", "resolve")),
-                p.mirror());
+        assertEquals(List.of(), p.ignored(), "headers are read, not ignored");
+        assertEquals(MirrorSpec.of("docker.io", Endpoint.of("http://10.0.20.10:5000").withCapabilities("pull", "resolve")
+                        .withHeader("x-custom", "1")), p.mirror());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> HostsToml.parse("docker.io", "server = \"x\"\n[host.\"a\"\n"));
         assertTrue(e.getMessage().contains("line 2"), e.getMessage());
@@ -150,5 +150,65 @@ class HostsTomlTest {
         assertTrue(HostsToml.isManaged(HostsToml.render(SEED_GHCR)));
         assertFalse(HostsToml.isManaged("server = \"https://ghcr.io\"\n# Managed by imagecache. Do not edit.\n"));
         assertFalse(HostsToml.isManaged(null));
+    }
+
+    @Test
+    void aHostWithoutCapabilitiesMeansEveryCapabilityOfThatVersion() {
+        String file = "[host.\"https://mirror.example.com\"]\n";
+        assertEquals(List.of("pull", "resolve", "push"),
+                HostsToml.parse("docker.io", file, V214).mirror().endpoints().get(0).capabilities());
+        assertEquals(List.of("pull", "resolve", "push", "referrers"),
+                HostsToml.parse("docker.io", file, V22).mirror().endpoints().get(0).capabilities());
+        assertFalse(HostsToml.sameMeaning("docker.io", file, MirrorSpec.pullThrough("docker.io", "https://mirror.example.com")),
+                "pull and resolve only is not what containerd makes of it (push is allowed there)");
+    }
+
+    @Test
+    void fieldsItDoesNotModelAreListedAndTypeErrorsRefused() {
+        HostsToml.Parsed p = HostsToml.parse("docker.io", """
+                server = "https://registry-1.docker.io"
+                ca = "/etc/pki/upstream.pem"
+                [host."https://m.example"]
+                  capabilities = ["pull", "resolve"]
+                  proxy = "http://squid:3128"
+                """);
+        assertEquals(List.of("host.\"https://m.example\".proxy"), p.ignored());
+        assertEquals(List.of("/etc/pki/upstream.pem"), p.mirror().serverSettings().ca(), "top-level settings are the server's");
+        assertEquals(List.of("capabilities"), HostsToml.parse("docker.io", "capabilities = [\"pull\"]\n[host.\"https://m\"]\n")
+                .ignored(), "top-level capabilities without a server line mean nothing to containerd");
+        assertFalse(HostsToml.sameMeaning("docker.io", """
+                [host."https://m.example"]
+                  capabilities = ["pull", "resolve"]
+                  proxy = "http://squid:3128"
+                """, MirrorSpec.pullThrough("docker.io", "https://m.example")), "a field we cannot hold is a difference");
+        for (String bad : List.of("[host.\"h\"]\nskip_verify = \"yes\"\n", "[host.\"h\"]\ndial_timeout = 5\n",
+                "[host.\"h\"]\nheader = \"x\"\n", "[host.\"h\"]\n[host.\"h\".header]\nx = 1\n",
+                "[host.\"h\"]\nclient = [[\"a\", \"b\", \"c\"]]\n", "server = 1\n")) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> HostsToml.parse("docker.io", bad), bad);
+            assertTrue(e.getMessage().contains("must be"), e.getMessage());
+        }
+    }
+
+    @Test
+    void headersRenderAsTheirOwnTable() throws IOException {
+        MirrorSpec m = MirrorSpec.of("quay.io", Endpoint.of("https://mirror.example.com").withHeader("X-Mirror-Token", "abc")
+                .withHeader("x.multi", "a", "b"), Endpoint.of("http://10.0.20.10:5020"));
+        String out = HostsToml.render(m, V17);
+        Golden.assertGolden(DIR.resolve("quay.io-headers.toml"), out);
+        assertEquals(m.canonical(), HostsToml.parse("quay.io", out).mirror().canonical());
+        assertTrue(HostsToml.sameMeaning("quay.io", out, m));
+    }
+
+    @Test
+    void hostsThatContainerd2CannotSeeAreRefused() {
+        for (String hidden : List.of("host.\"https://m.example\".capabilities = [\"pull\"]\n",
+                "host.\"https://m.example\" = { capabilities = [\"pull\"] }\n",
+                "[host]\n\"https://m.example\" = { capabilities = [\"pull\"] }\n")) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> HostsToml.parse("docker.io", hidden),
+                    hidden);
+            assertTrue(e.getMessage().contains("must be declared as a [host.\"https://m.example\"] table"), e.getMessage());
+        }
+        assertEquals(1, HostsToml.parse("docker.io", "[host.\"https://m.example\"]\n[host.\"https://m.example\".header]\nx = \"1\"\n")
+                .mirror().endpoints().size());
     }
 }

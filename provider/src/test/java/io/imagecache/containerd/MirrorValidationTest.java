@@ -74,6 +74,12 @@ class MirrorValidationTest {
                 List.of(mirror("docker.io", tlsEndpoint.withCa("ca.crt")))));
         a.add(bad(Rule.PATH_RELATIVE, "mirrors[0].endpoints[0].client[0].key", "relative", null,
                 List.of(mirror("docker.io", tlsEndpoint.withClient(ClientCert.of("/etc/pki/node.crt", "node.key"))))));
+        a.add(bad(Rule.HEADER_INVALID, "mirrors[0].endpoints[0].header[\"X Token\"]", "HTTP header name", null,
+                List.of(mirror("docker.io", PROXY.withHeader("X Token", "1")))));
+        a.add(bad(Rule.HEADER_INVALID, "mirrors[0].endpoints[0].header[\"X-Token\"][1]", "single-line", null,
+                List.of(mirror("docker.io", PROXY.withHeader("X-Token", "a", "b\r\nHost: evil")))));
+        a.add(bad(Rule.HEADER_INVALID, "mirrors[0].endpoints[0].header[\"X-Token\"]", "no value", null,
+                List.of(mirror("docker.io", PROXY.withHeader("X-Token")))));
         a.add(bad(Rule.TLS_ON_HTTP, "mirrors[0].endpoints[0].skipVerify", "plain http", null,
                 List.of(mirror("docker.io", PROXY.withSkipVerify(true)))));
         a.add(bad(Rule.TLS_ON_HTTP, "mirrors[0].endpoints[0].ca", "plain http", null,

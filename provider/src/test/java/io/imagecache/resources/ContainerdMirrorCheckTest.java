@@ -29,6 +29,14 @@ class ContainerdMirrorCheckTest {
         return new ContainerdMirror.MirrorArgs(registry, List.of(endpoints), null, null, null, null, null, null);
     }
 
+    private static ContainerdMirror.MirrorHost host(String url) {
+        return new ContainerdMirror.MirrorHost(url, null, null, null, null, null, null, null);
+    }
+
+    private static ContainerdMirror.MirrorArgs hosts(String registry, ContainerdMirror.MirrorHost... hosts) {
+        return new ContainerdMirror.MirrorArgs(registry, null, null, null, null, null, null, null, null, null, List.of(hosts));
+    }
+
     private static ConnectionArgs conn() {
         return new ConnectionArgs("10.0.30.1", 22, "root", null, null, null, null, null, 15, 10, 2, false);
     }
@@ -77,6 +85,19 @@ class ContainerdMirrorCheckTest {
                         x.endpoints(), null, null, null, null, true, null)),
                 c("server without scheme", "mirrors[1].server", x -> new ContainerdMirror.MirrorArgs(x.registry(), x.endpoints(),
                         "ghcr.io", null, null, null, null, null)),
+                c("a relative client key on the second host", "mirrors[1].hosts[1].client[0].key", withMirror(hosts("ghcr.io",
+                        host("http://10.0.20.10:5010"), new ContainerdMirror.MirrorHost("https://m.example", null, null, null,
+                                List.of(new ContainerdMirror.ClientCertificate("/etc/pki/c.crt", "c.key")), null, null, null)))),
+                c("a header name with a space", "mirrors[1].hosts[0].header[\"X Token\"]", withMirror(hosts("ghcr.io",
+                        new ContainerdMirror.MirrorHost("http://10.0.20.10:5010", null, null, null, null, null, null,
+                                java.util.Map.of("X Token", List.of("1")))))),
+                c("a host URL without scheme", "mirrors[1].hosts[0].url", withMirror(hosts("ghcr.io", host("10.0.20.10:5010")))),
+                c("both endpoints and hosts", "mirrors[1].hosts", withMirror(new ContainerdMirror.MirrorArgs("ghcr.io",
+                        List.of("http://10.0.20.10:5010"), null, null, null, null, null, null, null, null,
+                        List.of(host("http://10.0.20.10:5011"))))),
+                c("a mirror-level setting next to hosts", "mirrors[1].dialTimeout", withMirror(new ContainerdMirror.MirrorArgs(
+                        "ghcr.io", null, null, null, null, null, null, "1s", null, null, List.of(host("http://10.0.20.10:5010"))))),
+                c("empty hosts", "mirrors[1].hosts", withMirror(hosts("ghcr.io"))),
                 c("relative certsDir", "certsDir", new ContainerdMirror.Args(v.connection(), v.mirrors(), "certs.d",
                         v.configFile(), v.restartCommand(), 60)),
                 c("colon-list certsDir", "certsDir", new ContainerdMirror.Args(v.connection(), v.mirrors(),

@@ -8,13 +8,18 @@ import java.util.List;
 /**
  * The plugin's entry point. The engine runs {@code pulumi-resource-imagecache [flags] <engine-address>}
  * and reads the port of our gRPC server from the first line of stdout, so nothing else may reach
- * stdout: it is redirected to stderr before anything else runs.
+ * stdout: it is redirected to stderr before anything else runs. With {@code IMAGECACHE_PROVIDER_LOG} set,
+ * stderr (and every message sent to the engine) is also appended to that file, for whoever checks the log.
  */
 public final class Main {
     private Main() {}
 
     public static void main(String[] args) throws Exception {
         PrintStream portOut = System.out;
+        String logFile = System.getenv("IMAGECACHE_PROVIDER_LOG");
+        if (logFile != null && !logFile.isBlank()) {
+            System.setErr(LogTee.to(System.err, java.nio.file.Path.of(logFile)));
+        }
         System.setOut(System.err);
         String engineAddress = engineAddress(args);
 

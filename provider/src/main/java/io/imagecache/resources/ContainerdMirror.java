@@ -166,13 +166,14 @@ public final class ContainerdMirror implements CustomResource<ContainerdMirror.A
             @Prop(description = "containerd's configuration file.", defaultValue = "/etc/containerd/config.toml")
             String configFile,
             @Prop(description = "How to restart containerd on this node (run through `sh -c`, as root).",
-                    defaultValue = "systemctl restart containerd")
+                    hostNeutral = true, defaultValue = "systemctl restart containerd")
             String restartCommand,
-            @Prop(description = "Seconds to wait for containerd's CRI plugin after a restart.", defaultValue = "60")
+            @Prop(description = "Seconds to wait for containerd's CRI plugin after a restart.", hostNeutral = true,
+                    defaultValue = "60")
             Integer criTimeoutSeconds,
             @Prop(description = "Seconds `restartCommand` may run (under coreutils `timeout` on the node). A restart "
                     + "that takes longer is stopped, the files written are restored, and the resource fails naming the "
-                    + "node and the command.", defaultValue = "120")
+                    + "node and the command.", hostNeutral = true, defaultValue = "120")
             Integer restartTimeoutSeconds) {
 
         /** The inputs without {@code restartTimeoutSeconds} (its default then applies). */
@@ -441,7 +442,8 @@ public final class ContainerdMirror implements CustomResource<ContainerdMirror.A
 
     @Override
     public DiffResult diff(DiffRequest<Args, State> req) {
-        DiffResult d = without(Resources.ignoreConnectionDetails(req.inputDiff()), OPERATIONAL::contains);
+        // Connection details, restartCommand and the timeouts are @Prop(hostNeutral): the default diff leaves them out.
+        DiffResult d = req.inputDiff();
         // Each registry is its own file: a new order of the same mirrors changes nothing on the node.
         if (req.olds() != null && req.olds().mirrors() != null && req.news().value().mirrors() != null
                 && !req.news().hasUnknownsUnder(PropertyPath.of("mirrors"))
@@ -479,9 +481,6 @@ public final class ContainerdMirror implements CustomResource<ContainerdMirror.A
         }
         return m;
     }
-
-    /** How to restart containerd and how long to wait (for the restart, for CRI) change nothing on the node by themselves. */
-    static final Set<String> OPERATIONAL = Set.of("restartCommand", "criTimeoutSeconds", "restartTimeoutSeconds");
 
     private static DiffResult without(DiffResult d, java.util.function.Predicate<String> ignored) {
         Map<String, PropertyDiff> kept = new LinkedHashMap<>();
@@ -649,7 +648,7 @@ public final class ContainerdMirror implements CustomResource<ContainerdMirror.A
         List<CheckFailure> problems = failures(MirrorValidation.check(List.of(spec(args)), version), List.of(args));
         if (!problems.isEmpty()) {
             throw new ResourceException(ResourceException.Kind.INVALID, "cannot import " + path + " on " + where + ": "
-                    + describe(problems).replace("mirrors[0]", "its mirror") + "; fix the file, then import again"
+                    + MirrorPlan.describe(problems).replace("mirrors[0]", "its mirror") + "; fix the file, then import again"
                     + " (nothing was adopted)");
         }
         if (!HostsToml.sameMeaning(registry, HostsToml.render(spec(args)), parsed.mirror())) {

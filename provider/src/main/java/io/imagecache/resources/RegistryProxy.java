@@ -66,10 +66,11 @@ public final class RegistryProxy implements CustomResource<RegistryProxy.Args, R
             String configDir,
             @Prop(description = "Delete the cached data with the proxy. Off by default: the cache survives a destroy "
                     + "and a re-create. Only a `dataDir` whose marker `.imagecache-owner` names this proxy and says "
-                    + "`created: true` is removed; any other is kept with a warning. Changing it never touches the host.",
-                    defaultValue = "false")
+                    + "`created: true` is removed; any other is kept with a warning.",
+                    hostNeutral = true, defaultValue = "false")
             Boolean purgeDataOnDelete,
-            @Prop(description = "Seconds to wait for the proxy to answer `GET /v2/` after it starts.", defaultValue = "120")
+            @Prop(description = "Seconds to wait for the proxy to answer `GET /v2/` after it starts.", hostNeutral = true,
+                    defaultValue = "120")
             Integer healthTimeoutSeconds) {}
 
     public record State(
@@ -155,7 +156,8 @@ public final class RegistryProxy implements CustomResource<RegistryProxy.Args, R
 
     @Override
     public DiffResult diff(DiffRequest<Args, State> req) {
-        DiffResult d = ignoreTimeouts(Resources.ignoreConnectionDetails(req.inputDiff()));
+        // Connection details, healthTimeoutSeconds and purgeDataOnDelete are @Prop(hostNeutral): not in the default diff.
+        DiffResult d = req.inputDiff();
         // The registry namespace only names the upstream; with the same remoteUrl nothing on the host changes
         // (an imported hand-made proxy knows its URL, not the namespace it stands for).
         UpstreamArgs oldUp = req.olds() == null ? null : req.olds().upstream();
@@ -185,16 +187,6 @@ public final class RegistryProxy implements CustomResource<RegistryProxy.Args, R
         }
         // A new proxy on the same host needs the old one's name and port: remove it first.
         return d.withDeleteBeforeReplace(true);
-    }
-
-    private static DiffResult ignoreTimeouts(DiffResult d) {
-        Map<String, PropertyDiff> kept = new java.util.LinkedHashMap<>();
-        d.detailed().forEach((p, x) -> {
-            if (!p.equals("healthTimeoutSeconds") && !p.equals("purgeDataOnDelete")) {
-                kept.put(p, x);
-            }
-        });
-        return new DiffResult(kept, d.deleteBeforeReplace());
     }
 
     // --- create / update --------------------------------------------------------------------------

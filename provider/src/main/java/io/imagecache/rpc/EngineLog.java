@@ -19,6 +19,8 @@ public final class EngineLog implements AutoCloseable {
     private final AtomicReference<ManagedChannel> channel = new AtomicReference<>();
     private final AtomicReference<EngineGrpc.EngineBlockingStub> stub = new AtomicReference<>();
     private final AtomicBoolean cancelled = new AtomicBoolean();
+    /** With IMAGECACHE_PROVIDER_LOG set (as the tests do), every message also goes to the provider's log. */
+    private static final String LOG_FILE = System.getenv("IMAGECACHE_PROVIDER_LOG");
 
     /** Connects to the engine at {@code address} (host:port), replacing any earlier connection. */
     public void connect(String address) {
@@ -43,9 +45,11 @@ public final class EngineLog implements AutoCloseable {
 
     public void log(LogSeverity severity, String urn, String message, boolean ephemeral) {
         EngineGrpc.EngineBlockingStub s = stub.get();
-        if (s == null) {
+        if (s == null || LOG_FILE != null) {
             System.err.println("[" + severity + "] " + (urn == null ? "" : urn + ": ") + message);
-            return;
+            if (s == null) {
+                return;
+            }
         }
         try {
             s.withDeadlineAfter(10, TimeUnit.SECONDS).log(LogRequest.newBuilder()

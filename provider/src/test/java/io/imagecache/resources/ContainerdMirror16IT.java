@@ -97,7 +97,7 @@ class ContainerdMirror16IT extends ContainerdMirrorContract {
         ConnectionArgs pinned = new ConnectionArgs(node.ip(), 22, "root", null, null, null,
                 "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHx0ZXN0a2V5dGVzdGtleXRlc3RrZXl0ZXN0a2V5dGVzdA", null, 10, 3, 1, false);
         ResourceException e = assertThrows(ResourceException.class, () -> resource().create(
-                new CustomResource.CreateRequest<>("urn", "n", dec(reaching(pinned)), false, Context.silent())));
+                new CustomResource.CreateRequest<>("urn", "n", dec(reaching(pinned)), false, ObservedContext.create())));
         assertEquals(ResourceException.Kind.PERMISSION_DENIED, e.kind());
         assertTrue(e.getMessage().contains("SHA256:"), "names the fingerprints: " + e.getMessage());
         assertEquals(before, node.readFile(NodeHost.CONFIG_FILE), "nothing was touched");
@@ -115,7 +115,7 @@ class ContainerdMirror16IT extends ContainerdMirrorContract {
                     new ConnectionArgs(jump.ip(), 22, "root", node.rootKey().privateKey(), null, null, null, null, 10, 3, 1, false),
                     10, 3, 1, true);
             ContainerdMirror.State s = resource().create(new CustomResource.CreateRequest<>("urn", "n", dec(reaching(viaJump)),
-                    false, Context.silent())).state();
+                    false, ObservedContext.create())).state();
             assertEquals(java.util.Set.of(jump.ip() + ":22", node.ip() + ":22"), s.hostKeys().keySet(),
                     "both hops were verified and recorded");
             assertEquals("root 644", node.sh("stat -c '%U %a' /etc/containerd/certs.d/docker.io/hosts.toml").strip(),

@@ -154,7 +154,7 @@ abstract class ContainerdMirrorContract {
         assertEquals("error", criState(), "the seed's state: mirrors next to config_path keeps CRI from loading");
 
         args = args(ghcrProxy);
-        state = resource.create(new CustomResource.CreateRequest<>("urn", "node", d(args), false, Context.silent())).state();
+        state = resource.create(new CustomResource.CreateRequest<>("urn", "node", d(args), false, ObservedContext.create())).state();
         assertEquals("ok", criState());
         assertEquals(1, restarts(), "config.toml changed: one restart");
         assertTrue(state.configChanged());
@@ -177,7 +177,7 @@ abstract class ContainerdMirrorContract {
     void aNoOpWritesNothingAndRestartsNothing() throws ResourceException {
         long pid = node.containerdPid();
         String stamps = node.sh("stat -c '%n %Y %i' /etc/containerd/certs.d/*/hosts.toml " + NodeHost.CONFIG_FILE);
-        state = resource.update(new CustomResource.UpdateRequest<>("id", "urn", args, state, d(args), false, Context.silent()));
+        state = resource.update(new CustomResource.UpdateRequest<>("id", "urn", args, state, d(args), false, ObservedContext.create()));
         assertEquals(pid, node.containerdPid());
         assertEquals(stamps, node.sh("stat -c '%n %Y %i' /etc/containerd/certs.d/*/hosts.toml " + NodeHost.CONFIG_FILE));
         assertFalse(state.configChanged());
@@ -189,7 +189,7 @@ abstract class ContainerdMirrorContract {
         long pid = node.containerdPid();
         String dockerFile = node.sh("stat -c '%Y %i' /etc/containerd/certs.d/docker.io/hosts.toml");
         ContainerdMirror.Args changed = args(ghcrProxy2);
-        state = resource.update(new CustomResource.UpdateRequest<>("id", "urn", args, state, d(changed), false, Context.silent()));
+        state = resource.update(new CustomResource.UpdateRequest<>("id", "urn", args, state, d(changed), false, ObservedContext.create()));
         args = changed;
         assertEquals(pid, node.containerdPid(), "same containerd process");
         assertEquals(1, restarts());
@@ -206,13 +206,13 @@ abstract class ContainerdMirrorContract {
     @Order(4)
     void aHandEditShowsInReadAndTheNextApplyRepairsIt() throws ResourceException {
         node.sh("sed -i 's#" + ghcrProxy2.networkUrl() + "#http://10.255.255.1:5000#' /etc/containerd/certs.d/ghcr.io/hosts.toml");
-        var read = resource.read(new CustomResource.ReadRequest<>("id", "urn", Optional.of(args), Optional.of(state), Context.silent()));
+        var read = resource.read(new CustomResource.ReadRequest<>("id", "urn", Optional.of(args), Optional.of(state), ObservedContext.create()));
         assertTrue(read.state().hostsFiles().get("ghcr.io").contains("10.255.255.1"), "refresh sees the edit");
         var diff = resource.diff(new CustomResource.DiffRequest<>("id", "urn", args, read.state(), d(args),
                 io.imagecache.spi.Records.encode(args), io.imagecache.spi.Records.encode(args),
                 io.imagecache.spi.Records.encode(read.state()), Set.of("connection.host")));
         assertEquals(Set.of("hostsFiles[\"ghcr.io\"]"), diff.detailed().keySet());
-        state = resource.update(new CustomResource.UpdateRequest<>("id", "urn", args, read.state(), d(args), false, Context.silent()));
+        state = resource.update(new CustomResource.UpdateRequest<>("id", "urn", args, read.state(), d(args), false, ObservedContext.create()));
         assertTrue(node.readFile("/etc/containerd/certs.d/ghcr.io/hosts.toml").contains(ghcrProxy2.networkUrl()));
         assertEquals(1, restarts());
     }
@@ -221,7 +221,7 @@ abstract class ContainerdMirrorContract {
     @Order(5)
     void importAdoptsTheNodeAsItIs() throws ResourceException {
         var imported = resource.read(new CustomResource.ReadRequest<ContainerdMirror.Args, ContainerdMirror.State>(
-                "root@" + node.ip() + ":22", "urn", Optional.empty(), Optional.empty(), Context.silent()));
+                "root@" + node.ip() + ":22", "urn", Optional.empty(), Optional.empty(), ObservedContext.create()));
         java.util.Map<String, ContainerdMirror.MirrorArgs> found = new java.util.TreeMap<>();
         imported.inputs().mirrors().forEach(m -> found.put(m.registry(), m));
         java.util.Set<String> expected = new java.util.TreeSet<>(List.of("docker.io", "ghcr.io"));
@@ -250,7 +250,7 @@ abstract class ContainerdMirrorContract {
     @Test
     @Order(6)
     void whenCriWillNotLoadAfterTheEditTheNodeGoesBackToItsOriginalConfig() throws ResourceException {
-        resource.delete(new CustomResource.DeleteRequest<>("id", "urn", args, state, Context.silent()));
+        resource.delete(new CustomResource.DeleteRequest<>("id", "urn", args, state, ObservedContext.create()));
         assertFalse(node.exec("test", "-e", "/etc/containerd/certs.d/ghcr.io/hosts.toml").getExitCode() == 0,
                 "delete removed the files it made");
         node.writeFile("/etc/containerd/conf.d/mirrors.toml", dropInWithMirrors());
@@ -260,7 +260,7 @@ abstract class ContainerdMirrorContract {
         long before = restarts();
 
         ResourceException e = assertThrows(ResourceException.class, () -> resource.create(
-                new CustomResource.CreateRequest<>("urn", "node", d(args), false, Context.silent())));
+                new CustomResource.CreateRequest<>("urn", "node", d(args), false, ObservedContext.create())));
         assertEquals(ResourceException.Kind.FAILED_PRECONDITION, e.kind());
         assertTrue(e.getMessage().contains(expectedRollbackReason()), e.getMessage());
         assertTrue(e.getMessage().contains("the original config.toml is back and the CRI plugin is loaded"), e.getMessage());
@@ -313,7 +313,7 @@ abstract class ContainerdMirrorContract {
                 + " && ln -sf real/config.toml " + NodeHost.CONFIG_FILE);
         node.restartContainerd();
         ContainerdMirror.State s = resource.create(new CustomResource.CreateRequest<>("urn", "node", d(args(ghcrProxy)),
-                false, Context.silent())).state();
+                false, ObservedContext.create())).state();
         assertTrue(s.configChanged());
         assertEquals(0, node.exec("test", "-L", NodeHost.CONFIG_FILE).getExitCode(), "config.toml is still a link");
         assertEquals("real/config.toml", node.sh("readlink " + NodeHost.CONFIG_FILE).strip());
@@ -323,7 +323,7 @@ abstract class ContainerdMirrorContract {
         assertEquals("640 root adm", node.sh("stat -c '%a %U %G' " + s.backupFile()).strip(), "the backup too");
         assertEquals("ok", criState());
         pullsThroughTheMirror("/run/containerd/containerd.sock");
-        resource.delete(new CustomResource.DeleteRequest<>("id", "urn", args(ghcrProxy), s, Context.silent()));
+        resource.delete(new CustomResource.DeleteRequest<>("id", "urn", args(ghcrProxy), s, ObservedContext.create()));
     }
 
     /** Applies at certs.d, then moves to hosts.d with {@code restartCommand}, which must fail the apply. */
@@ -332,13 +332,13 @@ abstract class ContainerdMirrorContract {
         reset();
         ContainerdMirror.Args first = inDir("/etc/containerd/certs.d", "systemctl restart containerd", 120);
         ContainerdMirror.State s = resource.create(new CustomResource.CreateRequest<>("urn", "node", d(first), false,
-                Context.silent())).state();
+                ObservedContext.create())).state();
         String config = node.readFile(NodeHost.CONFIG_FILE);
         String docker = node.readFile("/etc/containerd/certs.d/docker.io/hosts.toml");
         node.sh(beforeMove);
         ContainerdMirror.Args moved = inDir("/etc/containerd/hosts.d", restartCommand, restartTimeoutSeconds);
         ResourceException e = assertThrows(ResourceException.class, () -> resource.update(
-                new CustomResource.UpdateRequest<>("id", "urn", first, s, d(moved), false, Context.silent())));
+                new CustomResource.UpdateRequest<>("id", "urn", first, s, d(moved), false, ObservedContext.create())));
         assertEquals(config, node.readFile(NodeHost.CONFIG_FILE), "config.toml still points at certs.d");
         assertEquals(docker, node.readFile("/etc/containerd/certs.d/docker.io/hosts.toml"), "the old files are there");
         assertTrue(node.exec("test", "-e", "/etc/containerd/hosts.d/docker.io/hosts.toml").getExitCode() != 0,
@@ -383,11 +383,11 @@ abstract class ContainerdMirrorContract {
         node.restartContainerd();
         assertEquals("ok", criStateAt(ALT_SOCKET), "containerd listens on the other socket");
         ContainerdMirror.State s = resource.create(new CustomResource.CreateRequest<>("urn", "node", d(args(ghcrProxy)),
-                false, Context.silent())).state();
+                false, ObservedContext.create())).state();
         assertTrue(s.configChanged());
         assertEquals("ok", criStateAt(ALT_SOCKET));
         pullsThroughTheMirror(ALT_SOCKET);
-        resource.delete(new CustomResource.DeleteRequest<>("id", "urn", args(ghcrProxy), s, Context.silent()));
+        resource.delete(new CustomResource.DeleteRequest<>("id", "urn", args(ghcrProxy), s, ObservedContext.create()));
         reset();
     }
 }

@@ -165,7 +165,7 @@ class MaintenanceScheduleIT {
     @Test
     @Order(1)
     void createWritesTheCronFileAndRecordsTheHostKey() throws ResourceException {
-        var created = resource.create(new CustomResource.CreateRequest<>("urn", "ghcr", decoded(args), false, Context.silent()));
+        var created = resource.create(new CustomResource.CreateRequest<>("urn", "ghcr", decoded(args), false, ObservedContext.create()));
         state = created.state();
         assertEquals("/etc/cron.d/imagecache-registry-ghcr", state.cronFile());
         assertEquals("root@" + host.ip() + ":22/etc/cron.d/imagecache-registry-ghcr", created.id());
@@ -210,12 +210,12 @@ class MaintenanceScheduleIT {
         MaintenanceSchedule.Args changed = new MaintenanceSchedule.Args(connection(), PROXY, upstream.networkUrl(),
                 "15 4 * * 6", false, "0 * * * *", "/etc/cron.d");
         state = resource.update(new CustomResource.UpdateRequest<>("id", "urn", args, state, decoded(changed), false,
-                Context.silent()));
+                ObservedContext.create()));
         args = changed;
         assertTrue(host.readFile(state.cronFile()).contains("\n15 4 * * 6 root flock"));
         String mtime = host.sh("stat -c %Y.%i " + state.cronFile());
         sleep(1100);
-        resource.update(new CustomResource.UpdateRequest<>("id", "urn", args, state, decoded(args), false, Context.silent()));
+        resource.update(new CustomResource.UpdateRequest<>("id", "urn", args, state, decoded(args), false, ObservedContext.create()));
         assertEquals(mtime, host.sh("stat -c %Y.%i " + state.cronFile()), "an unchanged file is not rewritten");
     }
 
@@ -224,20 +224,20 @@ class MaintenanceScheduleIT {
     void readReportsAHandEditAndImportAdoptsTheFile() throws ResourceException {
         host.sh("sed -i 's/^0 \\* \\* \\* \\* root/30 * * * * root/' " + state.cronFile());
         var read = resource.read(new CustomResource.ReadRequest<>("id", "urn", Optional.of(args), Optional.of(state),
-                Context.silent()));
+                ObservedContext.create()));
         assertEquals("30 * * * *", read.inputs().restartSchedule(), "drift shows in the inputs refresh reports");
         assertNotEquals(state.content(), read.state().content());
 
         var imported = resource.read(new CustomResource.ReadRequest<MaintenanceSchedule.Args, MaintenanceSchedule.State>(
                 "root@" + host.ip() + ":22/etc/cron.d/imagecache-registry-ghcr", "urn", Optional.empty(), Optional.empty(),
-                Context.silent()));
+                ObservedContext.create()));
         assertEquals(PROXY, imported.inputs().containerName());
         assertEquals(upstream.networkUrl(), imported.inputs().upstreamUrl());
         assertEquals("15 4 * * 6", imported.inputs().gcSchedule());
         assertEquals(null, imported.inputs().connection().privateKey(), "no credentials in imported inputs");
         // repair
         state = resource.update(new CustomResource.UpdateRequest<>("id", "urn", args, read.state(), decoded(args), false,
-                Context.silent()));
+                ObservedContext.create()));
         assertEquals(state.content(), host.readFile(state.cronFile()));
     }
 
@@ -264,7 +264,7 @@ class MaintenanceScheduleIT {
         MaintenanceSchedule.Args everyMinute = new MaintenanceSchedule.Args(connection(), PROXY, args.upstreamUrl(),
                 "0 3 * * 0", false, "* * * * *", "/etc/cron.d");
         state = resource.update(new CustomResource.UpdateRequest<>("id", "urn", args, state, decoded(everyMinute), false,
-                Context.silent()));
+                ObservedContext.create()));
         args = everyMinute;
         host.sh(": > /var/log/imagecache-" + PROXY + ".log");
         long deadline = System.nanoTime() + Duration.ofSeconds(130).toNanos();
@@ -280,11 +280,11 @@ class MaintenanceScheduleIT {
     @Test
     @Order(8)
     void deleteRemovesOnlyAFileThatStillCarriesTheHeader() throws ResourceException {
-        resource.delete(new CustomResource.DeleteRequest<>("id", "urn", args, state, Context.silent()));
+        resource.delete(new CustomResource.DeleteRequest<>("id", "urn", args, state, ObservedContext.create()));
         assertFalse(host.exec("test", "-e", state.cronFile()).getExitCode() == 0, "the cron file is gone");
 
         host.writeFile(state.cronFile(), "0 3 * * 0 root echo hand-made\n");
-        resource.delete(new CustomResource.DeleteRequest<>("id", "urn", args, state, Context.silent()));
+        resource.delete(new CustomResource.DeleteRequest<>("id", "urn", args, state, ObservedContext.create()));
         assertEquals("0 3 * * 0 root echo hand-made\n", host.readFile(state.cronFile()), "a hand-made file stays");
         assertTrue(host.docker("ps", "--format", "{{.Names}}").contains(PROXY), "the proxy itself is untouched");
     }
@@ -298,7 +298,7 @@ class MaintenanceScheduleIT {
         MaintenanceSchedule.Args a = new MaintenanceSchedule.Args(pinnedWrong, "registry-other", "https://quay.io",
                 "0 3 * * 0", false, "", "/etc/cron.d");
         ResourceException e = assertThrows(ResourceException.class, () -> resource.create(
-                new CustomResource.CreateRequest<>("urn", "x", decoded(a), false, Context.silent())));
+                new CustomResource.CreateRequest<>("urn", "x", decoded(a), false, ObservedContext.create())));
         assertEquals(ResourceException.Kind.PERMISSION_DENIED, e.kind());
         assertFalse(host.exec("test", "-e", "/etc/cron.d/imagecache-registry-other").getExitCode() == 0);
     }
@@ -312,7 +312,7 @@ class MaintenanceScheduleIT {
             MaintenanceSchedule.Args a = new MaintenanceSchedule.Args(connection(), name, "https://ghcr.io",
                     "0 3 * * 0", false, "", "/etc/cron.d");
             made.add(resource.create(new CustomResource.CreateRequest<>("urn", name, decoded(a), false,
-                    Context.silent())).state());
+                    ObservedContext.create())).state());
         }
         String dot = made.get(0).cronFile();
         String underscore = made.get(1).cronFile();
@@ -323,7 +323,7 @@ class MaintenanceScheduleIT {
 
         MaintenanceSchedule.Args a = new MaintenanceSchedule.Args(connection(), "registry.ghcr", "https://ghcr.io",
                 "0 3 * * 0", false, "", "/etc/cron.d");
-        resource.delete(new CustomResource.DeleteRequest<>("id", "urn", a, made.get(0), Context.silent()));
+        resource.delete(new CustomResource.DeleteRequest<>("id", "urn", a, made.get(0), ObservedContext.create()));
         assertFalse(host.exec("test", "-e", dot).getExitCode() == 0, dot + " is gone");
         assertTrue(host.readFile(underscore).contains("# imagecache:container=registry_ghcr\n"), "the other stays");
     }

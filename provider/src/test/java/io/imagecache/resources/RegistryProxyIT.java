@@ -111,12 +111,12 @@ class RegistryProxyIT {
     }
 
     static RegistryProxy.State create(RegistryProxy.Args a) throws ResourceException {
-        return resource.create(new CustomResource.CreateRequest<>("urn", a.upstream().name(), d(a), false, Context.silent())).state();
+        return resource.create(new CustomResource.CreateRequest<>("urn", a.upstream().name(), d(a), false, ObservedContext.create())).state();
     }
 
     static RegistryProxy.State update(String name, RegistryProxy.Args news) throws ResourceException {
         RegistryProxy.State s = resource.update(new CustomResource.UpdateRequest<>("id", "urn", args.get(name), states.get(name),
-                d(news), false, Context.silent()));
+                d(news), false, ObservedContext.create()));
         args.put(name, news);
         states.put(name, s);
         return s;
@@ -245,7 +245,7 @@ class RegistryProxyIT {
     void aStoppedContainerIsDriftAndTheNextApplyStartsIt() throws ResourceException {
         host.docker("stop", "registry-k8s");
         var read = resource.read(new CustomResource.ReadRequest<>("id", "urn", Optional.of(args.get("k8s")),
-                Optional.of(states.get("k8s")), Context.silent()));
+                Optional.of(states.get("k8s")), ObservedContext.create()));
         assertFalse(read.state().running());
         var diff = resource.diff(new CustomResource.DiffRequest<>("id", "urn", args.get("k8s"), read.state(), d(args.get("k8s")),
                 io.imagecache.spi.Records.encode(args.get("k8s")), io.imagecache.spi.Records.encode(args.get("k8s")),
@@ -266,7 +266,7 @@ class RegistryProxyIT {
         MaintenanceSchedule.Args ms = new MaintenanceSchedule.Args(conn(), "registry-kyverno", upstreamUrl, "0 3 * * 0", false,
                 "0 * * * *", "/etc/cron.d");
         var created = schedule.create(new CustomResource.CreateRequest<>("urn", "k", new Decoded<>(ms, Set.of(), Set.of(), List.of()),
-                false, Context.silent())).state();
+                false, ObservedContext.create())).state();
         String gcLine = created.content().lines().filter(l -> l.contains("garbage-collect") && !l.startsWith("#")).findFirst().orElseThrow();
         String restartLine = created.content().lines().filter(l -> l.contains("docker restart") && !l.startsWith("#")).findFirst().orElseThrow();
 
@@ -298,7 +298,7 @@ class RegistryProxyIT {
         assertTrue(diff.deleteBeforeReplace());
 
         String blobs = host.sh("find /var/lib/imagecache/docker -type f | wc -l").strip();
-        resource.delete(new CustomResource.DeleteRequest<>("id", "urn", a, states.get("docker"), Context.silent()));
+        resource.delete(new CustomResource.DeleteRequest<>("id", "urn", a, states.get("docker"), ObservedContext.create()));
         assertFalse(host.docker("ps", "-a", "--format", "{{.Names}}").contains("registry-docker\n"));
         assertEquals(blobs, host.sh("find /var/lib/imagecache/docker -type f | wc -l").strip(), "the cache is kept");
         RegistryProxy.State s = create(moved);
@@ -316,7 +316,7 @@ class RegistryProxyIT {
         host.docker("run", "-p", "5050:5000", "-d", "--restart", "always", "--name", "registry-seed",
                 "-v", "/etc/docker-registry/seed/config.yml:/etc/docker/registry/config.yml", IMAGE);
         var imported = resource.read(new CustomResource.ReadRequest<RegistryProxy.Args, RegistryProxy.State>(
-                "root@" + host.ip() + ":22/registry-seed", "urn", Optional.empty(), Optional.empty(), Context.silent()));
+                "root@" + host.ip() + ":22/registry-seed", "urn", Optional.empty(), Optional.empty(), ObservedContext.create()));
         RegistryProxy.Args in = imported.inputs();
         assertEquals("seed", in.upstream().name());
         assertEquals(5050, in.upstream().port());
@@ -377,7 +377,7 @@ class RegistryProxyIT {
         host.sh("sed -i 's/level: info/level: debug/' " + file);
         host.docker("rm", "-f", "registry-k8s");
         var read = resource.read(new CustomResource.ReadRequest<>("id", "urn", Optional.of(args.get("k8s")),
-                Optional.of(states.get("k8s")), Context.silent()));
+                Optional.of(states.get("k8s")), ObservedContext.create()));
         assertFalse(read.state().running(), "the missing container shows");
         assertNotEquals(states.get("k8s").configSha256(), read.state().configSha256(), "the edited config shows");
         var diff = resource.diff(new CustomResource.DiffRequest<>("id", "urn", args.get("k8s"), read.state(), d(args.get("k8s")),
@@ -419,7 +419,7 @@ class RegistryProxyIT {
         RegistryProxy.Args a = new RegistryProxy.Args(conn(), u, IMAGE, "0.0.0.0", "/var/lib/imagecache/purged",
                 "/etc/imagecache/purged", true, 60);
         RegistryProxy.State s = create(a);
-        resource.delete(new CustomResource.DeleteRequest<>("id", "urn", a, s, Context.silent()));
+        resource.delete(new CustomResource.DeleteRequest<>("id", "urn", a, s, ObservedContext.create()));
         assertFalse(host.exec("test", "-e", "/var/lib/imagecache/purged").getExitCode() == 0, "made from nothing: purged");
         assertFalse(host.exec("test", "-e", "/etc/imagecache/purged").getExitCode() == 0, "its config directory is gone too");
 
@@ -489,7 +489,7 @@ class RegistryProxyIT {
         host.docker("run", "-p", "5075:5000", "-d", "--name", "registry-special",
                 "-v", "/etc/docker-registry/special/config.yml:/etc/docker/registry/config.yml", IMAGE);
         var imported = resource.read(new CustomResource.ReadRequest<RegistryProxy.Args, RegistryProxy.State>(
-                "root@" + host.ip() + ":22/registry-special", "urn", Optional.empty(), Optional.empty(), Context.silent()));
+                "root@" + host.ip() + ":22/registry-special", "urn", Optional.empty(), Optional.empty(), ObservedContext.create()));
         assertEquals(password, imported.inputs().upstream().password());
         var diff = resource.diff(new CustomResource.DiffRequest<>("id", "urn", imported.inputs(), imported.state(),
                 d(imported.inputs()), io.imagecache.spi.Records.encode(imported.inputs()),

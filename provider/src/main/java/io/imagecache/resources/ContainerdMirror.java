@@ -246,11 +246,11 @@ public final class ContainerdMirror implements CustomResource<ContainerdMirror.A
                 }
             }
             if (out.stream().noneMatch(f -> f.property().startsWith("mirrors"))) {
-                out.addAll(failures(MirrorValidation.check(specs(a.mirrors())), a.mirrors()));
+                out.addAll(Mirrors.failures(MirrorValidation.check(Mirrors.specs(a.mirrors())), a.mirrors()));
             }
         }
         if (a.certsDir() != null && !news.isUnknown(PropertyPath.of("certsDir"))) {
-            out.addAll(failures(MirrorValidation.checkCertsDir(a.certsDir())));
+            out.addAll(Mirrors.failures(MirrorValidation.checkCertsDir(a.certsDir())));
         }
         if (a.configFile() != null && !news.isUnknown(PropertyPath.of("configFile")) && !Validation.isAbsolutePath(a.configFile())) {
             out.add(new CheckFailure("configFile", "must be an absolute path such as /etc/containerd/config.toml"));
@@ -266,176 +266,6 @@ public final class ContainerdMirror implements CustomResource<ContainerdMirror.A
                     }
                 });
         return out;
-    }
-
-    private static final Pattern ENDPOINT_SETTING = Pattern.compile(
-            "mirrors\\[(\\d+)]\\.endpoints\\[(\\d+)](\\.(capabilities|ca|client|skipVerify|overridePath|dialTimeout|header)(.*))?");
-
-    /** Problems of the containerd package as Check failures, with per-endpoint settings mapped to the mirror's. */
-    static List<CheckFailure> failures(List<Problem> problems) {
-        return failures(problems, null);
-    }
-
-    /**
-     * Problems of the containerd package as Check failures, at the property the user wrote: for a mirror given with
-     * {@code endpoints}, {@code mirrors[i].endpoints[j].ca[0]} is {@code mirrors[i].ca[0]}; for one given with
-     * {@code hosts}, {@code mirrors[i].hosts[j].ca[0]} (and the URL {@code mirrors[i].hosts[j].url}). With
-     * {@code mirrors} given, also the rules on the shape of each mirror (endpoints or hosts, client certificates).
-     */
-    static List<CheckFailure> failures(List<Problem> problems, List<MirrorArgs> mirrors) {
-        Set<CheckFailure> out = new LinkedHashSet<>(shapeFailures(mirrors));
-        for (Problem p : problems) {
-            Matcher m = ENDPOINT_SETTING.matcher(p.property());
-            String property = p.property();
-            if (m.matches()) {
-                int i = Integer.parseInt(m.group(1));
-                boolean perHost = mirrors != null && i < mirrors.size() && mirrors.get(i) != null
-                        && mirrors.get(i).hosts() != null;
-                if (perHost) {
-                    property = "mirrors[" + i + "].hosts[" + m.group(2) + "]" + (m.group(3) == null ? ".url" : m.group(3));
-                } else if (m.group(3) != null) {
-                    property = "mirrors[" + i + "]." + m.group(4) + m.group(5);
-                }
-            } else if (mirrors != null && p.property().matches("mirrors\\[\\d+]\\.endpoints")) {
-                continue; // said by shapeFailures, naming both forms
-            }
-            out.add(new CheckFailure(property, p.reason()));
-        }
-        return new ArrayList<>(out);
-    }
-
-    private static List<CheckFailure> shapeFailures(List<MirrorArgs> mirrors) {
-        List<CheckFailure> out = new ArrayList<>();
-        if (mirrors == null) {
-            return out;
-        }
-        for (int i = 0; i < mirrors.size(); i++) {
-            MirrorArgs m = mirrors.get(i);
-            String p = "mirrors[" + i + "]";
-            if (m == null) {
-                continue;
-            }
-            boolean hasEndpoints = m.endpoints() != null && !m.endpoints().isEmpty();
-            boolean hasHosts = m.hosts() != null && !m.hosts().isEmpty();
-            if (m.endpoints() != null && m.hosts() != null) {
-                out.add(new CheckFailure(p + ".hosts", "is given together with endpoints; give the mirrors once: as "
-                        + "endpoints (URLs sharing this mirror's settings) or as hosts (each with its own settings)"));
-            } else if (!hasEndpoints && !hasHosts) {
-                out.add(new CheckFailure(p + (m.hosts() != null ? ".hosts" : ".endpoints"), "is empty; give at least one"
-                        + " mirror URL in endpoints, e.g. [\"http://10.0.20.10:5000\"], or one object in hosts, e.g."
-                        + " [{url: \"https://mirror.example.com\"}] (containerd 1.7 cannot read a hosts.toml without a"
-                        + " [host] table)"));
-            }
-            if (m.hosts() != null) {
-                for (String setting : List.of("capabilities", "skipVerify", "ca", "client", "overridePath", "dialTimeout",
-                        "header")) {
-                    if (mirrorLevel(m, setting) != null) {
-                        out.add(new CheckFailure(p + "." + setting, "applies to endpoints, and this mirror lists hosts;"
-                                + " move it into each object of hosts that needs it"));
-                    }
-                }
-                for (int j = 0; j < m.hosts().size(); j++) {
-                    if (m.hosts().get(j) == null) {
-                        out.add(new CheckFailure(p + ".hosts[" + j + "]", "is empty; give at least url"));
-                    }
-                }
-            }
-        }
-        return out;
-    }
-
-    private static Object mirrorLevel(MirrorArgs m, String setting) {
-        return switch (setting) {
-            case "capabilities" -> m.capabilities();
-            case "skipVerify" -> m.skipVerify();
-            case "ca" -> m.ca();
-            case "client" -> m.client();
-            case "overridePath" -> m.overridePath();
-            case "dialTimeout" -> m.dialTimeout();
-            default -> m.header();
-        };
-    }
-
-    static List<MirrorSpec> specs(List<MirrorArgs> mirrors) {
-        List<MirrorSpec> out = new ArrayList<>();
-        for (MirrorArgs m : mirrors) {
-            out.add(spec(m));
-        }
-        return out;
-    }
-
-    /** The spec of one mirror: its hosts, or its endpoints each with the mirror's settings. */
-    static MirrorSpec spec(MirrorArgs m) {
-        List<MirrorSpec.Endpoint> eps = new ArrayList<>();
-        if (m.hosts() != null) {
-            for (MirrorHost h : m.hosts()) {
-                eps.add(h == null ? MirrorSpec.Endpoint.of(null) : endpoint(h.url(), h.capabilities(), h.skipVerify(), h.ca(),
-                        h.client(), h.overridePath(), h.dialTimeout(), h.header()));
-            }
-        }
-        for (String url : m.endpoints() == null ? List.<String>of() : m.endpoints()) {
-            eps.add(endpoint(url, m.capabilities(), m.skipVerify(), m.ca(), m.client(), m.overridePath(), m.dialTimeout(),
-                    m.header()));
-        }
-        ServerSettings ss = m.serverSettings();
-        return new MirrorSpec(m.registry(), m.server(), eps, ss == null ? null : endpoint(null, ss.capabilities(),
-                ss.skipVerify(), ss.ca(), ss.client(), ss.overridePath(), ss.dialTimeout(), ss.header()));
-    }
-
-    private static MirrorSpec.Endpoint endpoint(String url, List<String> capabilities, Boolean skipVerify, List<String> ca,
-                                                List<ClientCertificate> client, Boolean overridePath, String dialTimeout,
-                                                Map<String, List<String>> header) {
-        List<MirrorSpec.ClientCert> certs = new ArrayList<>();
-        for (ClientCertificate c : client == null ? List.<ClientCertificate>of() : client) {
-            certs.add(c == null ? new MirrorSpec.ClientCert(null, null) : MirrorSpec.ClientCert.of(c.cert(), c.key()));
-        }
-        return new MirrorSpec.Endpoint(url, capabilities == null ? List.of() : capabilities, ca == null ? List.of() : ca,
-                skipVerify != null && skipVerify, overridePath != null && overridePath, dialTimeout, certs,
-                header == null ? Map.of() : header);
-    }
-
-    /**
-     * The inputs that render back to {@code s}, in the simplest form: {@code endpoints} with the settings at the mirror
-     * level when every endpoint has the same settings, else {@code hosts}. Settings at their default are left unset.
-     */
-    static MirrorArgs args(MirrorSpec s) {
-        List<MirrorSpec.Endpoint> eps = s.endpoints();
-        boolean shared = eps.stream().map(e -> e.withUrl(null).canonical()).distinct().count() <= 1;
-        if (!shared) {
-            List<MirrorHost> hosts = new ArrayList<>();
-            for (MirrorSpec.Endpoint e : eps) {
-                hosts.add(new MirrorHost(e.url(), capabilities(e), e.skipVerify() ? Boolean.TRUE : null,
-                        e.ca().isEmpty() ? null : e.ca(), clients(e), e.overridePath() ? Boolean.TRUE : null,
-                        e.dialTimeout(), e.header().isEmpty() ? null : e.header()));
-            }
-            return new MirrorArgs(s.registry(), null, s.server(), null, null, null, null, null, null, null, hosts,
-                    serverSettings(s));
-        }
-        List<String> urls = eps.stream().map(MirrorSpec.Endpoint::url).toList();
-        MirrorSpec.Endpoint first = eps.isEmpty() ? null : eps.get(0);
-        return new MirrorArgs(s.registry(), urls, s.server(), first == null ? null : capabilities(first),
-                first != null && first.skipVerify() ? Boolean.TRUE : null,
-                first == null || first.ca().isEmpty() ? null : first.ca(),
-                first != null && first.overridePath() ? Boolean.TRUE : null,
-                first == null ? null : first.dialTimeout(), first == null ? null : clients(first),
-                first == null || first.header().isEmpty() ? null : first.header(), null, serverSettings(s));
-    }
-
-    private static ServerSettings serverSettings(MirrorSpec s) {
-        MirrorSpec.Endpoint e = s.serverSettings();
-        return e == null ? null : new ServerSettings(e.capabilities().isEmpty() ? null : e.capabilities(),
-                e.skipVerify() ? Boolean.TRUE : null, e.ca().isEmpty() ? null : e.ca(), clients(e),
-                e.overridePath() ? Boolean.TRUE : null, e.dialTimeout(), e.header().isEmpty() ? null : e.header());
-    }
-
-    private static List<String> capabilities(MirrorSpec.Endpoint e) {
-        return e.capabilities().isEmpty() || e.canonical().capabilities().equals(List.of("pull", "resolve"))
-                ? null : e.capabilities();
-    }
-
-    private static List<ClientCertificate> clients(MirrorSpec.Endpoint e) {
-        return e.client().isEmpty() ? null
-                : e.client().stream().map(c -> new ClientCertificate(c.cert(), c.key())).toList();
     }
 
     // --- diff -------------------------------------------------------------------------------------
@@ -464,7 +294,7 @@ public final class ContainerdMirror implements CustomResource<ContainerdMirror.A
         Map<String, String> files = old.hostsFiles() == null ? Map.of() : old.hostsFiles();
         for (MirrorArgs m : news.mirrors()) {
             String actual = files.get(m.registry());
-            if (actual == null || !sameMeaning(m.registry(), actual, spec(m))) {
+            if (actual == null || !Mirrors.sameMeaning(m.registry(), actual, Mirrors.spec(m))) {
                 d = d.with(PropertyPath.of("hostsFiles").key(m.registry()).toString(),
                         new PropertyDiff(actual == null ? PropertyDiff.Kind.ADD : PropertyDiff.Kind.UPDATE, false));
             }
@@ -492,10 +322,6 @@ public final class ContainerdMirror implements CustomResource<ContainerdMirror.A
         return new DiffResult(kept, d.deleteBeforeReplace());
     }
 
-    /** True if the hosts.toml {@code content} means to containerd what {@code wanted} says (see HostsToml.sameMeaning). */
-    static boolean sameMeaning(String registry, String content, MirrorSpec wanted) {
-        return HostsToml.sameMeaning(registry, content, wanted);
-    }
 
     // --- create / update --------------------------------------------------------------------------
 
@@ -599,7 +425,7 @@ public final class ContainerdMirror implements CustomResource<ContainerdMirror.A
                 if (content.isPresent()) {
                     files.put(r, content.get());
                     if (req.isImport()) {
-                        found.add(imported(HostsToml.path(certsDir, r), r, content.get(), version, where));
+                        found.add(Mirrors.imported(HostsToml.path(certsDir, r), r, content.get(), version, where));
                     }
                 }
             }
@@ -614,48 +440,6 @@ public final class ContainerdMirror implements CustomResource<ContainerdMirror.A
                     Connections.hostKeys(host, recorded), old == null ? null : old.restartsContainerd());
             return ReadResult.of(id, inputs, s);
         }
-    }
-
-    /**
-     * The inputs that say exactly what the hand-made hosts.toml at {@code path} says. Refused (nothing is adopted) when
-     * the file holds something the inputs cannot say, so that the next up would not silently rewrite it without that.
-     */
-    static MirrorArgs imported(String path, String registry, String content, ContainerdVersion version, String where)
-            throws ResourceException {
-        HostsToml.Parsed parsed;
-        try {
-            parsed = HostsToml.parse(registry, content, version);
-        } catch (IllegalArgumentException e) {
-            throw new ResourceException(ResourceException.Kind.INVALID, "cannot import " + path + " on " + where + ": "
-                    + e.getMessage() + " (containerd drops a file like this entirely); fix the file, then import again");
-        }
-        if (!parsed.ignored().isEmpty()) {
-            List<String> top = parsed.ignored().stream().filter(k -> HostsToml.HOST_FIELDS.contains(k)).toList();
-            List<String> unknown = parsed.ignored().stream().filter(k -> !top.contains(k)).toList();
-            StringBuilder why = new StringBuilder();
-            if (!top.isEmpty()) {
-                why.append("top-level ").append(top).append(" without a server line, which containerd ignores there"
-                        + " (the default server always gets every capability): remove them, or add the server line");
-            }
-            if (!unknown.isEmpty()) {
-                why.append(why.length() > 0 ? "; and " : "").append(unknown).append(", which containerd ")
-                        .append(version).append(" does not read: remove ").append(unknown.size() == 1 ? "it" : "them");
-            }
-            throw new ResourceException(ResourceException.Kind.INVALID, "cannot import " + path + " on " + where
-                    + " without losing settings: it has " + why + "; then import again (nothing was adopted)");
-        }
-        MirrorArgs args = args(parsed.mirror());
-        List<CheckFailure> problems = failures(MirrorValidation.check(List.of(spec(args)), version), List.of(args));
-        if (!problems.isEmpty()) {
-            throw new ResourceException(ResourceException.Kind.INVALID, "cannot import " + path + " on " + where + ": "
-                    + MirrorPlan.describe(problems).replace("mirrors[0]", "its mirror") + "; fix the file, then import again"
-                    + " (nothing was adopted)");
-        }
-        if (!HostsToml.sameMeaning(registry, HostsToml.render(spec(args)), parsed.mirror())) {
-            throw new IllegalStateException("import of " + path + " on " + where
-                    + " would change its meaning; this is a provider bug (nothing was adopted)");
-        }
-        return args;
     }
 
     /** The single directory config.toml already points at, if it does. */

@@ -83,8 +83,8 @@ record MirrorPlan(ContainerdVersion version, Integer configVersion, List<FileWri
                          String stamp, String where) throws ResourceException {
         refuseRancher(obs, where);
         ContainerdVersion version = obs.version();
-        List<MirrorSpec> specs = ContainerdMirror.specs(a.mirrors());
-        List<CheckFailure> versionProblems = ContainerdMirror.failures(MirrorValidation.checkForVersion(specs, version));
+        List<MirrorSpec> specs = Mirrors.specs(a.mirrors());
+        List<CheckFailure> versionProblems = Mirrors.failures(MirrorValidation.checkForVersion(specs, version), a.mirrors());
         if (!versionProblems.isEmpty()) {
             throw new ResourceException(ResourceException.Kind.INVALID, "the mirrors do not suit containerd " + version
                     + " on " + where + ": " + describe(versionProblems) + " (nothing on the node was changed)");
@@ -232,7 +232,7 @@ record MirrorPlan(ContainerdVersion version, Integer configVersion, List<FileWri
             files = new TreeMap<>();
             for (ContainerdMirror.MirrorArgs m : a.mirrors()) {
                 try {
-                    files.put(m.registry(), HostsToml.render(ContainerdMirror.spec(m)));
+                    files.put(m.registry(), HostsToml.render(Mirrors.spec(m)));
                 } catch (IllegalArgumentException e) {
                     files = null;
                     break;

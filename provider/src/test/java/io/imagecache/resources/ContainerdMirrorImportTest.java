@@ -47,9 +47,9 @@ class ContainerdMirrorImportTest {
         String text = Files.readString(input, StandardCharsets.UTF_8);
         ContainerdVersion v = versionFor(input);
 
-        ContainerdMirror.MirrorArgs args = ContainerdMirror.imported("/etc/containerd/certs.d/" + registry + "/hosts.toml",
+        ContainerdMirror.MirrorArgs args = Mirrors.imported("/etc/containerd/certs.d/" + registry + "/hosts.toml",
                 registry, text, v, "node");
-        String rendered = HostsToml.render(ContainerdMirror.spec(args), v);
+        String rendered = HostsToml.render(Mirrors.spec(args), v);
         Path golden = DIR.resolve(name.replace(".toml", ".rendered.toml"));
         if ("1".equals(System.getenv("UPDATE_GOLDEN"))) {
             Files.writeString(golden, rendered, StandardCharsets.UTF_8);
@@ -58,28 +58,28 @@ class ContainerdMirrorImportTest {
 
         assertEquals(HostsToml.parse(registry, text, v).mirror().canonical(),
                 HostsToml.parse(registry, rendered, v).mirror().canonical(), "same meaning to containerd " + v);
-        assertTrue(ContainerdMirror.sameMeaning(registry, text, ContainerdMirror.spec(args)),
+        assertTrue(Mirrors.sameMeaning(registry, text, Mirrors.spec(args)),
                 "drift compares meanings: the untouched hand-made file is not drift");
-        assertEquals(List.of(), ContainerdMirror.failures(
-                io.imagecache.containerd.MirrorValidation.check(List.of(ContainerdMirror.spec(args)), v), List.of(args)),
+        assertEquals(List.of(), Mirrors.failures(
+                io.imagecache.containerd.MirrorValidation.check(List.of(Mirrors.spec(args)), v), List.of(args)),
                 "what import emits passes Check");
     }
 
     @Test
     void mirrorsThatShareSettingsUseEndpointsAndOthersUseHosts() throws Exception {
-        ContainerdMirror.MirrorArgs shared = ContainerdMirror.imported("f", "quay.io",
+        ContainerdMirror.MirrorArgs shared = Mirrors.imported("f", "quay.io",
                 Files.readString(DIR.resolve("quay.io--headers.toml")), V214, "node");
         assertEquals(List.of("https://mirror-a.example.com", "https://mirror-b.example.com"), shared.endpoints());
         assertNull(shared.hosts());
         assertNull(shared.capabilities(), "pull and resolve (in any order or case) is the default");
         assertEquals(List.of("en", "de"), shared.header().get("Accept-Language"));
 
-        ContainerdMirror.MirrorArgs mtls = ContainerdMirror.imported("f", "docker.io",
+        ContainerdMirror.MirrorArgs mtls = Mirrors.imported("f", "docker.io",
                 Files.readString(DIR.resolve("docker.io--mtls-client-pairs.toml")), V214, "node");
         assertEquals(List.of(new ContainerdMirror.ClientCertificate("/etc/pki/node/client.crt", "/etc/pki/node/client.key"),
                 new ContainerdMirror.ClientCertificate("/etc/pki/node/both.pem", null)), mtls.client());
 
-        ContainerdMirror.MirrorArgs differing = ContainerdMirror.imported("f", "ghcr.io",
+        ContainerdMirror.MirrorArgs differing = Mirrors.imported("f", "ghcr.io",
                 Files.readString(DIR.resolve("ghcr.io--per-host-capabilities.toml")), V214, "node");
         assertNull(differing.endpoints());
         assertNotNull(differing.hosts());
@@ -90,23 +90,23 @@ class ContainerdMirrorImportTest {
 
     @Test
     void whatTheInputsCannotHoldIsRefusedNamingFileAndField() {
-        ResourceException top = assertThrows(ResourceException.class, () -> ContainerdMirror.imported(
+        ResourceException top = assertThrows(ResourceException.class, () -> Mirrors.imported(
                 "/etc/containerd/certs.d/docker.io/hosts.toml", "docker.io",
                 "capabilities = [\"pull\"]\n[host.\"https://m.example\"]\n", V214, "node"));
         assertEquals(ResourceException.Kind.INVALID, top.kind());
         assertTrue(top.getMessage().contains("/etc/containerd/certs.d/docker.io/hosts.toml")
                 && top.getMessage().contains("[capabilities]") && top.getMessage().contains("server line"), top.getMessage());
 
-        ResourceException unknown = assertThrows(ResourceException.class, () -> ContainerdMirror.imported("/x/hosts.toml",
+        ResourceException unknown = assertThrows(ResourceException.class, () -> Mirrors.imported("/x/hosts.toml",
                 "docker.io", "[host.\"https://m.example\"]\n  proxy = \"http://squid:3128\"\n", V214, "node"));
         assertTrue(unknown.getMessage().contains("host.\"https://m.example\".proxy") && unknown.getMessage().contains("remove it"),
                 unknown.getMessage());
 
-        ResourceException type = assertThrows(ResourceException.class, () -> ContainerdMirror.imported("/x/hosts.toml",
+        ResourceException type = assertThrows(ResourceException.class, () -> Mirrors.imported("/x/hosts.toml",
                 "docker.io", "[host.\"https://m.example\"]\n  skip_verify = \"yes\"\n", V214, "node"));
         assertTrue(type.getMessage().contains("skip_verify must be true or false"), type.getMessage());
 
-        ResourceException check = assertThrows(ResourceException.class, () -> ContainerdMirror.imported("/x/hosts.toml",
+        ResourceException check = assertThrows(ResourceException.class, () -> Mirrors.imported("/x/hosts.toml",
                 "docker.io", "[host.\"https://m.example\"]\n  ca = \"ca.crt\"\n", V214, "node"));
         assertTrue(check.getMessage().contains("relative") && check.getMessage().contains("/x/hosts.toml"), check.getMessage());
     }
@@ -119,26 +119,26 @@ class ContainerdMirrorImportTest {
                 List.of(new ContainerdMirror.ClientCertificate("client.crt", null)), null, null, null);
         ContainerdMirror.MirrorArgs m = new ContainerdMirror.MirrorArgs("docker.io", null, null, null, null, null, null, null,
                 null, null, List.of(good, badClient));
-        List<CheckFailure> f = ContainerdMirror.failures(io.imagecache.containerd.MirrorValidation.check(
-                ContainerdMirror.specs(List.of(m))), List.of(m));
+        List<CheckFailure> f = Mirrors.failures(io.imagecache.containerd.MirrorValidation.check(
+                Mirrors.specs(List.of(m))), List.of(m));
         assertEquals(List.of("mirrors[0].hosts[1].client[0].cert"), f.stream().map(CheckFailure::property).toList(), f::toString);
 
         ContainerdMirror.MirrorArgs both = new ContainerdMirror.MirrorArgs("docker.io", List.of("http://10.0.20.10:5000"),
                 null, List.of("pull"), null, null, null, null, null, null, List.of(good));
-        List<String> props = ContainerdMirror.failures(io.imagecache.containerd.MirrorValidation.check(
-                ContainerdMirror.specs(List.of(both))), List.of(both)).stream().map(CheckFailure::property).toList();
+        List<String> props = Mirrors.failures(io.imagecache.containerd.MirrorValidation.check(
+                Mirrors.specs(List.of(both))), List.of(both)).stream().map(CheckFailure::property).toList();
         assertTrue(props.contains("mirrors[0].hosts") && props.contains("mirrors[0].capabilities"), props::toString);
 
         ContainerdMirror.MirrorArgs badUrl = new ContainerdMirror.MirrorArgs("docker.io", null, null, null, null, null, null,
                 null, null, null, List.of(new ContainerdMirror.MirrorHost("10.0.20.10:5000", null, null, null, null, null, null,
                 null)));
-        assertEquals(List.of("mirrors[0].hosts[0].url"), ContainerdMirror.failures(io.imagecache.containerd.MirrorValidation
-                .check(ContainerdMirror.specs(List.of(badUrl))), List.of(badUrl)).stream().map(CheckFailure::property).toList());
+        assertEquals(List.of("mirrors[0].hosts[0].url"), Mirrors.failures(io.imagecache.containerd.MirrorValidation
+                .check(Mirrors.specs(List.of(badUrl))), List.of(badUrl)).stream().map(CheckFailure::property).toList());
     }
 
     @Test
     void serverSettingsAreAdoptedAndChecked() throws Exception {
-        ContainerdMirror.MirrorArgs a = ContainerdMirror.imported("f", "registry.corp.example",
+        ContainerdMirror.MirrorArgs a = Mirrors.imported("f", "registry.corp.example",
                 Files.readString(DIR.resolve("registry.corp.example--server-level-settings.toml")), V214, "node");
         assertEquals(List.of("/etc/pki/corp/root.pem"), a.serverSettings().ca());
         assertEquals(List.of("node-7"), a.serverSettings().header().get("X-Node"));
@@ -146,8 +146,8 @@ class ContainerdMirrorImportTest {
         ContainerdMirror.MirrorArgs bad = new ContainerdMirror.MirrorArgs("docker.io", List.of("http://10.0.20.10:5000"), null,
                 null, null, null, null, null, null, null, null, new ContainerdMirror.ServerSettings(List.of("fetch"), null,
                 List.of("ca.pem"), null, null, "1s", null));
-        List<String> props = ContainerdMirror.failures(io.imagecache.containerd.MirrorValidation.check(
-                ContainerdMirror.specs(List.of(bad)), ContainerdVersion.of(1, 7, 27)), List.of(bad)).stream()
+        List<String> props = Mirrors.failures(io.imagecache.containerd.MirrorValidation.check(
+                Mirrors.specs(List.of(bad)), ContainerdVersion.of(1, 7, 27)), List.of(bad)).stream()
                 .map(CheckFailure::property).toList();
         assertEquals(List.of("mirrors[0].serverSettings.capabilities[0]", "mirrors[0].serverSettings.ca[0]",
                 "mirrors[0].serverSettings.dialTimeout"), props);
@@ -157,6 +157,6 @@ class ContainerdMirrorImportTest {
     void aMirrorSpecRoundTripsThroughTheInputs() {
         MirrorSpec s = MirrorSpec.of("docker.io", MirrorSpec.Endpoint.of("https://a.example").withHeader("X", "1"),
                 MirrorSpec.Endpoint.of("https://b.example"));
-        assertEquals(s.canonical(), ContainerdMirror.spec(ContainerdMirror.args(s)).canonical());
+        assertEquals(s.canonical(), Mirrors.spec(Mirrors.args(s)).canonical());
     }
 }

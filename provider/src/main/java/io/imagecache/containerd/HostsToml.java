@@ -161,7 +161,7 @@ public final class HostsToml {
         if (r.hasErrors()) {
             TomlParseError e = r.errors().get(0);
             throw new IllegalArgumentException("hosts.toml for " + registry + " is not valid TOML: line "
-                    + e.position().line() + ", column " + e.position().column() + ": " + e.getMessage());
+                    + e.position().line() + ", column " + e.position().column() + ": " + ConfigToml.withoutText(e));
         }
         List<String> ignored = new ArrayList<>();
         for (String k : r.keySet()) {

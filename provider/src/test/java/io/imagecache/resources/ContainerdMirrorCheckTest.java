@@ -29,11 +29,11 @@ class ContainerdMirrorCheckTest {
         return new ContainerdMirror.MirrorArgs(registry, List.of(endpoints), null, null, null, null, null, null);
     }
 
-    private static ContainerdMirror.MirrorHost host(String url) {
-        return new ContainerdMirror.MirrorHost(url, null, null, null, null, null, null, null);
+    private static MirrorTypes.MirrorHost host(String url) {
+        return new MirrorTypes.MirrorHost(url, null, null, null, null, null, null, null);
     }
 
-    private static ContainerdMirror.MirrorArgs hosts(String registry, ContainerdMirror.MirrorHost... hosts) {
+    private static ContainerdMirror.MirrorArgs hosts(String registry, MirrorTypes.MirrorHost... hosts) {
         return new ContainerdMirror.MirrorArgs(registry, null, null, null, null, null, null, null, null, null, List.of(hosts));
     }
 
@@ -86,10 +86,10 @@ class ContainerdMirrorCheckTest {
                 c("server without scheme", "mirrors[1].server", x -> new ContainerdMirror.MirrorArgs(x.registry(), x.endpoints(),
                         "ghcr.io", null, null, null, null, null)),
                 c("a relative client key on the second host", "mirrors[1].hosts[1].client[0].key", withMirror(hosts("ghcr.io",
-                        host("http://10.0.20.10:5010"), new ContainerdMirror.MirrorHost("https://m.example", null, null, null,
-                                List.of(new ContainerdMirror.ClientCertificate("/etc/pki/c.crt", "c.key")), null, null, null)))),
+                        host("http://10.0.20.10:5010"), new MirrorTypes.MirrorHost("https://m.example", null, null, null,
+                                List.of(new MirrorTypes.ClientCertificate("/etc/pki/c.crt", "c.key")), null, null, null)))),
                 c("a header name with a space", "mirrors[1].hosts[0].header[\"X Token\"]", withMirror(hosts("ghcr.io",
-                        new ContainerdMirror.MirrorHost("http://10.0.20.10:5010", null, null, null, null, null, null,
+                        new MirrorTypes.MirrorHost("http://10.0.20.10:5010", null, null, null, null, null, null,
                                 java.util.Map.of("X Token", List.of("1")))))),
                 c("a host URL without scheme", "mirrors[1].hosts[0].url", withMirror(hosts("ghcr.io", host("10.0.20.10:5010")))),
                 c("both endpoints and hosts", "mirrors[1].hosts", withMirror(new ContainerdMirror.MirrorArgs("ghcr.io",

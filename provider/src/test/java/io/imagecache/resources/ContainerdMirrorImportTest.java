@@ -76,8 +76,8 @@ class ContainerdMirrorImportTest {
 
         ContainerdMirror.MirrorArgs mtls = Mirrors.imported("f", "docker.io",
                 Files.readString(DIR.resolve("docker.io--mtls-client-pairs.toml")), V214, "node");
-        assertEquals(List.of(new ContainerdMirror.ClientCertificate("/etc/pki/node/client.crt", "/etc/pki/node/client.key"),
-                new ContainerdMirror.ClientCertificate("/etc/pki/node/both.pem", null)), mtls.client());
+        assertEquals(List.of(new MirrorTypes.ClientCertificate("/etc/pki/node/client.crt", "/etc/pki/node/client.key"),
+                new MirrorTypes.ClientCertificate("/etc/pki/node/both.pem", null)), mtls.client());
 
         ContainerdMirror.MirrorArgs differing = Mirrors.imported("f", "ghcr.io",
                 Files.readString(DIR.resolve("ghcr.io--per-host-capabilities.toml")), V214, "node");
@@ -113,10 +113,10 @@ class ContainerdMirrorImportTest {
 
     @Test
     void checkNamesPerHostPropertiesAndRefusesBothForms() {
-        ContainerdMirror.MirrorHost good = new ContainerdMirror.MirrorHost("https://m.example", null, null, null, null, null,
+        MirrorTypes.MirrorHost good = new MirrorTypes.MirrorHost("https://m.example", null, null, null, null, null,
                 null, null);
-        ContainerdMirror.MirrorHost badClient = new ContainerdMirror.MirrorHost("https://m2.example", null, null, null,
-                List.of(new ContainerdMirror.ClientCertificate("client.crt", null)), null, null, null);
+        MirrorTypes.MirrorHost badClient = new MirrorTypes.MirrorHost("https://m2.example", null, null, null,
+                List.of(new MirrorTypes.ClientCertificate("client.crt", null)), null, null, null);
         ContainerdMirror.MirrorArgs m = new ContainerdMirror.MirrorArgs("docker.io", null, null, null, null, null, null, null,
                 null, null, List.of(good, badClient));
         List<CheckFailure> f = Mirrors.failures(io.imagecache.containerd.MirrorValidation.check(
@@ -130,7 +130,7 @@ class ContainerdMirrorImportTest {
         assertTrue(props.contains("mirrors[0].hosts") && props.contains("mirrors[0].capabilities"), props::toString);
 
         ContainerdMirror.MirrorArgs badUrl = new ContainerdMirror.MirrorArgs("docker.io", null, null, null, null, null, null,
-                null, null, null, List.of(new ContainerdMirror.MirrorHost("10.0.20.10:5000", null, null, null, null, null, null,
+                null, null, null, List.of(new MirrorTypes.MirrorHost("10.0.20.10:5000", null, null, null, null, null, null,
                 null)));
         assertEquals(List.of("mirrors[0].hosts[0].url"), Mirrors.failures(io.imagecache.containerd.MirrorValidation
                 .check(Mirrors.specs(List.of(badUrl))), List.of(badUrl)).stream().map(CheckFailure::property).toList());
@@ -144,7 +144,7 @@ class ContainerdMirrorImportTest {
         assertEquals(List.of("node-7"), a.serverSettings().header().get("X-Node"));
         assertEquals("3s", a.serverSettings().dialTimeout());
         ContainerdMirror.MirrorArgs bad = new ContainerdMirror.MirrorArgs("docker.io", List.of("http://10.0.20.10:5000"), null,
-                null, null, null, null, null, null, null, null, new ContainerdMirror.ServerSettings(List.of("fetch"), null,
+                null, null, null, null, null, null, null, null, new MirrorTypes.ServerSettings(List.of("fetch"), null,
                 List.of("ca.pem"), null, null, "1s", null));
         List<String> props = Mirrors.failures(io.imagecache.containerd.MirrorValidation.check(
                 Mirrors.specs(List.of(bad)), ContainerdVersion.of(1, 7, 27)), List.of(bad)).stream()

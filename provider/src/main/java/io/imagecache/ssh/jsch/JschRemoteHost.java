@@ -11,7 +11,6 @@ import io.imagecache.ssh.RemoteException.Kind;
 import io.imagecache.ssh.RemoteHost;
 import io.imagecache.ssh.SshTarget;
 import io.imagecache.ssh.Tunnel;
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import io.imagecache.ssh.Timeouts;
 import java.nio.charset.StandardCharsets;
@@ -245,10 +244,13 @@ final class JschRemoteHost implements RemoteHost {
         }
         try {
             channel.setCommand(command);
-            channel.setInputStream(new ByteArrayInputStream(stdin == null ? new byte[0] : stdin));
+            // stdin is written here and closed (EOF), not handed to jsch: jsch's stdin pump thread races a
+            // command that ends at once (the channel's close nulls the thread jsch is still starting: an NPE)
+            java.io.OutputStream in = channel.getOutputStream();
             channel.setOutputStream(out);
             channel.setErrStream(err);
             channel.connect(millis(Duration.ofNanos(Math.max(1, deadline - System.nanoTime()))));
+            sendStdin(in, stdin);
             while (!err.await(Dialer.POLL_MILLIS)) {
                 if (bound.cancellable() && cancelled.getAsBoolean()) {
                     end(channel, err, grouped);
@@ -270,6 +272,9 @@ final class JschRemoteHost implements RemoteHost {
             }
             byte[] stderr = err.toByteArray();
             return new Raw(status, out.toByteArray(), grouped ? withoutGroupLine(stderr) : stderr);
+        } catch (java.io.IOException e) {
+            throw new RemoteException(Kind.IO, "cannot send input to " + bound.what() + " on " + name() + ": "
+                    + e.getMessage(), e);
         } catch (JSchException e) {
             if (System.nanoTime() - deadline > 0) {
                 throw new RemoteException(Kind.TIMEOUT, bound.what() + " on " + name() + " could not start within "
@@ -283,6 +288,18 @@ final class JschRemoteHost implements RemoteHost {
             throw new RemoteException(Kind.CANCELLED, "interrupted while " + bound.what() + " ran on " + name(), e);
         } finally {
             channel.disconnect();
+        }
+    }
+
+    /** Writes {@code stdin} and closes the stream (EOF); a command that has already ended wants no more input. */
+    private static void sendStdin(java.io.OutputStream in, byte[] stdin) {
+        try (in) {
+            if (stdin != null && stdin.length > 0) {
+                in.write(stdin);
+                in.flush();
+            }
+        } catch (java.io.IOException e) {
+            // the channel closed: the command ended without reading (all of) its input; its status tells
         }
     }
 

@@ -3,6 +3,7 @@ package io.imagecache.rpc;
 import io.imagecache.spi.CheckFailure;
 import io.imagecache.spi.Context;
 import io.imagecache.spi.CustomResource;
+import io.imagecache.spi.Unknowns;
 import io.imagecache.spi.Decoded;
 import io.imagecache.spi.DiffResult;
 import io.imagecache.spi.Diffs;
@@ -135,7 +136,7 @@ final class ResourceHandler<A extends Record, S extends Record> {
             m.putAll((preview ? Records.encodePreview(state) : Records.encode(state)).fields());
         } else if (preview) {
             for (RecordComponent c : resource.stateType().getRecordComponents()) {
-                m.put(c.getName(), new PropertyValue.Unknown(Records.unknownKind(c.getGenericType())));
+                m.put(c.getName(), new PropertyValue.Unknown(Unknowns.kindOf(c.getGenericType())));
             }
         }
         return new PropertyValue.Obj(m);

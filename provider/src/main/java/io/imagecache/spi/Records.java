@@ -40,8 +40,8 @@ public final class Records {
         PropertyValue v = encodeValue(r, PropertyPath.root(), secrets, false);
         PropertyValue.Obj obj = (PropertyValue.Obj) v;
         for (PropertyPath u : unknowns) {
-            obj = (PropertyValue.Obj) setAt(obj, u.elements(), 0,
-                    new PropertyValue.Unknown(unknownKindAt(r.getClass(), u.elements())));
+            obj = (PropertyValue.Obj) Unknowns.setAt(obj, u.elements(), 0,
+                    new PropertyValue.Unknown(Unknowns.kindAt(r.getClass(), u.elements())));
         }
         return obj;
     }
@@ -54,55 +54,10 @@ public final class Records {
         Map<String, PropertyValue> fields = new LinkedHashMap<>(encode(r).fields());
         for (RecordComponent c : r.getClass().getRecordComponents()) {
             if (!fields.containsKey(c.getName())) {
-                fields.put(c.getName(), new PropertyValue.Unknown(unknownKind(c.getGenericType())));
+                fields.put(c.getName(), new PropertyValue.Unknown(Unknowns.kindOf(c.getGenericType())));
             }
         }
         return new PropertyValue.Obj(fields);
-    }
-
-    /** The unknown sentinel for a value of Java type {@code t}: the string one only for strings. */
-    public static PropertyValue.UnknownKind unknownKind(Type t) {
-        Class<?> raw = rawClass(t);
-        if (raw == Boolean.class || raw == boolean.class) {
-            return PropertyValue.UnknownKind.BOOL;
-        }
-        if (Number.class.isAssignableFrom(raw) || raw == int.class || raw == long.class || raw == double.class) {
-            return PropertyValue.UnknownKind.NUMBER;
-        }
-        if (raw == List.class) {
-            return PropertyValue.UnknownKind.ARRAY;
-        }
-        if (raw == Map.class || raw.isRecord()) {
-            return PropertyValue.UnknownKind.OBJECT;
-        }
-        return PropertyValue.UnknownKind.STRING;
-    }
-
-    /** The unknown kind of the value at {@code path} (keys and indexes) inside a record of {@code type}. */
-    static PropertyValue.UnknownKind unknownKindAt(Type type, List<Object> path) {
-        Type t = type;
-        for (Object e : path) {
-            Class<?> raw = rawClass(t);
-            if (raw.isRecord() && e instanceof String k) {
-                Type next = null;
-                for (RecordComponent c : raw.getRecordComponents()) {
-                    if (c.getName().equals(k)) {
-                        next = c.getGenericType();
-                    }
-                }
-                if (next == null) {
-                    return PropertyValue.UnknownKind.STRING;
-                }
-                t = next;
-            } else if (raw == List.class && e instanceof Integer) {
-                t = typeArg(t, 0);
-            } else if (raw == Map.class && e instanceof String) {
-                t = typeArg(t, 1);
-            } else {
-                return PropertyValue.UnknownKind.STRING;
-            }
-        }
-        return unknownKind(t);
     }
 
     public static PropertyValue.Obj encode(Record r) {
@@ -369,29 +324,6 @@ public final class Records {
             return PropertyValue.secret(out);
         }
         return out;
-    }
-
-    private static PropertyValue setAt(PropertyValue v, List<Object> path, int i, PropertyValue leaf) {
-        if (i == path.size()) {
-            return leaf;
-        }
-        Object e = path.get(i);
-        if (v instanceof PropertyValue.Secret s) {
-            return new PropertyValue.Secret(setAt(s.value(), path, i, leaf));
-        }
-        if (e instanceof String k) {
-            Map<String, PropertyValue> m = new LinkedHashMap<>(
-                    v instanceof PropertyValue.Obj o ? o.fields() : Map.of());
-            m.put(k, setAt(m.getOrDefault(k, PropertyValue.NULL), path, i + 1, leaf));
-            return new PropertyValue.Obj(m);
-        }
-        int idx = (Integer) e;
-        List<PropertyValue> items = new ArrayList<>(v instanceof PropertyValue.Arr a ? a.items() : List.of());
-        while (items.size() <= idx) {
-            items.add(PropertyValue.NULL);
-        }
-        items.set(idx, setAt(items.get(idx), path, i + 1, leaf));
-        return new PropertyValue.Arr(items);
     }
 
     static Object parseDefault(Class<?> type, String literal) {

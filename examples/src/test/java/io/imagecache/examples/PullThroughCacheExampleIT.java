@@ -4,24 +4,31 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import io.imagecache.lab.DockerHost;
 import io.imagecache.lab.LabNetwork;
 import io.imagecache.lab.NodeHost;
 import io.imagecache.lab.registry.ImageSeeder;
 import io.imagecache.lab.registry.LocalRegistry;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.testcontainers.containers.Container.ExecResult;
 
 /**
- * examples/pull-through-cache, the seed's whole job in one stack, through the real CLI: proxies on the
- * registry VM, their cron files, and a containerd 2.x node whose pulls come through them.
+ * examples/pull-through-cache: the runbook's whole job as the PullThroughCache component, declared in YAML,
+ * through the real CLI against a registry host and three nodes on containerd 1.6, 1.7 and 2.x: preview (the
+ * component and its children, nothing on any host), up, pulls that come through the proxies (their access
+ * logs), a no-op, one upstream's port changed (only that proxy and the nodes' hosts.toml for it change),
+ * refresh after a hand edit, destroy (the cache is kept).
  */
 class PullThroughCacheExampleIT {
+    private static final String COMPONENT = "imagecache:index:PullThroughCache";
     private static LabNetwork network;
     private static DockerHost registryVm;
-    private static NodeHost node;
+    private static List<NodeHost> nodes;
     private static LocalRegistry dockerHub;
     private static LocalRegistry ghcr;
 
@@ -30,8 +37,11 @@ class PullThroughCacheExampleIT {
         network = LabNetwork.create();
         registryVm = new DockerHost(network);
         registryVm.start();
-        node = NodeHost.containerd2(network);
-        node.start();
+        nodes = List.of(NodeHost.containerd16(network), NodeHost.containerd17(network), NodeHost.containerd2(network));
+        for (NodeHost n : nodes) {
+            n.withAuthorizedKey(registryVm.rootKey()); // one key for every host, as in the example's config
+            n.start();
+        }
         dockerHub = LocalRegistry.plain();
         dockerHub.withNetwork(network.network());
         dockerHub.start();
@@ -44,7 +54,8 @@ class PullThroughCacheExampleIT {
 
     @AfterAll
     static void stop() {
-        for (AutoCloseable c : new AutoCloseable[] {ghcr, dockerHub, node, registryVm, network}) {
+        for (AutoCloseable c : new AutoCloseable[] {ghcr, dockerHub, nodes.get(0), nodes.get(1), nodes.get(2), registryVm,
+                network}) {
             try {
                 c.close();
             } catch (Exception e) {
@@ -53,40 +64,109 @@ class PullThroughCacheExampleIT {
         }
     }
 
+    private static PulumiCli stack() {
+        PulumiCli cli = PulumiCli.forExample("pull-through-cache", "lab");
+        cli.config("registryHost", registryVm.ip()).secretConfig("sshKey", registryVm.rootKey().privateKey())
+                .config("image", DockerHost.REGISTRY_IMAGE)
+                .config("dockerUpstream", dockerHub.networkUrl()).config("ghcrUpstream", ghcr.networkUrl());
+        for (int i = 0; i < nodes.size(); i++) {
+            cli.config("node" + (i + 1), nodes.get(i).ip());
+        }
+        return cli;
+    }
+
+    private static String hostsToml(NodeHost n, String registry) {
+        return n.sh("cat " + NodeHost.CERTS_DIR + "/" + registry + "/hosts.toml 2>/dev/null || true");
+    }
+
     @Test
-    void theWholeSetupInOneStack() {
-        try (PulumiCli cli = PulumiCli.forExample("pull-through-cache", "lab")) {
-            cli.config("registryHost", registryVm.ip()).config("node", node.ip())
-                    .secretConfig("sshKey", registryVm.rootKey().privateKey())
-                    .config("image", DockerHost.REGISTRY_IMAGE)
-                    .config("dockerUpstream", dockerHub.networkUrl()).config("ghcrUpstream", ghcr.networkUrl());
-            // one key for both hosts
-            node.sh("cat >> /root/.ssh/authorized_keys <<'EOF'\n" + registryVm.rootKey().publicKey() + "\nEOF");
-
+    void theWholeSetupAsOneComponent() {
+        try (PulumiCli cli = stack()) {
             PulumiCli.Result preview = cli.preview().assertOk();
-            assertTrue(preview.stdout().contains("+ 6 to create"), preview.stdout());
+            String p = preview.stdout();
+            assertTrue(p.contains("+ " + COMPONENT + ": (create)"), p);
+            assertEquals(2, count(p, "+ imagecache:index:RegistryProxy: (create)"), p);
+            assertEquals(2, count(p, "+ imagecache:index:MaintenanceSchedule: (create)"), p);
+            assertEquals(3, count(p, "+ imagecache:index:ContainerdMirror: (create)"), p);
+            assertTrue(p.contains("+ 9 to create"), p);
+            assertTrue(p.contains("PullThroughCache$imagecache:index:ContainerdMirror::cache-" + nodes.get(0).ip()),
+                    "children are parented to the component and named after it:\n" + p);
+            assertFalse(registryVm.docker("ps", "-a", "--format", "{{.Names}}").contains("registry-"), "preview touches nothing");
+            assertEquals("", hostsToml(nodes.get(0), "docker.io"));
+
             PulumiCli.Result up = cli.up().assertOk();
-            assertTrue(up.stdout().contains("6 created"), up.stdout());
-            assertEquals("http://" + registryVm.ip() + ":5010", cli.output("ghcrEndpoint"));
-
-            ExecResult hello = node.crictl("pull", "docker.io/library/hello:1");
-            assertEquals(0, hello.getExitCode(), hello.getStderr());
-            ExecResult app = node.crictl("pull", "ghcr.io/org/app:1");
-            assertEquals(0, app.getExitCode(), app.getStderr());
-            assertTrue(registryVm.sh("ls /var/lib/imagecache/ghcr/docker/registry/v2/repositories/org").contains("app"),
-                    "the ghcr.io pull went through the ghcr proxy, which cached it");
-            assertTrue(registryVm.sh("ls /var/lib/imagecache/docker/docker/registry/v2/repositories/library").contains("hello"));
+            assertTrue(up.stdout().contains("9 created"), up.stdout());
+            assertEquals("http://" + registryVm.ip() + ":5010", JsonParser.parseString(cli.output("endpoints"))
+                    .getAsJsonObject().get("ghcr.io").getAsString());
+            JsonObject nodesOut = JsonParser.parseString(cli.output("nodes")).getAsJsonObject();
+            for (NodeHost n : nodes) {
+                String v = nodesOut.getAsJsonObject(n.ip()).get("containerdVersion").getAsString();
+                assertTrue(!v.isEmpty() && n.containerdVersion().contains(v), v + " is what `containerd --version` says: "
+                        + n.containerdVersion());
+            }
             String ghcrCron = registryVm.readFile("/etc/cron.d/imagecache-registry-ghcr");
-            assertTrue(ghcrCron.contains("\n30 3 * * 0 root"), "GC staggered: " + ghcrCron);
+            assertTrue(ghcrCron.contains("\n30 3 * * 0 root"), "GC staggered 30 minutes after docker's: " + ghcrCron);
             assertTrue(registryVm.readFile("/etc/cron.d/imagecache-registry-docker").contains("\n0 3 * * 0 root"));
+            assertTrue(ghcrCron.contains("\n2 * * * * root"), "restarts staggered too: " + ghcrCron);
 
-            PulumiCli.Result noop = cli.preview().assertOk();
-            assertFalse(noop.stdout().contains("to update") || noop.stdout().contains("to replace"), noop.stdout());
+            for (NodeHost n : nodes) {
+                ExecResult hello = n.crictl("pull", "docker.io/library/hello:1");
+                assertEquals(0, hello.getExitCode(), n.containerd() + ": " + hello.getStderr());
+                ExecResult app = n.crictl("pull", "ghcr.io/org/app:1");
+                assertEquals(0, app.getExitCode(), n.containerd() + ": " + app.getStderr());
+            }
+            String ghcrLog = registryVm.sh("docker logs registry-ghcr 2>&1");
+            for (NodeHost n : nodes) {
+                assertTrue(ghcrLog.lines().anyMatch(l -> l.startsWith(n.ip() + " - - ")
+                        && l.contains("/v2/org/app/manifests/1?ns=ghcr.io HTTP/1.1\" 200") && l.contains("containerd/")),
+                        "the pull of " + n.containerd() + " came through the ghcr proxy (its access log):\n" + ghcrLog);
+            }
+            assertTrue(registryVm.sh("docker logs registry-docker 2>&1").contains("/v2/library/hello/manifests/1"));
+            // dial_timeout where the node's containerd has it (2.x), left out on 1.6 and 1.7
+            assertTrue(hostsToml(nodes.get(2), "ghcr.io").contains("dial_timeout = \"1s\""), hostsToml(nodes.get(2), "ghcr.io"));
+            assertFalse(hostsToml(nodes.get(0), "ghcr.io").contains("dial_timeout"));
+            assertFalse(hostsToml(nodes.get(1), "ghcr.io").contains("dial_timeout"));
+
+            PulumiCli.Result noop = cli.up().assertOk();
+            assertTrue(noop.stdout().contains("9 unchanged"), "a no-op up touches nothing:\n" + noop.stdout());
+
+            // one upstream's port: that proxy is replaced, every node's ghcr.io hosts.toml follows, docker's is left alone
+            cli.config("ghcrPort", "5011");
+            PulumiCli.Result diff = cli.preview("--diff").assertOk();
+            assertTrue(diff.stdout().contains("+-imagecache:index:RegistryProxy: (replace)"), diff.stdout());
+            assertEquals(3, count(diff.stdout(), "~ imagecache:index:ContainerdMirror: (update)"), diff.stdout());
+            assertFalse(diff.stdout().contains("RegistryProxy::cache-docker"), "the docker proxy is left alone:\n"
+                    + diff.stdout());
+            String dockerBefore = hostsToml(nodes.get(0), "docker.io");
+            cli.up().assertOk();
+            for (NodeHost n : nodes) {
+                assertTrue(hostsToml(n, "ghcr.io").contains(registryVm.ip() + ":5011"), hostsToml(n, "ghcr.io"));
+                ExecResult app = n.crictl("pull", "ghcr.io/org/app:1");
+                assertEquals(0, app.getExitCode(), app.getStderr());
+            }
+            assertEquals(dockerBefore, hostsToml(nodes.get(0), "docker.io"));
+
+            // a hand edit on one node: refresh shows it, the next up repairs it
+            nodes.get(1).sh("sed -i 's/5011/5999/' " + NodeHost.CERTS_DIR + "/ghcr.io/hosts.toml");
+            cli.refresh().assertOk();
+            PulumiCli.Result drift = cli.preview("--diff").assertOk();
+            assertEquals(1, count(drift.stdout(), "~ imagecache:index:ContainerdMirror: (update)"), drift.stdout());
+            cli.up().assertOk();
+            assertTrue(hostsToml(nodes.get(1), "ghcr.io").contains(":5011"));
 
             cli.destroy().assertOk();
             assertFalse(registryVm.docker("ps", "-a", "--format", "{{.Names}}").contains("registry-"));
             assertTrue(registryVm.sh("ls /var/lib/imagecache/ghcr/docker/registry/v2/repositories/org").contains("app"),
                     "the cache survives destroy");
+            assertEquals("", hostsToml(nodes.get(2), "ghcr.io"));
         }
+    }
+
+    static int count(String haystack, String needle) {
+        int n = 0;
+        for (int i = haystack.indexOf(needle); i >= 0; i = haystack.indexOf(needle, i + needle.length())) {
+            n++;
+        }
+        return n;
     }
 }

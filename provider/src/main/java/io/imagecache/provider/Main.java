@@ -25,7 +25,8 @@ public final class Main {
 
         Plugin plugin = Plugin.create();
         String schema = plugin.schema();
-        Server server = Server.start(Plugin.version(), plugin.resources(), plugin.functions(), () -> schema,
+        Server server = Server.start(Plugin.version(), plugin.resources(), plugin.functions(), plugin.components(),
+                () -> schema,
                 engineAddress);
         portOut.println(server.port());
         portOut.flush();

@@ -1,5 +1,6 @@
 package io.imagecache.provider;
 
+import io.imagecache.component.PullThroughCache;
 import io.imagecache.registry.RegistryClient;
 import io.imagecache.resources.ContainerdMirror;
 import io.imagecache.resources.DefaultCredentials;
@@ -7,6 +8,7 @@ import io.imagecache.resources.MaintenanceSchedule;
 import io.imagecache.resources.RegistryProxy;
 import io.imagecache.resources.ResolveDigest;
 import io.imagecache.schema.SchemaGenerator;
+import io.imagecache.spi.ComponentResource;
 import io.imagecache.spi.CustomResource;
 import io.imagecache.spi.ProviderFunction;
 import io.imagecache.ssh.RemoteHostFactory;
@@ -25,6 +27,7 @@ public final class Plugin {
 
     private final List<CustomResource<?, ?>> resources;
     private final List<ProviderFunction<?, ?>> functions;
+    private final List<ComponentResource<?, ?>> components = List.of(new PullThroughCache());
 
     private Plugin(RemoteHostFactory hosts, RegistryClient registry) {
         this.resources = List.of(
@@ -49,6 +52,10 @@ public final class Plugin {
 
     public List<ProviderFunction<?, ?>> functions() {
         return functions;
+    }
+
+    public List<ComponentResource<?, ?>> components() {
+        return components;
     }
 
     public static String version() {
@@ -76,6 +83,6 @@ public final class Plugin {
                 "https://github.com/imagecache/pulumi-imagecache", "https://github.com/imagecache/pulumi-imagecache",
                 "Apache-2.0", "imagecache", List.of("pulumi", "containerd", "registry", "kubernetes", "cache", "kind/native"),
                 language);
-        return new SchemaGenerator(info).generate(resources, functions);
+        return new SchemaGenerator(info).generate(resources, functions, components);
     }
 }

@@ -128,12 +128,23 @@ public final class ContainerdMirror implements CustomResource<ContainerdMirror.A
             @Prop(description = "Seconds `restartCommand` may run (under coreutils `timeout` on the node). A restart "
                     + "that takes longer is stopped, the files written are restored, and the resource fails naming the "
                     + "node and the command.", hostNeutral = true, defaultValue = "120")
-            Integer restartTimeoutSeconds) {
+            Integer restartTimeoutSeconds,
+            @Prop(description = "A TCP connect timeout (a Go duration such as `1s`) for every mirror host that sets no "
+                    + "`dialTimeout` of its own, written only where the node's containerd has `dial_timeout` (2.0.7/2.1+) "
+                    + "and left out on older ones (where a mirror's own `dialTimeout` is an error). The preview's "
+                    + "`hostsFiles` are rendered without it, as for any version.")
+            String defaultDialTimeout) {
+
+        /** The inputs without {@code defaultDialTimeout}. */
+        public Args(ConnectionArgs connection, List<MirrorArgs> mirrors, String certsDir, String configFile,
+                    String restartCommand, Integer criTimeoutSeconds, Integer restartTimeoutSeconds) {
+            this(connection, mirrors, certsDir, configFile, restartCommand, criTimeoutSeconds, restartTimeoutSeconds, null);
+        }
 
         /** The inputs without {@code restartTimeoutSeconds} (its default then applies). */
         public Args(ConnectionArgs connection, List<MirrorArgs> mirrors, String certsDir, String configFile,
                     String restartCommand, Integer criTimeoutSeconds) {
-            this(connection, mirrors, certsDir, configFile, restartCommand, criTimeoutSeconds, null);
+            this(connection, mirrors, certsDir, configFile, restartCommand, criTimeoutSeconds, null, null);
         }
     }
 
@@ -203,6 +214,12 @@ public final class ContainerdMirror implements CustomResource<ContainerdMirror.A
                 out.addAll(Mirrors.failures(MirrorValidation.check(Mirrors.specs(a.mirrors())), a.mirrors()));
             }
         }
+        if (a.defaultDialTimeout() != null && !news.isUnknown(PropertyPath.of("defaultDialTimeout"))) {
+            List<MirrorSpec> probe = List.of(MirrorSpec.of("docker.io",
+                    MirrorSpec.Endpoint.of("http://127.0.0.1:5000").withDialTimeout(a.defaultDialTimeout())));
+            MirrorValidation.check(probe).stream().filter(p -> p.property().endsWith(".dialTimeout"))
+                    .forEach(p -> out.add(new CheckFailure("defaultDialTimeout", p.reason())));
+        }
         if (a.certsDir() != null && !news.isUnknown(PropertyPath.of("certsDir"))) {
             out.addAll(Mirrors.failures(MirrorValidation.checkCertsDir(a.certsDir())));
         }
@@ -248,7 +265,9 @@ public final class ContainerdMirror implements CustomResource<ContainerdMirror.A
         Map<String, String> files = old.hostsFiles() == null ? Map.of() : old.hostsFiles();
         for (MirrorArgs m : news.mirrors()) {
             String actual = files.get(m.registry());
-            if (actual == null || !Mirrors.sameMeaning(m.registry(), actual, Mirrors.spec(m))) {
+            MirrorSpec wanted = Mirrors.withDefaultDialTimeout(Mirrors.spec(m), news.defaultDialTimeout(),
+                    old.containerdVersion());
+            if (actual == null || !Mirrors.sameMeaning(m.registry(), actual, wanted)) {
                 d = d.with(PropertyPath.of("hostsFiles").key(m.registry()).toString(),
                         new PropertyDiff(actual == null ? PropertyDiff.Kind.ADD : PropertyDiff.Kind.UPDATE, false));
             }

@@ -83,7 +83,8 @@ record MirrorPlan(ContainerdVersion version, Integer configVersion, List<FileWri
                          String stamp, String where) throws ResourceException {
         refuseRancher(obs, where);
         ContainerdVersion version = obs.version();
-        List<MirrorSpec> specs = Mirrors.specs(a.mirrors());
+        List<MirrorSpec> specs = Mirrors.specs(a.mirrors()).stream()
+                .map(s -> Mirrors.withDefaultDialTimeout(s, a.defaultDialTimeout(), version.toString())).toList();
         List<CheckFailure> versionProblems = Mirrors.failures(MirrorValidation.checkForVersion(specs, version), a.mirrors());
         if (!versionProblems.isEmpty()) {
             throw new ResourceException(ResourceException.Kind.INVALID, "the mirrors do not suit containerd " + version

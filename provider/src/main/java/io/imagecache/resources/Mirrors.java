@@ -142,6 +142,23 @@ final class Mirrors {
         return out;
     }
 
+    /**
+     * {@code spec} with {@code timeout} on every mirror host that has no dial timeout of its own, when the
+     * containerd {@code version} (as recorded, e.g. "2.1.4") has {@code dial_timeout}; else {@code spec}.
+     */
+    static MirrorSpec withDefaultDialTimeout(MirrorSpec spec, String timeout, String version) {
+        if (timeout == null || timeout.isBlank() || version == null) {
+            return spec;
+        }
+        Optional<ContainerdVersion> v = ContainerdVersion.tryParse(version);
+        if (v.isEmpty() || !v.get().supportsDialTimeout()) {
+            return spec;
+        }
+        List<MirrorSpec.Endpoint> eps = spec.endpoints().stream()
+                .map(e -> e == null || e.dialTimeout() != null ? e : e.withDialTimeout(timeout.strip())).toList();
+        return new MirrorSpec(spec.registry(), spec.server(), eps, spec.serverSettings());
+    }
+
     /** The spec of one mirror: its hosts, or its endpoints each with the mirror's settings. */
     static MirrorSpec spec(MirrorArgs m) {
         List<MirrorSpec.Endpoint> eps = new ArrayList<>();

@@ -8,6 +8,7 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
 import io.grpc.stub.StreamObserver;
 import io.imagecache.spi.CheckFailure;
+import io.imagecache.spi.ComponentResource;
 import io.imagecache.spi.Context;
 import io.imagecache.spi.CustomResource;
 import io.imagecache.spi.Decoded;
@@ -36,11 +37,17 @@ public final class ProviderServer extends ResourceProviderGrpc.ResourceProviderI
     private final String version;
     private final Map<String, ResourceHandler<?, ?>> resources = new LinkedHashMap<>();
     private final Map<String, ProviderFunction<?, ?>> functions = new LinkedHashMap<>();
+    private final Map<String, ComponentResource<?, ?>> components = new LinkedHashMap<>();
     private final Supplier<String> schema;
     private final EngineLog engine;
 
     public ProviderServer(String version, List<CustomResource<?, ?>> resources, List<ProviderFunction<?, ?>> functions,
                           Supplier<String> schema, EngineLog engine) {
+        this(version, resources, functions, List.of(), schema, engine);
+    }
+
+    public ProviderServer(String version, List<CustomResource<?, ?>> resources, List<ProviderFunction<?, ?>> functions,
+                          List<ComponentResource<?, ?>> components, Supplier<String> schema, EngineLog engine) {
         this.version = version;
         this.schema = schema;
         this.engine = engine;
@@ -49,6 +56,9 @@ public final class ProviderServer extends ResourceProviderGrpc.ResourceProviderI
         }
         for (ProviderFunction<?, ?> f : functions) {
             this.functions.put(token(f.getClass()), f);
+        }
+        for (ComponentResource<?, ?> c : components) {
+            this.components.put(token(c.getClass()), c);
         }
     }
 
@@ -222,6 +232,31 @@ public final class ProviderServer extends ResourceProviderGrpc.ResourceProviderI
                     PropertyCodec.decode(request.getOldInputs()), context(request.getUrn()));
             return Empty.getDefaultInstance();
         });
+    }
+
+    // --- components -------------------------------------------------------------------------------
+
+    @Override
+    public void construct(Provider.ConstructRequest request, StreamObserver<Provider.ConstructResponse> out) {
+        run(out, () -> {
+            ComponentResource<?, ?> c = components.get(request.getType());
+            if (c == null) {
+                throw Status.NOT_FOUND.withDescription("unknown component " + request.getType() + "; this provider has: "
+                        + String.join(", ", components.keySet())).asRuntimeException();
+            }
+            return new Construction<>(c, version, this::checkChild, engine.context("")).run(request, monitors);
+        });
+    }
+
+    /** Where Construct reaches the engine's monitor (a test points it elsewhere). */
+    private Construction.MonitorFactory monitors = MonitorClient::new;
+
+    private List<CheckFailure> checkChild(String type, PropertyValue.Obj inputs) {
+        ResourceHandler<?, ?> h = resources.get(type);
+        if (h == null) {
+            return List.of(new CheckFailure("", "no resource type " + type + " in this provider"));
+        }
+        return h.check(inputs).failures();
     }
 
     // --- functions --------------------------------------------------------------------------------

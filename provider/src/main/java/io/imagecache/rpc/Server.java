@@ -1,6 +1,7 @@
 package io.imagecache.rpc;
 
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.imagecache.spi.ComponentResource;
 import io.imagecache.spi.CustomResource;
 import io.imagecache.spi.ProviderFunction;
 import java.io.IOException;
@@ -25,17 +26,18 @@ public final class Server implements AutoCloseable {
     }
 
     /**
-     * Starts serving the resources and functions on 127.0.0.1 at a free port; {@code engineAddress}
+     * Starts serving the resources, functions and components on 127.0.0.1 at a free port; {@code engineAddress}
      * (may be null) is where the engine's log service listens.
      */
     public static Server start(String version, List<CustomResource<?, ?>> resources,
-                               List<ProviderFunction<?, ?>> functions, Supplier<String> schema, String engineAddress)
+                               List<ProviderFunction<?, ?>> functions, List<ComponentResource<?, ?>> components,
+                               Supplier<String> schema, String engineAddress)
             throws IOException {
         EngineLog engine = new EngineLog();
         if (engineAddress != null) {
             engine.connect(engineAddress);
         }
-        ProviderServer service = new ProviderServer(version, resources, functions, schema, engine);
+        ProviderServer service = new ProviderServer(version, resources, functions, components, schema, engine);
         io.grpc.Server grpc = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
                 .addService(service)
                 .maxInboundMessageSize(MAX_MESSAGE_BYTES)

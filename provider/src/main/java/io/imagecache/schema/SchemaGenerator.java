@@ -2,6 +2,7 @@ package io.imagecache.schema;
 
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
+import io.imagecache.spi.ComponentResource;
 import io.imagecache.spi.CustomResource;
 import io.imagecache.spi.ObjectType;
 import io.imagecache.spi.Prop;
@@ -35,6 +36,11 @@ public final class SchemaGenerator {
     }
 
     public String generate(List<CustomResource<?, ?>> resources, List<ProviderFunction<?, ?>> functions) {
+        return generate(resources, functions, List.of());
+    }
+
+    public String generate(List<CustomResource<?, ?>> resources, List<ProviderFunction<?, ?>> functions,
+                           List<ComponentResource<?, ?>> components) {
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("name", info.name());
         root.put("displayName", info.displayName());
@@ -65,6 +71,17 @@ public final class SchemaGenerator {
             spec.put("required", required);
             spec.put("inputProperties", properties(r.argsType()));
             spec.put("requiredInputs", required(r.argsType(), true));
+            res.put(rt.token(), spec);
+        }
+        for (ComponentResource<?, ?> c : components) {
+            ResourceType rt = annotation(c.getClass());
+            Map<String, Object> spec = new LinkedHashMap<>();
+            spec.put("description", rt.description());
+            spec.put("isComponent", true);
+            spec.put("properties", properties(c.outputsType()));
+            spec.put("required", required(c.outputsType(), false));
+            spec.put("inputProperties", properties(c.argsType()));
+            spec.put("requiredInputs", required(c.argsType(), true));
             res.put(rt.token(), spec);
         }
         Map<String, Object> fns = new TreeMap<>();

@@ -1,0 +1,41 @@
+package io.imagecache.component;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Where a child's properties came from among the component's inputs: {@code connection} from
+ * {@code registryHost}, {@code mirrors[2]} from {@code nodes[0].mirrors[0]}. A child's property path is
+ * mapped by its longest known prefix; what has none maps to the fallback.
+ */
+record Origins(String fallback, Map<String, String> prefixes) {
+    Origins {
+        prefixes = Map.copyOf(prefixes);
+    }
+
+    static Origins of(String fallback, String... childThenComponent) {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (int i = 0; i < childThenComponent.length; i += 2) {
+            m.put(childThenComponent[i], childThenComponent[i + 1]);
+        }
+        return new Origins(fallback, m);
+    }
+
+    Origins with(String child, String component) {
+        Map<String, String> m = new LinkedHashMap<>(prefixes);
+        m.put(child, component);
+        return new Origins(fallback, m);
+    }
+
+    /** The component's property path for the child's {@code path}, e.g. {@code upstreams[1].port}. */
+    String componentPath(String path) {
+        String best = null;
+        for (String p : prefixes.keySet()) {
+            boolean matches = path.equals(p) || path.startsWith(p + ".") || path.startsWith(p + "[");
+            if (matches && (best == null || p.length() > best.length())) {
+                best = p;
+            }
+        }
+        return best == null ? fallback : prefixes.get(best) + path.substring(best.length());
+    }
+}

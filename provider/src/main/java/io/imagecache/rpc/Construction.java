@@ -1,0 +1,178 @@
+package io.imagecache.rpc;
+
+import io.grpc.StatusRuntimeException;
+import io.imagecache.spi.CheckFailure;
+import io.imagecache.spi.Children;
+import io.imagecache.spi.ComponentResource;
+import io.imagecache.spi.Context;
+import io.imagecache.spi.Decoded;
+import io.imagecache.spi.PropertyValue;
+import io.imagecache.spi.Records;
+import io.imagecache.spi.ResourceException;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.BiFunction;
+import pulumirpc.Provider;
+import pulumirpc.Resource;
+
+/**
+ * One Construct call: decode and check the inputs, register the component with the caller's options,
+ * let it register its children (parented to it, with the caller's provider, protect, retainOnDelete,
+ * deletedWith, custom timeouts and dependencies, as the Go SDK passes them on), register its outputs,
+ * and answer {@code {urn, state}}. Nothing is registered when the inputs are refused.
+ */
+final class Construction<A extends Record, O extends Record> {
+    private final ComponentResource<A, O> component;
+    private final String version;
+    private final BiFunction<String, PropertyValue.Obj, List<CheckFailure>> childCheck;
+    private final Context context;
+
+    Construction(ComponentResource<A, O> component, String version,
+                 BiFunction<String, PropertyValue.Obj, List<CheckFailure>> childCheck, Context context) {
+        this.component = component;
+        this.version = version;
+        this.childCheck = childCheck;
+        this.context = context;
+    }
+
+    Provider.ConstructResponse run(Provider.ConstructRequest req, MonitorFactory monitors) throws ResourceException {
+        PropertyValue.Obj inputs = PropertyCodec.decode(req.getInputs());
+        Decoded<A> args = Records.decode(component.argsType(), inputs, Records.Mode.STRICT);
+        List<CheckFailure> failures = new ArrayList<>(args.failures());
+        if (failures.isEmpty()) {
+            failures.addAll(component.check(args));
+        }
+        if (!failures.isEmpty()) {
+            throw invalid(req.getType(), failures);
+        }
+        try (MonitorClient monitor = monitors.connect(req.getMonitorEndpoint())) {
+            Resource.RegisterResourceRequest.Builder self = Resource.RegisterResourceRequest.newBuilder()
+                    .setType(req.getType()).setName(req.getName()).setParent(req.getParent()).setCustom(false)
+                    .addAllDependencies(req.getDependenciesList()).putAllProviders(req.getProvidersMap())
+                    .addAllAliasURNs(req.getAliasesList()).setDeletedWith(req.getDeletedWith())
+                    .setAcceptSecrets(true).setAcceptResources(true);
+            if (req.hasProtect()) {
+                self.setProtect(req.getProtect());
+            }
+            if (req.hasRetainOnDelete()) {
+                self.setRetainOnDelete(req.getRetainOnDelete());
+            }
+            if (req.hasCustomTimeouts()) {
+                self.setCustomTimeouts(timeouts(req.getCustomTimeouts()));
+            }
+            ChildrenOverMonitor children = new ChildrenOverMonitor(monitor, req,
+                    () -> call(() -> monitor.register(self.build()), "registering " + req.getName()).getUrn());
+            PropertyValue.Obj outputs = component.construct(req.getName(), args, inputs, children);
+            String urn = children.parent();
+            call(() -> {
+                monitor.registerOutputs(urn, PropertyCodec.encode(outputs));
+                return null;
+            }, "registering the outputs of " + req.getName());
+            return Provider.ConstructResponse.newBuilder().setUrn(urn).setState(PropertyCodec.encode(outputs)).build();
+        }
+    }
+
+    /** How to reach the engine's monitor; tests give a fake one's address. */
+    interface MonitorFactory {
+        MonitorClient connect(String endpoint);
+    }
+
+    static ResourceException invalid(String type, List<CheckFailure> failures) {
+        String name = type.substring(type.lastIndexOf(':') + 1);
+        return new ResourceException(ResourceException.Kind.INVALID, CheckFailure.describe(name + ": invalid inputs "
+                + "(nothing was registered and no host was contacted):", failures));
+    }
+
+    private static Resource.RegisterResourceRequest.CustomTimeouts timeouts(Provider.ConstructRequest.CustomTimeouts t) {
+        return Resource.RegisterResourceRequest.CustomTimeouts.newBuilder()
+                .setCreate(t.getCreate()).setUpdate(t.getUpdate()).setDelete(t.getDelete()).build();
+    }
+
+    interface Registration {
+        String register() throws ResourceException;
+    }
+
+    interface Rpc<T> {
+        T get();
+    }
+
+    private static <T> T call(Rpc<T> rpc, String what) throws ResourceException {
+        try {
+            return rpc.get();
+        } catch (StatusRuntimeException e) {
+            throw new ResourceException(ResourceException.Kind.FAILED_PRECONDITION, what + ": the engine answered "
+                    + e.getStatus().getCode() + (e.getStatus().getDescription() == null ? ""
+                    : " (" + e.getStatus().getDescription() + ")"), e);
+        }
+    }
+
+    /** The children of one component, registered through the engine's monitor. */
+    private final class ChildrenOverMonitor implements Children {
+        private final MonitorClient monitor;
+        private final Provider.ConstructRequest req;
+        private final Registration self;
+        private String parent;
+
+        ChildrenOverMonitor(MonitorClient monitor, Provider.ConstructRequest req, Registration self) {
+            this.monitor = monitor;
+            this.req = req;
+            this.self = self;
+        }
+
+        /**
+         * The component's URN, registering it on first use: a component registers itself just before its first
+         * child, so one whose inputs its children refuse leaves nothing behind.
+         */
+        synchronized String parent() throws ResourceException {
+            if (parent == null) {
+                parent = self.register();
+            }
+            return parent;
+        }
+
+        @Override
+        public List<CheckFailure> check(Child child) {
+            return childCheck.apply(child.type(), child.inputs());
+        }
+
+        @Override
+        public Registered register(Child child) throws ResourceException {
+            Set<String> deps = new LinkedHashSet<>(child.dependsOn());
+            deps.addAll(req.getDependenciesList());
+            Resource.RegisterResourceRequest.Builder b = Resource.RegisterResourceRequest.newBuilder()
+                    .setType(child.type()).setName(child.name()).setParent(parent()).setCustom(true)
+                    .setObject(PropertyCodec.encode(child.inputs())).addAllDependencies(deps)
+                    .setVersion(version).setDeletedWith(req.getDeletedWith())
+                    .setAcceptSecrets(true).setAcceptResources(true).setSupportsPartialValues(true).setAliasSpecs(true);
+            String pkg = child.type().substring(0, child.type().indexOf(':'));
+            String provider = req.getProvidersMap().get(pkg);
+            if (provider != null) {
+                b.setProvider(provider);
+            }
+            if (req.hasProtect()) {
+                b.setProtect(req.getProtect());
+            }
+            if (req.hasRetainOnDelete()) {
+                b.setRetainOnDelete(req.getRetainOnDelete());
+            }
+            if (req.hasCustomTimeouts()) {
+                b.setCustomTimeouts(timeouts(req.getCustomTimeouts()));
+            }
+            Resource.RegisterResourceResponse r = call(() -> monitor.register(b.build()),
+                    child.type().substring(child.type().lastIndexOf(':') + 1) + " " + child.name());
+            return new Registered(r.getUrn(), r.getId(), PropertyCodec.decode(r.getObject()));
+        }
+
+        @Override
+        public boolean dryRun() {
+            return req.getDryRun();
+        }
+
+        @Override
+        public Context context() {
+            return context;
+        }
+    }
+}

@@ -1,0 +1,34 @@
+package io.imagecache.spi;
+
+import java.util.List;
+
+/**
+ * How a component registers its children with the engine. {@link #register} blocks until the engine
+ * has the child's outputs (after its create or update; in a preview, with unknowns), so what depends on
+ * a child is registered after it. The component itself is registered just before its first child. Safe
+ * to call from several threads.
+ */
+public interface Children {
+    /** A child resource of this package: its type token, its name, its inputs and the URNs it waits for. */
+    record Child(String type, String name, PropertyValue.Obj inputs, List<String> dependsOn) {
+        public Child {
+            dependsOn = List.copyOf(dependsOn);
+        }
+    }
+
+    /** What the engine answered: the child's URN, its id (empty in a preview) and its outputs. */
+    record Registered(String urn, String id, PropertyValue.Obj outputs) {}
+
+    /**
+     * The provider's own Check of the child's type on the child's inputs, without registering it: a
+     * component checks every child before it registers the first, so bad input touches no host.
+     */
+    List<CheckFailure> check(Child child);
+
+    Registered register(Child child) throws ResourceException;
+
+    /** True in a preview: children's outputs that depend on a host are unknown. */
+    boolean dryRun();
+
+    Context context();
+}

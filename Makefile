@@ -10,7 +10,7 @@ export TESTCONTAINERS_HOST_OVERRIDE = localhost
 export PULUMI_SKIP_UPDATE_CHECK = true
 export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION = true
 
-.PHONY: help tools tools-bin node-tools node-tools-dir lab provider provider-bin schema demo test unit it clean
+.PHONY: help tools tools-bin node-tools node-tools-dir lab provider provider-bin schema sdks sdk-java dist demo test unit it clean
 
 help:
 	@echo "make demo   run the examples on the local lab (installs everything first)"
@@ -47,6 +47,17 @@ provider-bin:
 # schema.json is generated from the provider's code; ProviderSchemaTest fails when they differ.
 schema: provider
 	java -cp 'provider/target/dist/imagecache-provider.jar' io.imagecache.provider.SchemaMain > schema.json.tmp && mv schema.json.tmp schema.json
+
+# The SDKs are generated from schema.json and committed; JavaSdkIT (and its siblings) fail when they differ.
+sdks: sdk-java
+
+sdk-java:
+	@scripts/gen-sdk-java.sh
+
+# dist/: the plugin tarball for `pulumi plugin install resource imagecache <version> --file ...`, and the
+# Java SDK installed to the local Maven repository.
+dist: tools
+	@scripts/dist.sh
 
 demo: tools lab provider
 	@scripts/demo.sh

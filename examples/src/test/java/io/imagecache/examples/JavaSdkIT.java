@@ -61,6 +61,30 @@ class JavaSdkIT {
         assertEquals(Dist.version(), Files.readString(SDK.resolve("src/main/resources/com/pulumi/imagecache/version.txt")).strip());
     }
 
+    /** README's "From Java" snippets are what examples/java (run by JavaExampleIT) has, whitespace aside. */
+    @Test
+    void readmeJavaSnippetsAreTheExamplesCode() throws IOException {
+        Path repo = PulumiCli.repoRoot();
+        String readme = Files.readString(repo.resolve("README.md"));
+        int section = readme.indexOf("### From Java");
+        assertTrue(section >= 0, "README has a From Java section");
+        String app = squash(Files.readString(repo.resolve("examples/java/src/main/java/myproject/App.java")));
+        String pom = squash(Files.readString(repo.resolve("examples/java/pom.xml")));
+        assertTrue(pom.contains(squash(block(readme, section, "xml"))), "README's Maven dependency is examples/java/pom.xml's");
+        assertTrue(app.contains(squash(block(readme, section, "java"))), "README's Java snippet is in examples/java's App.java");
+    }
+
+    private static String block(String text, int from, String lang) {
+        int start = text.indexOf("```" + lang + "\n", from);
+        assertTrue(start >= 0, "a ```" + lang + " block in README's From Java section");
+        start += lang.length() + 4;
+        return text.substring(start, text.indexOf("```", start));
+    }
+
+    private static String squash(String s) {
+        return s.replaceAll("\\s+", " ").strip();
+    }
+
     /** Every file under {@code dir} by its relative path, build output ({@code target/}) left out. */
     private static Map<String, byte[]> files(Path dir) throws IOException {
         try (Stream<Path> s = Files.walk(dir)) {

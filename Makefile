@@ -19,6 +19,8 @@ help:
 	@echo "            and the lab's containerd 1.7 / 2.x and distribution 3 binaries"
 	@echo "make lab    build the lab images locally"
 	@echo "make provider / schema / clean"
+	@echo "make sdks   regenerate the committed SDKs from schema.json (sdk-java: sdk/java)"
+	@echo "make dist   dist/pulumi-resource-imagecache-v<version>-linux-amd64.tar.gz; the Java SDK into ~/.m2"
 
 # The node tools (containerd 1.7/2.x, distribution 3) have their own script and cache key, so that
 # neither set of tools is rebuilt when the other's pins change.

@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
@@ -251,11 +252,15 @@ public final class PulumiCli implements AutoCloseable {
         return dir;
     }
 
-    /** The PATH of this process without {@code dir} (the Makefile puts provider/bin on it). */
+    /**
+     * The PATH of this process without {@code dir} (the Makefile puts provider/bin on it) and without any other
+     * directory holding a {@code pulumi-resource-imagecache}.
+     */
     private static String pathWithout(Path dir) {
         return Stream.of(System.getenv("PATH").split(":"))
                 .filter(d -> !d.isEmpty() && !Path.of(d).toAbsolutePath().normalize().equals(dir.normalize()))
-                .collect(java.util.stream.Collectors.joining(":"));
+                .filter(d -> !Files.exists(Path.of(d, "pulumi-resource-imagecache")))
+                .collect(Collectors.joining(":"));
     }
 
     /** Copies an example, leaving out build output ({@code target/}) a local build may have left there. */

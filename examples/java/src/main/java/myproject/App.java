@@ -27,6 +27,7 @@ public final class App {
                 .privateKey(config.requireSecret("sshKey"))
                 .build();
         var corp = corpCache(ctx, registryHost, config.require("upstreamUrl"), config.get("image").orElse("registry:3.0.0"));
+        // The PullThroughCache component goes here as one block (new PullThroughCache(...) and its exports).
         // The stack's own output, as a user's stack has them.
         ctx.export("pullHint", corp.endpoint().applyValue(e -> "point containerd's registry.corp.example mirror at " + e));
     }

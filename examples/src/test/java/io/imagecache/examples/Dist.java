@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -52,6 +53,7 @@ final class Dist {
         if (tarball == null) {
             try {
                 Path out = Files.createTempDirectory("imagecache-dist-");
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(out)));
                 script(out, "plugin");
                 tarball = out.resolve("pulumi-resource-imagecache-v" + version() + "-linux-amd64.tar.gz");
                 if (!Files.isRegularFile(tarball)) {
@@ -82,6 +84,14 @@ final class Dist {
     private static void script(Path out, String part) {
         Path repo = PulumiCli.repoRoot();
         run(repo, Map.of(), repo.resolve("scripts/dist.sh").toString(), "--no-build", "--out", out.toString(), part).assertOk();
+    }
+
+    static void deleteTree(Path dir) {
+        try (var s = Files.walk(dir)) {
+            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // best effort
+        }
     }
 
     static Run run(Path dir, Map<String, String> env, String... command) {

@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
@@ -56,21 +57,45 @@ public final class PulumiCli implements AutoCloseable {
 
     /** Copies {@code examples/<name>} into a fresh temporary directory and creates stack {@code stack}. */
     public static PulumiCli forExample(String name, String stack) {
+        return create(name, stack, true);
+    }
+
+    /**
+     * Like {@link #forExample}, but the way a user's stack finds the provider: no {@code plugins.providers}
+     * path and no {@code provider/bin} on PATH, so the engine can only use a plugin installed into this
+     * stack's PULUMI_HOME ({@link #installPlugin}).
+     */
+    public static PulumiCli forExampleWithoutLocalProvider(String name, String stack) {
+        return create(name, stack, false);
+    }
+
+    /** {@code pulumi plugin install resource imagecache <version> --file <tarball>} into this PULUMI_HOME. */
+    public Result installPlugin(String version, Path tarball) {
+        return run("plugin", "install", "resource", "imagecache", version, "--file", tarball.toString());
+    }
+
+    public Path home() {
+        return root.resolve("home");
+    }
+
+    private static PulumiCli create(String name, String stack, boolean localProvider) {
         try {
             Path repo = repoRoot();
             Path root = Files.createTempDirectory("imagecache-" + name + "-");
             Path project = root.resolve("project");
             copyTree(repo.resolve("examples").resolve(name), project);
             Path providerBin = repo.resolve("provider").resolve("bin");
-            String yaml = Files.readString(project.resolve("Pulumi.yaml"), StandardCharsets.UTF_8);
-            yaml += "\nplugins:\n  providers:\n    - name: imagecache\n      path: " + providerBin + "\n";
-            Files.writeString(project.resolve("Pulumi.yaml"), yaml, StandardCharsets.UTF_8);
+            if (localProvider) {
+                String yaml = Files.readString(project.resolve("Pulumi.yaml"), StandardCharsets.UTF_8);
+                yaml += "\nplugins:\n  providers:\n    - name: imagecache\n      path: " + providerBin + "\n";
+                Files.writeString(project.resolve("Pulumi.yaml"), yaml, StandardCharsets.UTF_8);
+            }
             Files.createDirectories(root.resolve("state"));
             Files.createDirectories(root.resolve("home"));
             PulumiCli cli = new PulumiCli(root, project);
             String tools = toolsBin(repo);
             cli.pulumi = Path.of(tools, "pulumi").toString();
-            cli.env.put("PATH", tools + ":" + System.getenv("PATH"));
+            cli.env.put("PATH", tools + ":" + (localProvider ? System.getenv("PATH") : pathWithout(providerBin)));
             cli.env.put("PULUMI_HOME", root.resolve("home").toString());
             cli.env.put("PULUMI_BACKEND_URL", "file://" + root.resolve("state"));
             cli.env.put("PULUMI_CONFIG_PASSPHRASE", PASSPHRASE);
@@ -227,9 +252,24 @@ public final class PulumiCli implements AutoCloseable {
         return dir;
     }
 
+    /**
+     * The PATH of this process without {@code dir} (the Makefile puts provider/bin on it) and without any other
+     * directory holding a {@code pulumi-resource-imagecache}.
+     */
+    private static String pathWithout(Path dir) {
+        return Stream.of(System.getenv("PATH").split(":"))
+                .filter(d -> !d.isEmpty() && !Path.of(d).toAbsolutePath().normalize().equals(dir.normalize()))
+                .filter(d -> !Files.exists(Path.of(d, "pulumi-resource-imagecache")))
+                .collect(Collectors.joining(":"));
+    }
+
+    /** Copies an example, leaving out build output ({@code target/}) a local build may have left there. */
     private static void copyTree(Path from, Path to) throws IOException {
         try (Stream<Path> s = Files.walk(from)) {
             for (Path src : (Iterable<Path>) s::iterator) {
+                if (from.relativize(src).startsWith("target")) {
+                    continue;
+                }
                 Path dst = to.resolve(from.relativize(src).toString());
                 if (Files.isDirectory(src)) {
                     Files.createDirectories(dst);

@@ -154,6 +154,20 @@ public class ContainerdMirror extends com.pulumi.resources.CustomResource {
         return this.criTimeoutSeconds;
     }
     /**
+     * A TCP connect timeout (a Go duration such as `1s`) for every mirror host that sets no `dialTimeout` of its own, written only where the node&#39;s containerd has `dial_timeout` (2.0.7/2.1+) and left out on older ones (where a mirror&#39;s own `dialTimeout` is an error). The preview&#39;s `hostsFiles` are rendered without it, as for any version.
+     * 
+     */
+    @Export(name="defaultDialTimeout", refs={String.class}, tree="[0]")
+    private Output</* @Nullable */ String> defaultDialTimeout;
+
+    /**
+     * @return A TCP connect timeout (a Go duration such as `1s`) for every mirror host that sets no `dialTimeout` of its own, written only where the node&#39;s containerd has `dial_timeout` (2.0.7/2.1+) and left out on older ones (where a mirror&#39;s own `dialTimeout` is an error). The preview&#39;s `hostsFiles` are rendered without it, as for any version.
+     * 
+     */
+    public Output<Optional<String>> defaultDialTimeout() {
+        return Codegen.optional(this.defaultDialTimeout);
+    }
+    /**
      * Host keys recorded on first contact (`host:port` -&gt; key), enforced afterwards.
      * 
      */

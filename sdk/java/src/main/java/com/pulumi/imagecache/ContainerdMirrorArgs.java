@@ -82,6 +82,21 @@ public final class ContainerdMirrorArgs extends com.pulumi.resources.ResourceArg
     }
 
     /**
+     * A TCP connect timeout (a Go duration such as `1s`) for every mirror host that sets no `dialTimeout` of its own, written only where the node&#39;s containerd has `dial_timeout` (2.0.7/2.1+) and left out on older ones (where a mirror&#39;s own `dialTimeout` is an error). The preview&#39;s `hostsFiles` are rendered without it, as for any version.
+     * 
+     */
+    @Import(name="defaultDialTimeout")
+    private @Nullable Output<String> defaultDialTimeout;
+
+    /**
+     * @return A TCP connect timeout (a Go duration such as `1s`) for every mirror host that sets no `dialTimeout` of its own, written only where the node&#39;s containerd has `dial_timeout` (2.0.7/2.1+) and left out on older ones (where a mirror&#39;s own `dialTimeout` is an error). The preview&#39;s `hostsFiles` are rendered without it, as for any version.
+     * 
+     */
+    public Optional<Output<String>> defaultDialTimeout() {
+        return Optional.ofNullable(this.defaultDialTimeout);
+    }
+
+    /**
      * One entry per registry namespace.
      * 
      */
@@ -133,6 +148,7 @@ public final class ContainerdMirrorArgs extends com.pulumi.resources.ResourceArg
         this.configFile = $.configFile;
         this.connection = $.connection;
         this.criTimeoutSeconds = $.criTimeoutSeconds;
+        this.defaultDialTimeout = $.defaultDialTimeout;
         this.mirrors = $.mirrors;
         this.restartCommand = $.restartCommand;
         this.restartTimeoutSeconds = $.restartTimeoutSeconds;
@@ -238,6 +254,27 @@ public final class ContainerdMirrorArgs extends com.pulumi.resources.ResourceArg
          */
         public Builder criTimeoutSeconds(Integer criTimeoutSeconds) {
             return criTimeoutSeconds(Output.of(criTimeoutSeconds));
+        }
+
+        /**
+         * @param defaultDialTimeout A TCP connect timeout (a Go duration such as `1s`) for every mirror host that sets no `dialTimeout` of its own, written only where the node&#39;s containerd has `dial_timeout` (2.0.7/2.1+) and left out on older ones (where a mirror&#39;s own `dialTimeout` is an error). The preview&#39;s `hostsFiles` are rendered without it, as for any version.
+         * 
+         * @return builder
+         * 
+         */
+        public Builder defaultDialTimeout(@Nullable Output<String> defaultDialTimeout) {
+            $.defaultDialTimeout = defaultDialTimeout;
+            return this;
+        }
+
+        /**
+         * @param defaultDialTimeout A TCP connect timeout (a Go duration such as `1s`) for every mirror host that sets no `dialTimeout` of its own, written only where the node&#39;s containerd has `dial_timeout` (2.0.7/2.1+) and left out on older ones (where a mirror&#39;s own `dialTimeout` is an error). The preview&#39;s `hostsFiles` are rendered without it, as for any version.
+         * 
+         * @return builder
+         * 
+         */
+        public Builder defaultDialTimeout(String defaultDialTimeout) {
+            return defaultDialTimeout(Output.of(defaultDialTimeout));
         }
 
         /**

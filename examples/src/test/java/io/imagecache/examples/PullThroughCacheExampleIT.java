@@ -154,6 +154,26 @@ class PullThroughCacheExampleIT {
             cli.up().assertOk();
             assertTrue(hostsToml(nodes.get(1), "ghcr.io").contains(":5011"));
 
+            // the component renamed, with an alias: the engine moves it and its children (named after it), nothing else
+            java.nio.file.Path yaml = cli.project().resolve("Pulumi.yaml");
+            try {
+                java.nio.file.Files.writeString(yaml, java.nio.file.Files.readString(yaml).replace("\n  cache:\n",
+                        "\n  caches:\n    options:\n      aliases:\n        - urn:pulumi:lab::pull-through-cache::"
+                                + COMPONENT + "::cache\n").replace("${cache.", "${caches."));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            PulumiCli.Result renamed = cli.preview().assertOk();
+            assertFalse(renamed.stdout().matches("(?s).*\\d+ to (create|delete|replace).*"), renamed.stdout());
+            String started = registryVm.docker("inspect", "--format", "{{.State.StartedAt}}", "registry-docker");
+            String hostsFile = hostsToml(nodes.get(0), "docker.io");
+            cli.up().assertOk();
+            assertEquals(started, registryVm.docker("inspect", "--format", "{{.State.StartedAt}}", "registry-docker"),
+                    "the rename left the proxies running as they were");
+            assertEquals(hostsFile, hostsToml(nodes.get(0), "docker.io"));
+            assertTrue(cli.exportState().contains("PullThroughCache$imagecache:index:RegistryProxy::caches-docker"),
+                    "the children moved with the component");
+
             cli.destroy().assertOk();
             assertFalse(registryVm.docker("ps", "-a", "--format", "{{.Names}}").contains("registry-"));
             assertTrue(registryVm.sh("ls /var/lib/imagecache/ghcr/docker/registry/v2/repositories/org").contains("app"),

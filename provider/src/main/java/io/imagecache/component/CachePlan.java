@@ -48,6 +48,11 @@ record CachePlan(List<Proxy> proxies, List<List<Node>> batches, Map<String, Prop
     static CachePlan of(String component, Decoded<PullThroughCache.Args> args, PropertyValue.Obj inputs) {
         PullThroughCache.Args a = args.value();
         List<String> notes = new ArrayList<>();
+        for (String list : List.of("upstreams", "nodes")) {
+            if (Raw.isUnknown(Raw.field(inputs, list))) {
+                notes.add(list + " is not known until an earlier resource is created: what it makes is shown at `up`");
+            }
+        }
         List<PropertyValue> upstreams = upstreams(inputs);
         PropertyValue registryHost = Raw.field(inputs, "registryHost");
         PropertyValue advertise = Raw.field(inputs, "advertiseAddress");

@@ -51,8 +51,11 @@ final class Construction<A extends Record, O extends Record> {
             Resource.RegisterResourceRequest.Builder self = Resource.RegisterResourceRequest.newBuilder()
                     .setType(req.getType()).setName(req.getName()).setParent(req.getParent()).setCustom(false)
                     .addAllDependencies(req.getDependenciesList()).putAllProviders(req.getProvidersMap())
-                    .addAllAliasURNs(req.getAliasesList()).setDeletedWith(req.getDeletedWith())
+                    .setAliasSpecs(true).setDeletedWith(req.getDeletedWith())
                     .setAcceptSecrets(true).setAcceptResources(true);
+            // the caller's aliases, as the engine's alias objects: with aliasSpecs the engine also derives each
+            // child's aliases from them (a child named after the component follows a rename)
+            self.addAllAliases(aliases(req));
             if (req.hasProtect()) {
                 self.setProtect(req.getProtect());
             }
@@ -72,6 +75,32 @@ final class Construction<A extends Record, O extends Record> {
             }, "registering the outputs of " + req.getName());
             return Provider.ConstructResponse.newBuilder().setUrn(urn).setState(PropertyCodec.encode(outputs)).build();
         }
+    }
+
+    /** Field 29 of ConstructRequest in engines from v3.1xx: the caller's aliases as alias objects. */
+    static final int ALIAS_OBJECTS = 29;
+
+    /**
+     * The caller's aliases: URNs (field 14, older engines) and alias objects (field 29, which the protocol
+     * stubs we build against predate, so it arrives as an unknown field and is parsed here).
+     */
+    static List<pulumirpc.AliasOuterClass.Alias> aliases(Provider.ConstructRequest req) {
+        List<pulumirpc.AliasOuterClass.Alias> out = new ArrayList<>();
+        for (String urn : req.getAliasesList()) {
+            out.add(pulumirpc.AliasOuterClass.Alias.newBuilder().setUrn(urn).build());
+        }
+        var field = req.getUnknownFields().getField(ALIAS_OBJECTS);
+        if (field != null) {
+            for (com.google.protobuf.ByteString bytes : field.getLengthDelimitedList()) {
+                try {
+                    out.add(pulumirpc.AliasOuterClass.Alias.parseFrom(bytes));
+                } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+                    throw new IllegalArgumentException("the engine sent an alias this provider cannot read: "
+                            + e.getMessage(), e);
+                }
+            }
+        }
+        return out;
     }
 
     /** How to reach the engine's monitor; tests give a fake one's address. */

@@ -136,12 +136,21 @@ class ConstructTest {
     void theComponentThenItsChildrenParentedToItWithTheCallersOptions() {
         Provider.ConstructResponse r = construct(inputs(2), false, b -> b.setProtect(true).setRetainOnDelete(true)
                 .putProviders("imagecache", "urn:pulumi:test::proj::pulumi:providers:imagecache::p::id-1")
-                .addDependencies("urn:pulumi:test::proj::imagecache:index:RegistryVm::vm"));
+                .addDependencies("urn:pulumi:test::proj::imagecache:index:RegistryVm::vm")
+                .addAliases("urn:pulumi:test::proj::imagecache:index:PullThroughCache::old")
+                // what engines since v3.1xx send: alias objects in field 29, unknown to the stubs we build against
+                .setUnknownFields(com.google.protobuf.UnknownFieldSet.newBuilder().addField(Construction.ALIAS_OBJECTS,
+                        com.google.protobuf.UnknownFieldSet.Field.newBuilder().addLengthDelimited(
+                                pulumirpc.AliasOuterClass.Alias.newBuilder().setSpec(pulumirpc.AliasOuterClass.Alias.Spec
+                                        .newBuilder().setName("older")).build().toByteString()).build()).build()));
         Resource.RegisterResourceRequest self = monitor.registered.get(0);
         assertEquals(TYPE, self.getType());
         assertFalse(self.getCustom());
         assertTrue(self.getProtect());
         assertEquals(List.of("urn:pulumi:test::proj::imagecache:index:RegistryVm::vm"), self.getDependenciesList());
+        assertTrue(self.getAliasSpecs());
+        assertEquals("urn:pulumi:test::proj::imagecache:index:PullThroughCache::old", self.getAliases(0).getUrn());
+        assertEquals("older", self.getAliases(1).getSpec().getName());
         String urn = FakeMonitor.urn(self);
         assertEquals(urn, r.getUrn());
 

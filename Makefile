@@ -10,7 +10,7 @@ export TESTCONTAINERS_HOST_OVERRIDE = localhost
 export PULUMI_SKIP_UPDATE_CHECK = true
 export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION = true
 
-.PHONY: help tools tools-bin node-tools node-tools-dir lab provider provider-bin schema demo test unit it clean
+.PHONY: help tools tools-bin node-tools node-tools-dir lab provider provider-bin schema demo test unit it clean sdks lang-deps
 
 help:
 	@echo "make demo   run the examples on the local lab (installs everything first)"
@@ -48,10 +48,20 @@ provider-bin:
 schema: provider
 	java -cp 'provider/target/dist/imagecache-provider.jar' io.imagecache.provider.SchemaMain > schema.json.tmp && mv schema.json.tmp schema.json
 
+# sdk/nodejs, sdk/python, sdk/go from schema.json (scripts/gen-sdks.sh: our generator over pkg/v3's
+# codegen); sdk/java too where scripts/gen-sdk-java.sh exists. SdkDriftIT fails when they differ.
+sdks:
+	@if [[ -x scripts/gen-sdk-java.sh ]]; then scripts/gen-sdk-java.sh; fi
+	@scripts/gen-sdks.sh
+
+# npm, PyPI and Go dependencies of the SDKs and examples, cached outside the checkout (prints the dirs).
+lang-deps:
+	@scripts/install-lang-deps.sh
+
 demo: tools lab provider
 	@scripts/demo.sh
 
-test: tools lab
+test: tools lab lang-deps
 	$(MVN) verify
 
 unit:

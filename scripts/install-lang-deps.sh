@@ -5,13 +5,14 @@
 # configuration, and the Go module proxy of `go env GOPROXY` (scripts/package-sources.sh).
 #
 #   scripts/install-lang-deps.sh                 install what is missing, then print name=dir lines:
-#                                                node_modules=... venv=... gomodcache=... gocache=...
+#                                                node_modules=... venv=... gomodcache=... gocache=... sdkgen=...
 #   scripts/install-lang-deps.sh --node-modules  print one of those directories (installs nothing)
 #                                --venv | --gomodcache | --gocache
 #
 # node_modules: npm @pulumi/pulumi, typescript, @types/node, ts-node (scripts/lang-deps/package.json).
 # venv: PyPI pulumi, parver, semver, mypy, setuptools, wheel (scripts/lang-deps/requirements.txt).
 # gomodcache: every module sdk/go.mod and examples/go/go.mod need (github.com/pulumi/pulumi/sdk/v3).
+# sdkgen: the SDK generator binary (scripts/gen-sdks.sh --bin).
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -79,4 +80,7 @@ if [[ ! -f $go_done ]]; then
   mkdir -p "$(dirname "$go_done")" && touch "$go_done"
 fi
 
-printf 'node_modules=%s\nvenv=%s\ngomodcache=%s\ngocache=%s\n' "$nm" "$venv" "$gomod" "$(gocache_dir)"
+# --- the SDK generator (scripts/gen-sdks.sh builds and caches it; SdkDriftIT runs it) ------------
+sdkgen=$("$root/scripts/gen-sdks.sh" --bin)
+
+printf 'node_modules=%s\nvenv=%s\ngomodcache=%s\ngocache=%s\nsdkgen=%s\n' "$nm" "$venv" "$gomod" "$(gocache_dir)" "$sdkgen"

@@ -18,6 +18,7 @@ class SdkDriftIT {
     @Test
     void committedSdksEqualWhatTheGeneratorWrites() throws IOException {
         Path repo = PulumiCli.repoRoot();
+        LangDeps.installed(); // builds the generator (scripts/gen-sdks.sh --bin) if it is not cached yet
         Path out = Files.createTempDirectory("imagecache-sdks-");
         Proc.run(repo, Map.of(), 15, List.of(repo.resolve("scripts/gen-sdks.sh").toString(), out.toString())).assertOk();
         List<String> differences = new ArrayList<>();

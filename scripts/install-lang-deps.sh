@@ -41,9 +41,18 @@ case ${1:-} in
   *) echo "usage: $0 [--node-modules | --venv | --gomodcache | --gocache]" >&2; exit 2 ;;
 esac
 
-for tool in node npm python3 go; do
-  command -v "$tool" >/dev/null || { log "$tool is not installed"; exit 1; }
-done
+# node, npm and python3 (with venv) come from Debian where the machine has none; go comes with install-tools.sh's set-up.
+missing=()
+command -v node >/dev/null || missing+=(nodejs)
+command -v npm >/dev/null || missing+=(npm)
+command -v python3 >/dev/null && python3 -c 'import ensurepip, venv' 2>/dev/null || missing+=(python3 python3-venv)
+if ((${#missing[@]})); then
+  log "installing Debian packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q >/dev/null
+  apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+fi
+command -v go >/dev/null || { log "go is not installed (scripts/install-tools.sh needs it too)"; exit 1; }
 
 # --- npm ----------------------------------------------------------------------------------------
 nm=$(node_modules_dir)

@@ -1,10 +1,10 @@
 // The driver: runs Program as an inline Automation API program through the Pulumi CLI on PATH
 // (the engine starts with --client and talks to this process; no Go language host is needed).
 //
-//	go run . preview|up|destroy
+//	go run . preview|up|refresh|destroy
 //
-// Environment: IMAGECACHE_EXAMPLE_STACK, IMAGECACHE_EXAMPLE_PROJECT, IMAGECACHE_EXAMPLE_HOST and
-// IMAGECACHE_EXAMPLE_SSH_KEY_FILE (a file: the key is never on a command line or in the environment);
+// Environment: IMAGECACHE_EXAMPLE_STACK, IMAGECACHE_EXAMPLE_PROJECT, IMAGECACHE_EXAMPLE_HOST,
+// IMAGECACHE_EXAMPLE_GC_SCHEDULE (default "0 3 * * 0") and IMAGECACHE_EXAMPLE_SSH_KEY_FILE (a file: the key is never on a command line or in the environment);
 // the backend, passphrase and plugin settings come from the usual PULUMI_* variables.
 // The engine's progress goes to stdout, then one line `IMAGECACHE_RESULT {"outputs":...,"changes":...}`.
 package main
@@ -18,6 +18,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optdestroy"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optpreview"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/optrefresh"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optup"
 )
 
@@ -30,14 +31,18 @@ func main() {
 
 func run(args []string) error {
 	if len(args) != 1 {
-		return fmt.Errorf("usage: example preview|up|destroy")
+		return fmt.Errorf("usage: example preview|up|refresh|destroy")
 	}
 	key, err := os.ReadFile(os.Getenv("IMAGECACHE_EXAMPLE_SSH_KEY_FILE"))
 	if err != nil {
 		return err
 	}
 	ctx := context.Background()
-	program := Program(Inputs{Host: os.Getenv("IMAGECACHE_EXAMPLE_HOST"), SSHKey: string(key)})
+	gc := os.Getenv("IMAGECACHE_EXAMPLE_GC_SCHEDULE")
+	if gc == "" {
+		gc = "0 3 * * 0"
+	}
+	program := Program(Inputs{Host: os.Getenv("IMAGECACHE_EXAMPLE_HOST"), SSHKey: string(key), GcSchedule: gc})
 	stack, err := auto.UpsertStackInlineSource(ctx, os.Getenv("IMAGECACHE_EXAMPLE_STACK"),
 		os.Getenv("IMAGECACHE_EXAMPLE_PROJECT"), program)
 	if err != nil {
@@ -69,6 +74,14 @@ func run(args []string) error {
 		if r.Summary.ResourceChanges != nil {
 			changes = *r.Summary.ResourceChanges
 		}
+	case "refresh":
+		r, err := stack.Refresh(ctx, optrefresh.ProgressStreams(os.Stdout))
+		if err != nil {
+			return err
+		}
+		if r.Summary.ResourceChanges != nil {
+			changes = *r.Summary.ResourceChanges
+		}
 	case "destroy":
 		r, err := stack.Destroy(ctx, optdestroy.ProgressStreams(os.Stdout))
 		if err != nil {
@@ -78,7 +91,7 @@ func run(args []string) error {
 			changes = *r.Summary.ResourceChanges
 		}
 	default:
-		return fmt.Errorf("unknown command %q (preview, up, destroy)", args[0])
+		return fmt.Errorf("unknown command %q (preview, up, refresh, destroy)", args[0])
 	}
 	result, err := json.Marshal(map[string]any{"outputs": outputs, "changes": changes})
 	if err != nil {

@@ -5,10 +5,12 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
-// Inputs is what the stack is given: the registry host's address and the SSH key that reaches it.
+// Inputs is what the stack is given: the registry host's address, the SSH key that reaches it, and
+// when garbage collection runs.
 type Inputs struct {
-	Host   string
-	SSHKey string
+	Host       string
+	SSHKey     string
+	GcSchedule string
 }
 
 // Program declares the stack's resources with the generated Go SDK (package imagecache).
@@ -24,7 +26,7 @@ func Program(in Inputs) pulumi.RunFunc {
 			Connection:    registryHost,
 			ContainerName: pulumi.String("registry-ghcr"),
 			UpstreamUrl:   pulumi.String("https://ghcr.io"),
-			GcSchedule:    pulumi.String("0 3 * * 0"),
+			GcSchedule:    pulumi.String(in.GcSchedule),
 		})
 		if err != nil {
 			return err

@@ -8,10 +8,12 @@ import pulumi_imagecache as imagecache
 
 @dataclass(frozen=True)
 class Inputs:
-    """What the stack is given: the registry host's address and the SSH key that reaches it."""
+    """What the stack is given: the registry host's address, the SSH key that reaches it, and when
+    garbage collection runs."""
 
     host: str
     ssh_key: str
+    gc_schedule: str = "0 3 * * 0"
 
 
 def program(inputs: Inputs) -> Callable[[], None]:
@@ -27,7 +29,7 @@ def program(inputs: Inputs) -> Callable[[], None]:
             connection=registry_host,
             container_name="registry-ghcr",
             upstream_url="https://ghcr.io",
-            gc_schedule="0 3 * * 0",
+            gc_schedule=inputs.gc_schedule,
         )
         pulumi.export("cronFile", ghcr.cron_file)
         pulumi.export("content", ghcr.content)

@@ -1,10 +1,10 @@
 // The driver: runs `program` as an inline Automation API program through the Pulumi CLI on PATH (the
 // engine starts with --client and talks to this process; no Node.js language host is needed).
 //
-//   ts-node main.ts preview|up|destroy
+//   ts-node main.ts preview|up|refresh|destroy
 //
-// Environment: IMAGECACHE_EXAMPLE_STACK, IMAGECACHE_EXAMPLE_PROJECT, IMAGECACHE_EXAMPLE_HOST and
-// IMAGECACHE_EXAMPLE_SSH_KEY_FILE (a file: the key is never on a command line or in the environment);
+// Environment: IMAGECACHE_EXAMPLE_STACK, IMAGECACHE_EXAMPLE_PROJECT, IMAGECACHE_EXAMPLE_HOST,
+// IMAGECACHE_EXAMPLE_GC_SCHEDULE (default "0 3 * * 0") and IMAGECACHE_EXAMPLE_SSH_KEY_FILE (a file: the key is never on a command line or in the environment);
 // the backend, passphrase and plugin settings come from the usual PULUMI_* variables.
 // The engine's progress goes to stdout, then one line `IMAGECACHE_RESULT {"outputs":...,"changes":...}`.
 import * as fs from "fs";
@@ -25,6 +25,7 @@ async function main(command: string): Promise<void> {
         program: program({
             host: env("IMAGECACHE_EXAMPLE_HOST"),
             sshKey: fs.readFileSync(env("IMAGECACHE_EXAMPLE_SSH_KEY_FILE"), "utf8"),
+            gcSchedule: process.env.IMAGECACHE_EXAMPLE_GC_SCHEDULE || "0 3 * * 0",
         }),
     });
     const onOutput = (out: string) => process.stdout.write(out);
@@ -44,13 +45,18 @@ async function main(command: string): Promise<void> {
             changes = (r.summary.resourceChanges ?? {}) as Record<string, number>;
             break;
         }
+        case "refresh": {
+            const r = await stack.refresh({ onOutput });
+            changes = (r.summary.resourceChanges ?? {}) as Record<string, number>;
+            break;
+        }
         case "destroy": {
             const r = await stack.destroy({ onOutput });
             changes = (r.summary.resourceChanges ?? {}) as Record<string, number>;
             break;
         }
         default:
-            throw new Error(`unknown command ${command} (preview, up, destroy)`);
+            throw new Error(`unknown command ${command} (preview, up, refresh, destroy)`);
     }
     process.stdout.write(`IMAGECACHE_RESULT ${JSON.stringify({ outputs, changes })}\n`);
 }

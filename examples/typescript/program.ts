@@ -1,10 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as imagecache from "@imagecache/pulumi";
 
-/** What the stack is given: the registry host's address and the SSH key that reaches it. */
+/** What the stack is given: the registry host's address, the SSH key that reaches it, and when garbage collection runs. */
 export interface Inputs {
     host: string;
     sshKey: string;
+    gcSchedule: string;
 }
 
 /** Declares the stack's resources with the generated TypeScript SDK (@imagecache/pulumi). */
@@ -20,7 +21,7 @@ export function program(inputs: Inputs): () => Promise<Record<string, pulumi.Out
             connection: registryHost,
             containerName: "registry-ghcr",
             upstreamUrl: "https://ghcr.io",
-            gcSchedule: "0 3 * * 0",
+            gcSchedule: inputs.gcSchedule,
         });
 
         // The PullThroughCache component is declared here, as one more block.

@@ -10,7 +10,7 @@ export TESTCONTAINERS_HOST_OVERRIDE = localhost
 export PULUMI_SKIP_UPDATE_CHECK = true
 export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION = true
 
-.PHONY: help tools tools-bin node-tools node-tools-dir lab provider provider-bin schema demo test unit it clean sdks lang-deps
+.PHONY: help tools tools-bin node-tools node-tools-dir lab provider provider-bin schema demo test unit it clean
 
 help:
 	@echo "make demo   run the examples on the local lab (installs everything first)"
@@ -48,20 +48,10 @@ provider-bin:
 schema: provider
 	java -cp 'provider/target/dist/imagecache-provider.jar' io.imagecache.provider.SchemaMain > schema.json.tmp && mv schema.json.tmp schema.json
 
-# sdk/nodejs, sdk/python, sdk/go from schema.json (scripts/gen-sdks.sh: our generator over pkg/v3's
-# codegen); sdk/java too where scripts/gen-sdk-java.sh exists. SdkDriftIT fails when they differ.
-sdks:
-	@if [[ -x scripts/gen-sdk-java.sh ]]; then scripts/gen-sdk-java.sh; fi
-	@scripts/gen-sdks.sh
-
-# npm, PyPI and Go dependencies of the SDKs and examples, cached outside the checkout (prints the dirs).
-lang-deps:
-	@scripts/install-lang-deps.sh
-
 demo: tools lab provider
 	@scripts/demo.sh
 
-test: tools lab lang-deps
+test: tools lab
 	$(MVN) verify
 
 unit:
@@ -71,6 +61,21 @@ unit:
 it:
 	$(MVN) -pl lab,provider,examples -am verify -Dit.test=$(IT) -Dtest=NONE -Dsurefire.failIfNoSpecifiedTests=false -Dfailsafe.failIfNoSpecifiedTests=false
 
+
+# The TypeScript, Python and Go SDKs: sdk/nodejs, sdk/python, sdk/go from schema.json (scripts/gen-sdks.sh:
+# our generator over pkg/v3's codegen; SdkDriftIT fails when they differ). `sdks` regenerates every SDK
+# (each language's target adds itself as a prerequisite). lang-deps: their npm, PyPI and Go dependencies,
+# cached outside the checkout (prints the directories); `make test` installs them first.
+.PHONY: sdks sdk-langs lang-deps
+sdks: sdk-langs
+
+sdk-langs:
+	@scripts/gen-sdks.sh
+
+lang-deps:
+	@scripts/install-lang-deps.sh
+
+test: lang-deps
 
 clean:
 	$(MVN) -q clean

@@ -39,7 +39,9 @@ final class SdkArtifacts {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        Proc.run(sdk, Map.of(), "npm", "pack", "./bin", "--pack-destination", work.toString(), "--loglevel=error").assertOk();
+        // offline, and no update check: nothing here asks the registry
+        Proc.run(sdk, Map.of("npm_config_update_notifier", "false"), "npm", "pack", "./bin", "--offline",
+                "--pack-destination", work.toString(), "--loglevel=error").assertOk();
         Path tgz = work.resolve("imagecache-pulumi-0.1.0.tgz");
         if (!Files.isRegularFile(tgz)) {
             throw new AssertionError("npm pack made no " + tgz);

@@ -75,5 +75,20 @@ it:
 	$(MVN) -pl lab,provider,examples -am verify -Dit.test=$(IT) -Dtest=NONE -Dsurefire.failIfNoSpecifiedTests=false -Dfailsafe.failIfNoSpecifiedTests=false
 
 
+# The TypeScript, Python and Go SDKs: sdk/nodejs, sdk/python, sdk/go from schema.json (scripts/gen-sdks.sh:
+# our generator over pkg/v3's codegen; SdkDriftIT fails when they differ). `sdks` regenerates every SDK
+# (each language's target adds itself as a prerequisite). lang-deps: their npm, PyPI and Go dependencies,
+# cached outside the checkout (prints the directories); `make test` installs them first.
+.PHONY: sdks sdk-langs lang-deps
+sdks: sdk-langs
+
+sdk-langs:
+	@scripts/gen-sdks.sh
+
+lang-deps:
+	@scripts/install-lang-deps.sh
+
+test: lang-deps
+
 clean:
 	$(MVN) -q clean

@@ -73,8 +73,11 @@ public final class Plugin {
         language.put("java", Map.of(
                 "buildFiles", "none",
                 "dependencies", Map.of("com.pulumi:pulumi", "1.17.0")));
-        language.put("nodejs", Map.of("packageName", "@imagecache/pulumi", "respectSchemaVersion", true));
-        language.put("python", Map.of("packageName", "pulumi_imagecache", "respectSchemaVersion", true));
+        // sdk/nodejs is compiled with TypeScript 5 and sdk/python packaged from a pyproject.toml (scripts/gen-sdks.sh).
+        language.put("nodejs", Map.of("packageName", "@imagecache/pulumi", "respectSchemaVersion", true,
+                "typescriptVersion", "^5.9.0"));
+        language.put("python", Map.of("packageName", "pulumi_imagecache", "respectSchemaVersion", true,
+                "pyproject", Map.of("enabled", true)));
         language.put("go", Map.of("importBasePath", "github.com/imagecache/pulumi-imagecache/sdk/go/imagecache",
                 "respectSchemaVersion", true));
         SchemaGenerator.PackageInfo info = new SchemaGenerator.PackageInfo(NAME, version(), "imagecache",

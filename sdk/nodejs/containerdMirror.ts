@@ -75,6 +75,10 @@ export class ContainerdMirror extends pulumi.CustomResource {
      */
     declare public readonly criTimeoutSeconds: pulumi.Output<number>;
     /**
+     * A TCP connect timeout (a Go duration such as `1s`) for every mirror host that sets no `dialTimeout` of its own, written only where the node's containerd has `dial_timeout` (2.0.7/2.1+) and left out on older ones (where a mirror's own `dialTimeout` is an error). The preview's `hostsFiles` are rendered without it, as for any version.
+     */
+    declare public readonly defaultDialTimeout: pulumi.Output<string | undefined>;
+    /**
      * Host keys recorded on first contact (`host:port` -> key), enforced afterwards.
      */
     declare public /*out*/ readonly hostKeys: pulumi.Output<{[key: string]: string} | undefined>;
@@ -124,6 +128,7 @@ export class ContainerdMirror extends pulumi.CustomResource {
             resourceInputs["configFile"] = (args?.configFile) ?? "/etc/containerd/config.toml";
             resourceInputs["connection"] = args ? pulumi.output(args.connection).apply(inputs.connectionArgsProvideDefaults) : undefined;
             resourceInputs["criTimeoutSeconds"] = (args?.criTimeoutSeconds) ?? 60;
+            resourceInputs["defaultDialTimeout"] = args?.defaultDialTimeout;
             resourceInputs["mirrors"] = args?.mirrors;
             resourceInputs["restartCommand"] = (args?.restartCommand) ?? "systemctl restart containerd";
             resourceInputs["restartTimeoutSeconds"] = (args?.restartTimeoutSeconds) ?? 120;
@@ -146,6 +151,7 @@ export class ContainerdMirror extends pulumi.CustomResource {
             resourceInputs["connection"] = undefined /*out*/;
             resourceInputs["containerdVersion"] = undefined /*out*/;
             resourceInputs["criTimeoutSeconds"] = undefined /*out*/;
+            resourceInputs["defaultDialTimeout"] = undefined /*out*/;
             resourceInputs["hostKeys"] = undefined /*out*/;
             resourceInputs["hostsFiles"] = undefined /*out*/;
             resourceInputs["migratedFiles"] = undefined /*out*/;
@@ -181,6 +187,10 @@ export interface ContainerdMirrorArgs {
      * Seconds to wait for containerd's CRI plugin after a restart. Changing it never touches the host.
      */
     criTimeoutSeconds?: pulumi.Input<number | undefined>;
+    /**
+     * A TCP connect timeout (a Go duration such as `1s`) for every mirror host that sets no `dialTimeout` of its own, written only where the node's containerd has `dial_timeout` (2.0.7/2.1+) and left out on older ones (where a mirror's own `dialTimeout` is an error). The preview's `hostsFiles` are rendered without it, as for any version.
+     */
+    defaultDialTimeout?: pulumi.Input<string | undefined>;
     /**
      * One entry per registry namespace.
      */

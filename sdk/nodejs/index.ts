@@ -20,6 +20,11 @@ export type Provider = import("./provider").Provider;
 export const Provider: typeof import("./provider").Provider = null as any;
 utilities.lazyLoad(exports, ["Provider"], () => require("./provider"));
 
+export { PullThroughCacheArgs } from "./pullThroughCache";
+export type PullThroughCache = import("./pullThroughCache").PullThroughCache;
+export const PullThroughCache: typeof import("./pullThroughCache").PullThroughCache = null as any;
+utilities.lazyLoad(exports, ["PullThroughCache"], () => require("./pullThroughCache"));
+
 export { RegistryProxyArgs } from "./registryProxy";
 export type RegistryProxy = import("./registryProxy").RegistryProxy;
 export const RegistryProxy: typeof import("./registryProxy").RegistryProxy = null as any;
@@ -46,6 +51,8 @@ const _module = {
                 return new ContainerdMirror(name, <any>undefined, { urn })
             case "imagecache:index:MaintenanceSchedule":
                 return new MaintenanceSchedule(name, <any>undefined, { urn })
+            case "imagecache:index:PullThroughCache":
+                return new PullThroughCache(name, <any>undefined, { urn })
             case "imagecache:index:RegistryProxy":
                 return new RegistryProxy(name, <any>undefined, { urn })
             default:

@@ -36,6 +36,8 @@ type ContainerdMirror struct {
 	ContainerdVersion pulumi.StringPtrOutput `pulumi:"containerdVersion"`
 	// Seconds to wait for containerd's CRI plugin after a restart. Changing it never touches the host.
 	CriTimeoutSeconds pulumi.IntOutput `pulumi:"criTimeoutSeconds"`
+	// A TCP connect timeout (a Go duration such as `1s`) for every mirror host that sets no `dialTimeout` of its own, written only where the node's containerd has `dial_timeout` (2.0.7/2.1+) and left out on older ones (where a mirror's own `dialTimeout` is an error). The preview's `hostsFiles` are rendered without it, as for any version.
+	DefaultDialTimeout pulumi.StringPtrOutput `pulumi:"defaultDialTimeout"`
 	// Host keys recorded on first contact (`host:port` -> key), enforced afterwards.
 	HostKeys pulumi.StringMapOutput `pulumi:"hostKeys"`
 	// Registry -> the hosts.toml on the node.
@@ -127,6 +129,8 @@ type containerdMirrorArgs struct {
 	Connection Connection `pulumi:"connection"`
 	// Seconds to wait for containerd's CRI plugin after a restart. Changing it never touches the host.
 	CriTimeoutSeconds *int `pulumi:"criTimeoutSeconds"`
+	// A TCP connect timeout (a Go duration such as `1s`) for every mirror host that sets no `dialTimeout` of its own, written only where the node's containerd has `dial_timeout` (2.0.7/2.1+) and left out on older ones (where a mirror's own `dialTimeout` is an error). The preview's `hostsFiles` are rendered without it, as for any version.
+	DefaultDialTimeout *string `pulumi:"defaultDialTimeout"`
 	// One entry per registry namespace.
 	Mirrors []Mirror `pulumi:"mirrors"`
 	// How to restart containerd on this node (run through `sh -c`, as root). Changing it never touches the host.
@@ -145,6 +149,8 @@ type ContainerdMirrorArgs struct {
 	Connection ConnectionInput
 	// Seconds to wait for containerd's CRI plugin after a restart. Changing it never touches the host.
 	CriTimeoutSeconds pulumi.IntPtrInput
+	// A TCP connect timeout (a Go duration such as `1s`) for every mirror host that sets no `dialTimeout` of its own, written only where the node's containerd has `dial_timeout` (2.0.7/2.1+) and left out on older ones (where a mirror's own `dialTimeout` is an error). The preview's `hostsFiles` are rendered without it, as for any version.
+	DefaultDialTimeout pulumi.StringPtrInput
 	// One entry per registry namespace.
 	Mirrors MirrorArrayInput
 	// How to restart containerd on this node (run through `sh -c`, as root). Changing it never touches the host.
@@ -233,6 +239,11 @@ func (o ContainerdMirrorOutput) ContainerdVersion() pulumi.StringPtrOutput {
 // Seconds to wait for containerd's CRI plugin after a restart. Changing it never touches the host.
 func (o ContainerdMirrorOutput) CriTimeoutSeconds() pulumi.IntOutput {
 	return o.ApplyT(func(v *ContainerdMirror) pulumi.IntOutput { return v.CriTimeoutSeconds }).(pulumi.IntOutput)
+}
+
+// A TCP connect timeout (a Go duration such as `1s`) for every mirror host that sets no `dialTimeout` of its own, written only where the node's containerd has `dial_timeout` (2.0.7/2.1+) and left out on older ones (where a mirror's own `dialTimeout` is an error). The preview's `hostsFiles` are rendered without it, as for any version.
+func (o ContainerdMirrorOutput) DefaultDialTimeout() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ContainerdMirror) pulumi.StringPtrOutput { return v.DefaultDialTimeout }).(pulumi.StringPtrOutput)
 }
 
 // Host keys recorded on first contact (`host:port` -> key), enforced afterwards.

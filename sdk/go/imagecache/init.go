@@ -25,6 +25,8 @@ func (m *module) Construct(ctx *pulumi.Context, name, typ, urn string) (r pulumi
 		r = &ContainerdMirror{}
 	case "imagecache:index:MaintenanceSchedule":
 		r = &MaintenanceSchedule{}
+	case "imagecache:index:PullThroughCache":
+		r = &PullThroughCache{}
 	case "imagecache:index:RegistryProxy":
 		r = &RegistryProxy{}
 	default:

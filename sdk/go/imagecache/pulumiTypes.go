@@ -533,6 +533,274 @@ func (o ConnectionPtrOutput) User() pulumi.StringPtrOutput {
 	}).(pulumi.StringPtrOutput)
 }
 
+// When the proxies' maintenance jobs run. Garbage collection of the first proxy runs at `gcSchedule`, of the next one `gcGapMinutes` later, and so on; restarts are staggered the same way by `restartGapMinutes` within the hour.
+type Maintenance struct {
+	// Let garbage collection delete untagged manifests (this deletes digest-pinned images, which have no tag).
+	GcDeleteUntagged *bool `pulumi:"gcDeleteUntagged"`
+	// Minutes between the garbage collections of consecutive proxies.
+	GcGapMinutes *int `pulumi:"gcGapMinutes"`
+	// Cron schedule of the first proxy's garbage collection. Its minute and hour must be single numbers when there is more than one upstream, so the others can follow it.
+	GcSchedule *string `pulumi:"gcSchedule"`
+	// Minutes between the restarts of consecutive proxies, for an hourly `restartSchedule`.
+	RestartGapMinutes *int `pulumi:"restartGapMinutes"`
+	// Cron schedule of the first proxy's restart; empty disables restarts.
+	RestartSchedule *string `pulumi:"restartSchedule"`
+}
+
+// Defaults sets the appropriate defaults for Maintenance
+func (val *Maintenance) Defaults() *Maintenance {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+	if tmp.GcDeleteUntagged == nil {
+		gcDeleteUntagged_ := false
+		tmp.GcDeleteUntagged = &gcDeleteUntagged_
+	}
+	if tmp.GcGapMinutes == nil {
+		gcGapMinutes_ := 30
+		tmp.GcGapMinutes = &gcGapMinutes_
+	}
+	if tmp.GcSchedule == nil {
+		gcSchedule_ := "0 3 * * 0"
+		tmp.GcSchedule = &gcSchedule_
+	}
+	if tmp.RestartGapMinutes == nil {
+		restartGapMinutes_ := 2
+		tmp.RestartGapMinutes = &restartGapMinutes_
+	}
+	if tmp.RestartSchedule == nil {
+		restartSchedule_ := "0 * * * *"
+		tmp.RestartSchedule = &restartSchedule_
+	}
+	return &tmp
+}
+
+// MaintenanceInput is an input type that accepts MaintenanceArgs and MaintenanceOutput values.
+// You can construct a concrete instance of `MaintenanceInput` via:
+//
+//	MaintenanceArgs{...}
+type MaintenanceInput interface {
+	pulumi.Input
+
+	ToMaintenanceOutput() MaintenanceOutput
+	ToMaintenanceOutputWithContext(context.Context) MaintenanceOutput
+}
+
+// When the proxies' maintenance jobs run. Garbage collection of the first proxy runs at `gcSchedule`, of the next one `gcGapMinutes` later, and so on; restarts are staggered the same way by `restartGapMinutes` within the hour.
+type MaintenanceArgs struct {
+	// Let garbage collection delete untagged manifests (this deletes digest-pinned images, which have no tag).
+	GcDeleteUntagged pulumi.BoolPtrInput `pulumi:"gcDeleteUntagged"`
+	// Minutes between the garbage collections of consecutive proxies.
+	GcGapMinutes pulumi.IntPtrInput `pulumi:"gcGapMinutes"`
+	// Cron schedule of the first proxy's garbage collection. Its minute and hour must be single numbers when there is more than one upstream, so the others can follow it.
+	GcSchedule pulumi.StringPtrInput `pulumi:"gcSchedule"`
+	// Minutes between the restarts of consecutive proxies, for an hourly `restartSchedule`.
+	RestartGapMinutes pulumi.IntPtrInput `pulumi:"restartGapMinutes"`
+	// Cron schedule of the first proxy's restart; empty disables restarts.
+	RestartSchedule pulumi.StringPtrInput `pulumi:"restartSchedule"`
+}
+
+// Defaults sets the appropriate defaults for MaintenanceArgs
+func (val *MaintenanceArgs) Defaults() *MaintenanceArgs {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+	if tmp.GcDeleteUntagged == nil {
+		tmp.GcDeleteUntagged = pulumi.BoolPtr(false)
+	}
+	if tmp.GcGapMinutes == nil {
+		tmp.GcGapMinutes = pulumi.IntPtr(30)
+	}
+	if tmp.GcSchedule == nil {
+		tmp.GcSchedule = pulumi.StringPtr("0 3 * * 0")
+	}
+	if tmp.RestartGapMinutes == nil {
+		tmp.RestartGapMinutes = pulumi.IntPtr(2)
+	}
+	if tmp.RestartSchedule == nil {
+		tmp.RestartSchedule = pulumi.StringPtr("0 * * * *")
+	}
+	return &tmp
+}
+func (MaintenanceArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*Maintenance)(nil)).Elem()
+}
+
+func (i MaintenanceArgs) ToMaintenanceOutput() MaintenanceOutput {
+	return i.ToMaintenanceOutputWithContext(context.Background())
+}
+
+func (i MaintenanceArgs) ToMaintenanceOutputWithContext(ctx context.Context) MaintenanceOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(MaintenanceOutput)
+}
+
+func (i MaintenanceArgs) ToMaintenancePtrOutput() MaintenancePtrOutput {
+	return i.ToMaintenancePtrOutputWithContext(context.Background())
+}
+
+func (i MaintenanceArgs) ToMaintenancePtrOutputWithContext(ctx context.Context) MaintenancePtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(MaintenanceOutput).ToMaintenancePtrOutputWithContext(ctx)
+}
+
+// MaintenancePtrInput is an input type that accepts MaintenanceArgs, MaintenancePtr and MaintenancePtrOutput values.
+// You can construct a concrete instance of `MaintenancePtrInput` via:
+//
+//	        MaintenanceArgs{...}
+//
+//	or:
+//
+//	        nil
+type MaintenancePtrInput interface {
+	pulumi.Input
+
+	ToMaintenancePtrOutput() MaintenancePtrOutput
+	ToMaintenancePtrOutputWithContext(context.Context) MaintenancePtrOutput
+}
+
+type maintenancePtrType MaintenanceArgs
+
+func MaintenancePtr(v *MaintenanceArgs) MaintenancePtrInput {
+	return (*maintenancePtrType)(v)
+}
+
+func (*maintenancePtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**Maintenance)(nil)).Elem()
+}
+
+func (i *maintenancePtrType) ToMaintenancePtrOutput() MaintenancePtrOutput {
+	return i.ToMaintenancePtrOutputWithContext(context.Background())
+}
+
+func (i *maintenancePtrType) ToMaintenancePtrOutputWithContext(ctx context.Context) MaintenancePtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(MaintenancePtrOutput)
+}
+
+// When the proxies' maintenance jobs run. Garbage collection of the first proxy runs at `gcSchedule`, of the next one `gcGapMinutes` later, and so on; restarts are staggered the same way by `restartGapMinutes` within the hour.
+type MaintenanceOutput struct{ *pulumi.OutputState }
+
+func (MaintenanceOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*Maintenance)(nil)).Elem()
+}
+
+func (o MaintenanceOutput) ToMaintenanceOutput() MaintenanceOutput {
+	return o
+}
+
+func (o MaintenanceOutput) ToMaintenanceOutputWithContext(ctx context.Context) MaintenanceOutput {
+	return o
+}
+
+func (o MaintenanceOutput) ToMaintenancePtrOutput() MaintenancePtrOutput {
+	return o.ToMaintenancePtrOutputWithContext(context.Background())
+}
+
+func (o MaintenanceOutput) ToMaintenancePtrOutputWithContext(ctx context.Context) MaintenancePtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v Maintenance) *Maintenance {
+		return &v
+	}).(MaintenancePtrOutput)
+}
+
+// Let garbage collection delete untagged manifests (this deletes digest-pinned images, which have no tag).
+func (o MaintenanceOutput) GcDeleteUntagged() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v Maintenance) *bool { return v.GcDeleteUntagged }).(pulumi.BoolPtrOutput)
+}
+
+// Minutes between the garbage collections of consecutive proxies.
+func (o MaintenanceOutput) GcGapMinutes() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v Maintenance) *int { return v.GcGapMinutes }).(pulumi.IntPtrOutput)
+}
+
+// Cron schedule of the first proxy's garbage collection. Its minute and hour must be single numbers when there is more than one upstream, so the others can follow it.
+func (o MaintenanceOutput) GcSchedule() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v Maintenance) *string { return v.GcSchedule }).(pulumi.StringPtrOutput)
+}
+
+// Minutes between the restarts of consecutive proxies, for an hourly `restartSchedule`.
+func (o MaintenanceOutput) RestartGapMinutes() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v Maintenance) *int { return v.RestartGapMinutes }).(pulumi.IntPtrOutput)
+}
+
+// Cron schedule of the first proxy's restart; empty disables restarts.
+func (o MaintenanceOutput) RestartSchedule() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v Maintenance) *string { return v.RestartSchedule }).(pulumi.StringPtrOutput)
+}
+
+type MaintenancePtrOutput struct{ *pulumi.OutputState }
+
+func (MaintenancePtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**Maintenance)(nil)).Elem()
+}
+
+func (o MaintenancePtrOutput) ToMaintenancePtrOutput() MaintenancePtrOutput {
+	return o
+}
+
+func (o MaintenancePtrOutput) ToMaintenancePtrOutputWithContext(ctx context.Context) MaintenancePtrOutput {
+	return o
+}
+
+func (o MaintenancePtrOutput) Elem() MaintenanceOutput {
+	return o.ApplyT(func(v *Maintenance) Maintenance {
+		if v != nil {
+			return *v
+		}
+		var ret Maintenance
+		return ret
+	}).(MaintenanceOutput)
+}
+
+// Let garbage collection delete untagged manifests (this deletes digest-pinned images, which have no tag).
+func (o MaintenancePtrOutput) GcDeleteUntagged() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *Maintenance) *bool {
+		if v == nil {
+			return nil
+		}
+		return v.GcDeleteUntagged
+	}).(pulumi.BoolPtrOutput)
+}
+
+// Minutes between the garbage collections of consecutive proxies.
+func (o MaintenancePtrOutput) GcGapMinutes() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *Maintenance) *int {
+		if v == nil {
+			return nil
+		}
+		return v.GcGapMinutes
+	}).(pulumi.IntPtrOutput)
+}
+
+// Cron schedule of the first proxy's garbage collection. Its minute and hour must be single numbers when there is more than one upstream, so the others can follow it.
+func (o MaintenancePtrOutput) GcSchedule() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *Maintenance) *string {
+		if v == nil {
+			return nil
+		}
+		return v.GcSchedule
+	}).(pulumi.StringPtrOutput)
+}
+
+// Minutes between the restarts of consecutive proxies, for an hourly `restartSchedule`.
+func (o MaintenancePtrOutput) RestartGapMinutes() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *Maintenance) *int {
+		if v == nil {
+			return nil
+		}
+		return v.RestartGapMinutes
+	}).(pulumi.IntPtrOutput)
+}
+
+// Cron schedule of the first proxy's restart; empty disables restarts.
+func (o MaintenancePtrOutput) RestartSchedule() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *Maintenance) *string {
+		if v == nil {
+			return nil
+		}
+		return v.RestartSchedule
+	}).(pulumi.StringPtrOutput)
+}
+
 // The mirrors of one registry namespace: a hosts.toml in `<certsDir>/<registry>/`. Give the mirrors either as `endpoints` (URLs sharing the settings given here) or as `hosts` (one object per mirror with its own settings), not both.
 type Mirror struct {
 	// CA certificate files (absolute paths on the node) for https mirrors. With `endpoints` only.
@@ -895,6 +1163,379 @@ func (o MirrorHostArrayOutput) Index(i pulumi.IntInput) MirrorHostOutput {
 	}).(MirrorHostOutput)
 }
 
+// A Kubernetes node whose containerd pulls through the caches.
+type Node struct {
+	// The node's hosts directory (`config_path`). Default: `/etc/containerd/certs.d`.
+	CertsDir *string `pulumi:"certsDir"`
+	// The node's containerd configuration file. Default: `/etc/containerd/config.toml`.
+	ConfigFile *string `pulumi:"configFile"`
+	// How to reach the node.
+	Connection Connection `pulumi:"connection"`
+	// Mirrors of the node's own, for registries the component does not cache (a registry that is also an upstream is an error).
+	Mirrors []Mirror `pulumi:"mirrors"`
+	// How to restart containerd on the node. Default: `systemctl restart containerd`.
+	RestartCommand *string `pulumi:"restartCommand"`
+}
+
+// Defaults sets the appropriate defaults for Node
+func (val *Node) Defaults() *Node {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+	tmp.Connection = *tmp.Connection.Defaults()
+
+	return &tmp
+}
+
+// NodeInput is an input type that accepts NodeArgs and NodeOutput values.
+// You can construct a concrete instance of `NodeInput` via:
+//
+//	NodeArgs{...}
+type NodeInput interface {
+	pulumi.Input
+
+	ToNodeOutput() NodeOutput
+	ToNodeOutputWithContext(context.Context) NodeOutput
+}
+
+// A Kubernetes node whose containerd pulls through the caches.
+type NodeArgs struct {
+	// The node's hosts directory (`config_path`). Default: `/etc/containerd/certs.d`.
+	CertsDir pulumi.StringPtrInput `pulumi:"certsDir"`
+	// The node's containerd configuration file. Default: `/etc/containerd/config.toml`.
+	ConfigFile pulumi.StringPtrInput `pulumi:"configFile"`
+	// How to reach the node.
+	Connection ConnectionInput `pulumi:"connection"`
+	// Mirrors of the node's own, for registries the component does not cache (a registry that is also an upstream is an error).
+	Mirrors MirrorArrayInput `pulumi:"mirrors"`
+	// How to restart containerd on the node. Default: `systemctl restart containerd`.
+	RestartCommand pulumi.StringPtrInput `pulumi:"restartCommand"`
+}
+
+// Defaults sets the appropriate defaults for NodeArgs
+func (val *NodeArgs) Defaults() *NodeArgs {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+
+	return &tmp
+}
+func (NodeArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*Node)(nil)).Elem()
+}
+
+func (i NodeArgs) ToNodeOutput() NodeOutput {
+	return i.ToNodeOutputWithContext(context.Background())
+}
+
+func (i NodeArgs) ToNodeOutputWithContext(ctx context.Context) NodeOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(NodeOutput)
+}
+
+// NodeArrayInput is an input type that accepts NodeArray and NodeArrayOutput values.
+// You can construct a concrete instance of `NodeArrayInput` via:
+//
+//	NodeArray{ NodeArgs{...} }
+type NodeArrayInput interface {
+	pulumi.Input
+
+	ToNodeArrayOutput() NodeArrayOutput
+	ToNodeArrayOutputWithContext(context.Context) NodeArrayOutput
+}
+
+type NodeArray []NodeInput
+
+func (NodeArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]Node)(nil)).Elem()
+}
+
+func (i NodeArray) ToNodeArrayOutput() NodeArrayOutput {
+	return i.ToNodeArrayOutputWithContext(context.Background())
+}
+
+func (i NodeArray) ToNodeArrayOutputWithContext(ctx context.Context) NodeArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(NodeArrayOutput)
+}
+
+// A Kubernetes node whose containerd pulls through the caches.
+type NodeOutput struct{ *pulumi.OutputState }
+
+func (NodeOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*Node)(nil)).Elem()
+}
+
+func (o NodeOutput) ToNodeOutput() NodeOutput {
+	return o
+}
+
+func (o NodeOutput) ToNodeOutputWithContext(ctx context.Context) NodeOutput {
+	return o
+}
+
+// The node's hosts directory (`config_path`). Default: `/etc/containerd/certs.d`.
+func (o NodeOutput) CertsDir() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v Node) *string { return v.CertsDir }).(pulumi.StringPtrOutput)
+}
+
+// The node's containerd configuration file. Default: `/etc/containerd/config.toml`.
+func (o NodeOutput) ConfigFile() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v Node) *string { return v.ConfigFile }).(pulumi.StringPtrOutput)
+}
+
+// How to reach the node.
+func (o NodeOutput) Connection() ConnectionOutput {
+	return o.ApplyT(func(v Node) Connection { return v.Connection }).(ConnectionOutput)
+}
+
+// Mirrors of the node's own, for registries the component does not cache (a registry that is also an upstream is an error).
+func (o NodeOutput) Mirrors() MirrorArrayOutput {
+	return o.ApplyT(func(v Node) []Mirror { return v.Mirrors }).(MirrorArrayOutput)
+}
+
+// How to restart containerd on the node. Default: `systemctl restart containerd`.
+func (o NodeOutput) RestartCommand() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v Node) *string { return v.RestartCommand }).(pulumi.StringPtrOutput)
+}
+
+type NodeArrayOutput struct{ *pulumi.OutputState }
+
+func (NodeArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]Node)(nil)).Elem()
+}
+
+func (o NodeArrayOutput) ToNodeArrayOutput() NodeArrayOutput {
+	return o
+}
+
+func (o NodeArrayOutput) ToNodeArrayOutputWithContext(ctx context.Context) NodeArrayOutput {
+	return o
+}
+
+func (o NodeArrayOutput) Index(i pulumi.IntInput) NodeOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) Node {
+		return vs[0].([]Node)[vs[1].(int)]
+	}).(NodeOutput)
+}
+
+// What the component found and did on one node.
+type NodeStatus struct {
+	// True if the last apply changed config.toml (and so restarted containerd).
+	ConfigChanged *bool `pulumi:"configChanged"`
+	// The containerd version found on the node.
+	ContainerdVersion *string `pulumi:"containerdVersion"`
+}
+
+// What the component found and did on one node.
+type NodeStatusOutput struct{ *pulumi.OutputState }
+
+func (NodeStatusOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*NodeStatus)(nil)).Elem()
+}
+
+func (o NodeStatusOutput) ToNodeStatusOutput() NodeStatusOutput {
+	return o
+}
+
+func (o NodeStatusOutput) ToNodeStatusOutputWithContext(ctx context.Context) NodeStatusOutput {
+	return o
+}
+
+// True if the last apply changed config.toml (and so restarted containerd).
+func (o NodeStatusOutput) ConfigChanged() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v NodeStatus) *bool { return v.ConfigChanged }).(pulumi.BoolPtrOutput)
+}
+
+// The containerd version found on the node.
+func (o NodeStatusOutput) ContainerdVersion() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v NodeStatus) *string { return v.ContainerdVersion }).(pulumi.StringPtrOutput)
+}
+
+type NodeStatusMapOutput struct{ *pulumi.OutputState }
+
+func (NodeStatusMapOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*map[string]NodeStatus)(nil)).Elem()
+}
+
+func (o NodeStatusMapOutput) ToNodeStatusMapOutput() NodeStatusMapOutput {
+	return o
+}
+
+func (o NodeStatusMapOutput) ToNodeStatusMapOutputWithContext(ctx context.Context) NodeStatusMapOutput {
+	return o
+}
+
+func (o NodeStatusMapOutput) MapIndex(k pulumi.StringInput) NodeStatusOutput {
+	return pulumi.All(o, k).ApplyT(func(vs []interface{}) NodeStatus {
+		return vs[0].(map[string]NodeStatus)[vs[1].(string)]
+	}).(NodeStatusOutput)
+}
+
+// How node changes roll out.
+type Rollout struct {
+	// How many nodes change at once. A batch starts only when the previous one has finished; a failure stops the rollout there.
+	BatchSize *int `pulumi:"batchSize"`
+}
+
+// Defaults sets the appropriate defaults for Rollout
+func (val *Rollout) Defaults() *Rollout {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+	if tmp.BatchSize == nil {
+		batchSize_ := 1
+		tmp.BatchSize = &batchSize_
+	}
+	return &tmp
+}
+
+// RolloutInput is an input type that accepts RolloutArgs and RolloutOutput values.
+// You can construct a concrete instance of `RolloutInput` via:
+//
+//	RolloutArgs{...}
+type RolloutInput interface {
+	pulumi.Input
+
+	ToRolloutOutput() RolloutOutput
+	ToRolloutOutputWithContext(context.Context) RolloutOutput
+}
+
+// How node changes roll out.
+type RolloutArgs struct {
+	// How many nodes change at once. A batch starts only when the previous one has finished; a failure stops the rollout there.
+	BatchSize pulumi.IntPtrInput `pulumi:"batchSize"`
+}
+
+// Defaults sets the appropriate defaults for RolloutArgs
+func (val *RolloutArgs) Defaults() *RolloutArgs {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+	if tmp.BatchSize == nil {
+		tmp.BatchSize = pulumi.IntPtr(1)
+	}
+	return &tmp
+}
+func (RolloutArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*Rollout)(nil)).Elem()
+}
+
+func (i RolloutArgs) ToRolloutOutput() RolloutOutput {
+	return i.ToRolloutOutputWithContext(context.Background())
+}
+
+func (i RolloutArgs) ToRolloutOutputWithContext(ctx context.Context) RolloutOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(RolloutOutput)
+}
+
+func (i RolloutArgs) ToRolloutPtrOutput() RolloutPtrOutput {
+	return i.ToRolloutPtrOutputWithContext(context.Background())
+}
+
+func (i RolloutArgs) ToRolloutPtrOutputWithContext(ctx context.Context) RolloutPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(RolloutOutput).ToRolloutPtrOutputWithContext(ctx)
+}
+
+// RolloutPtrInput is an input type that accepts RolloutArgs, RolloutPtr and RolloutPtrOutput values.
+// You can construct a concrete instance of `RolloutPtrInput` via:
+//
+//	        RolloutArgs{...}
+//
+//	or:
+//
+//	        nil
+type RolloutPtrInput interface {
+	pulumi.Input
+
+	ToRolloutPtrOutput() RolloutPtrOutput
+	ToRolloutPtrOutputWithContext(context.Context) RolloutPtrOutput
+}
+
+type rolloutPtrType RolloutArgs
+
+func RolloutPtr(v *RolloutArgs) RolloutPtrInput {
+	return (*rolloutPtrType)(v)
+}
+
+func (*rolloutPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**Rollout)(nil)).Elem()
+}
+
+func (i *rolloutPtrType) ToRolloutPtrOutput() RolloutPtrOutput {
+	return i.ToRolloutPtrOutputWithContext(context.Background())
+}
+
+func (i *rolloutPtrType) ToRolloutPtrOutputWithContext(ctx context.Context) RolloutPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(RolloutPtrOutput)
+}
+
+// How node changes roll out.
+type RolloutOutput struct{ *pulumi.OutputState }
+
+func (RolloutOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*Rollout)(nil)).Elem()
+}
+
+func (o RolloutOutput) ToRolloutOutput() RolloutOutput {
+	return o
+}
+
+func (o RolloutOutput) ToRolloutOutputWithContext(ctx context.Context) RolloutOutput {
+	return o
+}
+
+func (o RolloutOutput) ToRolloutPtrOutput() RolloutPtrOutput {
+	return o.ToRolloutPtrOutputWithContext(context.Background())
+}
+
+func (o RolloutOutput) ToRolloutPtrOutputWithContext(ctx context.Context) RolloutPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v Rollout) *Rollout {
+		return &v
+	}).(RolloutPtrOutput)
+}
+
+// How many nodes change at once. A batch starts only when the previous one has finished; a failure stops the rollout there.
+func (o RolloutOutput) BatchSize() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v Rollout) *int { return v.BatchSize }).(pulumi.IntPtrOutput)
+}
+
+type RolloutPtrOutput struct{ *pulumi.OutputState }
+
+func (RolloutPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**Rollout)(nil)).Elem()
+}
+
+func (o RolloutPtrOutput) ToRolloutPtrOutput() RolloutPtrOutput {
+	return o
+}
+
+func (o RolloutPtrOutput) ToRolloutPtrOutputWithContext(ctx context.Context) RolloutPtrOutput {
+	return o
+}
+
+func (o RolloutPtrOutput) Elem() RolloutOutput {
+	return o.ApplyT(func(v *Rollout) Rollout {
+		if v != nil {
+			return *v
+		}
+		var ret Rollout
+		return ret
+	}).(RolloutOutput)
+}
+
+// How many nodes change at once. A batch starts only when the previous one has finished; a failure stops the rollout there.
+func (o RolloutPtrOutput) BatchSize() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *Rollout) *int {
+		if v == nil {
+			return nil
+		}
+		return v.BatchSize
+	}).(pulumi.IntPtrOutput)
+}
+
 // Settings for a mirror's `server`: the top-level fields of hosts.toml.
 type ServerSettings struct {
 	// CA certificate files for the server, absolute paths on the node.
@@ -1208,6 +1849,31 @@ func (i UpstreamArgs) ToUpstreamOutputWithContext(ctx context.Context) UpstreamO
 	return pulumi.ToOutputWithContext(ctx, i).(UpstreamOutput)
 }
 
+// UpstreamArrayInput is an input type that accepts UpstreamArray and UpstreamArrayOutput values.
+// You can construct a concrete instance of `UpstreamArrayInput` via:
+//
+//	UpstreamArray{ UpstreamArgs{...} }
+type UpstreamArrayInput interface {
+	pulumi.Input
+
+	ToUpstreamArrayOutput() UpstreamArrayOutput
+	ToUpstreamArrayOutputWithContext(context.Context) UpstreamArrayOutput
+}
+
+type UpstreamArray []UpstreamInput
+
+func (UpstreamArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]Upstream)(nil)).Elem()
+}
+
+func (i UpstreamArray) ToUpstreamArrayOutput() UpstreamArrayOutput {
+	return i.ToUpstreamArrayOutputWithContext(context.Background())
+}
+
+func (i UpstreamArray) ToUpstreamArrayOutputWithContext(ctx context.Context) UpstreamArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(UpstreamArrayOutput)
+}
+
 // An upstream registry to cache: `ghcr.io` on port 5010, say. One distribution proxy serves one upstream.
 type UpstreamOutput struct{ *pulumi.OutputState }
 
@@ -1258,27 +1924,63 @@ func (o UpstreamOutput) Username() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v Upstream) *string { return v.Username }).(pulumi.StringPtrOutput)
 }
 
+type UpstreamArrayOutput struct{ *pulumi.OutputState }
+
+func (UpstreamArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]Upstream)(nil)).Elem()
+}
+
+func (o UpstreamArrayOutput) ToUpstreamArrayOutput() UpstreamArrayOutput {
+	return o
+}
+
+func (o UpstreamArrayOutput) ToUpstreamArrayOutputWithContext(ctx context.Context) UpstreamArrayOutput {
+	return o
+}
+
+func (o UpstreamArrayOutput) Index(i pulumi.IntInput) UpstreamOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) Upstream {
+		return vs[0].([]Upstream)[vs[1].(int)]
+	}).(UpstreamOutput)
+}
+
 func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*ClientCertificateInput)(nil)).Elem(), ClientCertificateArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ClientCertificateArrayInput)(nil)).Elem(), ClientCertificateArray{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ConnectionInput)(nil)).Elem(), ConnectionArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ConnectionPtrInput)(nil)).Elem(), ConnectionArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*MaintenanceInput)(nil)).Elem(), MaintenanceArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*MaintenancePtrInput)(nil)).Elem(), MaintenanceArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*MirrorInput)(nil)).Elem(), MirrorArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*MirrorArrayInput)(nil)).Elem(), MirrorArray{})
 	pulumi.RegisterInputType(reflect.TypeOf((*MirrorHostInput)(nil)).Elem(), MirrorHostArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*MirrorHostArrayInput)(nil)).Elem(), MirrorHostArray{})
+	pulumi.RegisterInputType(reflect.TypeOf((*NodeInput)(nil)).Elem(), NodeArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*NodeArrayInput)(nil)).Elem(), NodeArray{})
+	pulumi.RegisterInputType(reflect.TypeOf((*RolloutInput)(nil)).Elem(), RolloutArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*RolloutPtrInput)(nil)).Elem(), RolloutArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ServerSettingsInput)(nil)).Elem(), ServerSettingsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ServerSettingsPtrInput)(nil)).Elem(), ServerSettingsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*UpstreamInput)(nil)).Elem(), UpstreamArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*UpstreamArrayInput)(nil)).Elem(), UpstreamArray{})
 	pulumi.RegisterOutputType(ClientCertificateOutput{})
 	pulumi.RegisterOutputType(ClientCertificateArrayOutput{})
 	pulumi.RegisterOutputType(ConnectionOutput{})
 	pulumi.RegisterOutputType(ConnectionPtrOutput{})
+	pulumi.RegisterOutputType(MaintenanceOutput{})
+	pulumi.RegisterOutputType(MaintenancePtrOutput{})
 	pulumi.RegisterOutputType(MirrorOutput{})
 	pulumi.RegisterOutputType(MirrorArrayOutput{})
 	pulumi.RegisterOutputType(MirrorHostOutput{})
 	pulumi.RegisterOutputType(MirrorHostArrayOutput{})
+	pulumi.RegisterOutputType(NodeOutput{})
+	pulumi.RegisterOutputType(NodeArrayOutput{})
+	pulumi.RegisterOutputType(NodeStatusOutput{})
+	pulumi.RegisterOutputType(NodeStatusMapOutput{})
+	pulumi.RegisterOutputType(RolloutOutput{})
+	pulumi.RegisterOutputType(RolloutPtrOutput{})
 	pulumi.RegisterOutputType(ServerSettingsOutput{})
 	pulumi.RegisterOutputType(ServerSettingsPtrOutput{})
 	pulumi.RegisterOutputType(UpstreamOutput{})
+	pulumi.RegisterOutputType(UpstreamArrayOutput{})
 }

@@ -91,6 +91,45 @@ export function connectionArgsProvideDefaults(val: ConnectionArgs): ConnectionAr
 }
 
 /**
+ * When the proxies' maintenance jobs run. Garbage collection of the first proxy runs at `gcSchedule`, of the next one `gcGapMinutes` later, and so on; restarts are staggered the same way by `restartGapMinutes` within the hour.
+ */
+export interface MaintenanceArgs {
+    /**
+     * Let garbage collection delete untagged manifests (this deletes digest-pinned images, which have no tag).
+     */
+    gcDeleteUntagged?: pulumi.Input<boolean | undefined>;
+    /**
+     * Minutes between the garbage collections of consecutive proxies.
+     */
+    gcGapMinutes?: pulumi.Input<number | undefined>;
+    /**
+     * Cron schedule of the first proxy's garbage collection. Its minute and hour must be single numbers when there is more than one upstream, so the others can follow it.
+     */
+    gcSchedule?: pulumi.Input<string | undefined>;
+    /**
+     * Minutes between the restarts of consecutive proxies, for an hourly `restartSchedule`.
+     */
+    restartGapMinutes?: pulumi.Input<number | undefined>;
+    /**
+     * Cron schedule of the first proxy's restart; empty disables restarts.
+     */
+    restartSchedule?: pulumi.Input<string | undefined>;
+}
+/**
+ * maintenanceArgsProvideDefaults sets the appropriate defaults for MaintenanceArgs
+ */
+export function maintenanceArgsProvideDefaults(val: MaintenanceArgs): MaintenanceArgs {
+    return {
+        ...val,
+        gcDeleteUntagged: (val.gcDeleteUntagged) ?? false,
+        gcGapMinutes: (val.gcGapMinutes) ?? 30,
+        gcSchedule: (val.gcSchedule) ?? "0 3 * * 0",
+        restartGapMinutes: (val.restartGapMinutes) ?? 2,
+        restartSchedule: (val.restartSchedule) ?? "0 * * * *",
+    };
+}
+
+/**
  * The mirrors of one registry namespace: a hosts.toml in `<certsDir>/<registry>/`. Give the mirrors either as `endpoints` (URLs sharing the settings given here) or as `hosts` (one object per mirror with its own settings), not both.
  */
 export interface MirrorArgs {
@@ -180,6 +219,60 @@ export interface MirrorHostArgs {
      * The mirror's URL, e.g. `https://mirror.example.com` or `http://10.0.20.10:5000`.
      */
     url: pulumi.Input<string>;
+}
+
+/**
+ * A Kubernetes node whose containerd pulls through the caches.
+ */
+export interface NodeArgs {
+    /**
+     * The node's hosts directory (`config_path`). Default: `/etc/containerd/certs.d`.
+     */
+    certsDir?: pulumi.Input<string | undefined>;
+    /**
+     * The node's containerd configuration file. Default: `/etc/containerd/config.toml`.
+     */
+    configFile?: pulumi.Input<string | undefined>;
+    /**
+     * How to reach the node.
+     */
+    connection: pulumi.Input<inputs.ConnectionArgs>;
+    /**
+     * Mirrors of the node's own, for registries the component does not cache (a registry that is also an upstream is an error).
+     */
+    mirrors?: pulumi.Input<pulumi.Input<inputs.MirrorArgs>[] | undefined>;
+    /**
+     * How to restart containerd on the node. Default: `systemctl restart containerd`.
+     */
+    restartCommand?: pulumi.Input<string | undefined>;
+}
+/**
+ * nodeArgsProvideDefaults sets the appropriate defaults for NodeArgs
+ */
+export function nodeArgsProvideDefaults(val: NodeArgs): NodeArgs {
+    return {
+        ...val,
+        connection: pulumi.output(val.connection).apply(inputs.connectionArgsProvideDefaults),
+    };
+}
+
+/**
+ * How node changes roll out.
+ */
+export interface RolloutArgs {
+    /**
+     * How many nodes change at once. A batch starts only when the previous one has finished; a failure stops the rollout there.
+     */
+    batchSize?: pulumi.Input<number | undefined>;
+}
+/**
+ * rolloutArgsProvideDefaults sets the appropriate defaults for RolloutArgs
+ */
+export function rolloutArgsProvideDefaults(val: RolloutArgs): RolloutArgs {
+    return {
+        ...val,
+        batchSize: (val.batchSize) ?? 1,
+    };
 }
 
 /**

@@ -183,6 +183,20 @@ export interface MirrorHost {
 }
 
 /**
+ * What the component found and did on one node.
+ */
+export interface NodeStatus {
+    /**
+     * True if the last apply changed config.toml (and so restarted containerd).
+     */
+    configChanged?: boolean;
+    /**
+     * The containerd version found on the node.
+     */
+    containerdVersion?: string;
+}
+
+/**
  * Settings for a mirror's `server`: the top-level fields of hosts.toml.
  */
 export interface ServerSettings {

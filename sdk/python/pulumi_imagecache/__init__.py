@@ -9,6 +9,7 @@ import typing
 from .containerd_mirror import *
 from .maintenance_schedule import *
 from .provider import *
+from .pull_through_cache import *
 from .registry_proxy import *
 from .resolve_digest import *
 from ._inputs import *
@@ -23,6 +24,7 @@ _utilities.register(
   "classes": {
    "imagecache:index:ContainerdMirror": "ContainerdMirror",
    "imagecache:index:MaintenanceSchedule": "MaintenanceSchedule",
+   "imagecache:index:PullThroughCache": "PullThroughCache",
    "imagecache:index:RegistryProxy": "RegistryProxy"
   }
  }

@@ -19,10 +19,16 @@ __all__ = [
     'ClientCertificateArgsDict',
     'ConnectionArgs',
     'ConnectionArgsDict',
+    'MaintenanceArgs',
+    'MaintenanceArgsDict',
     'MirrorArgs',
     'MirrorArgsDict',
     'MirrorHostArgs',
     'MirrorHostArgsDict',
+    'NodeArgs',
+    'NodeArgsDict',
+    'RolloutArgs',
+    'RolloutArgsDict',
     'ServerSettingsArgs',
     'ServerSettingsArgsDict',
     'UpstreamArgs',
@@ -345,6 +351,130 @@ class ConnectionArgs:
     @user.setter
     def user(self, value: pulumi.Input[Optional[_builtins.str]]):
         pulumi.set(self, "user", value)
+
+
+class MaintenanceArgsDict(TypedDict):
+    """
+    When the proxies' maintenance jobs run. Garbage collection of the first proxy runs at `gcSchedule`, of the next one `gcGapMinutes` later, and so on; restarts are staggered the same way by `restartGapMinutes` within the hour.
+    """
+    gc_delete_untagged: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
+    """
+    Let garbage collection delete untagged manifests (this deletes digest-pinned images, which have no tag).
+    """
+    gc_gap_minutes: NotRequired[pulumi.Input[Optional[_builtins.int]]]
+    """
+    Minutes between the garbage collections of consecutive proxies.
+    """
+    gc_schedule: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    Cron schedule of the first proxy's garbage collection. Its minute and hour must be single numbers when there is more than one upstream, so the others can follow it.
+    """
+    restart_gap_minutes: NotRequired[pulumi.Input[Optional[_builtins.int]]]
+    """
+    Minutes between the restarts of consecutive proxies, for an hourly `restartSchedule`.
+    """
+    restart_schedule: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    Cron schedule of the first proxy's restart; empty disables restarts.
+    """
+
+@pulumi.input_type
+class MaintenanceArgs:
+    def __init__(__self__, *,
+                 gc_delete_untagged: pulumi.Input[Optional[_builtins.bool]] = None,
+                 gc_gap_minutes: pulumi.Input[Optional[_builtins.int]] = None,
+                 gc_schedule: pulumi.Input[Optional[_builtins.str]] = None,
+                 restart_gap_minutes: pulumi.Input[Optional[_builtins.int]] = None,
+                 restart_schedule: pulumi.Input[Optional[_builtins.str]] = None):
+        """
+        When the proxies' maintenance jobs run. Garbage collection of the first proxy runs at `gcSchedule`, of the next one `gcGapMinutes` later, and so on; restarts are staggered the same way by `restartGapMinutes` within the hour.
+
+        :param pulumi.Input[_builtins.bool] gc_delete_untagged: Let garbage collection delete untagged manifests (this deletes digest-pinned images, which have no tag).
+        :param pulumi.Input[_builtins.int] gc_gap_minutes: Minutes between the garbage collections of consecutive proxies.
+        :param pulumi.Input[_builtins.str] gc_schedule: Cron schedule of the first proxy's garbage collection. Its minute and hour must be single numbers when there is more than one upstream, so the others can follow it.
+        :param pulumi.Input[_builtins.int] restart_gap_minutes: Minutes between the restarts of consecutive proxies, for an hourly `restartSchedule`.
+        :param pulumi.Input[_builtins.str] restart_schedule: Cron schedule of the first proxy's restart; empty disables restarts.
+        """
+        if gc_delete_untagged is None:
+            gc_delete_untagged = False
+        if gc_delete_untagged is not None:
+            pulumi.set(__self__, "gc_delete_untagged", gc_delete_untagged)
+        if gc_gap_minutes is None:
+            gc_gap_minutes = 30
+        if gc_gap_minutes is not None:
+            pulumi.set(__self__, "gc_gap_minutes", gc_gap_minutes)
+        if gc_schedule is None:
+            gc_schedule = '0 3 * * 0'
+        if gc_schedule is not None:
+            pulumi.set(__self__, "gc_schedule", gc_schedule)
+        if restart_gap_minutes is None:
+            restart_gap_minutes = 2
+        if restart_gap_minutes is not None:
+            pulumi.set(__self__, "restart_gap_minutes", restart_gap_minutes)
+        if restart_schedule is None:
+            restart_schedule = '0 * * * *'
+        if restart_schedule is not None:
+            pulumi.set(__self__, "restart_schedule", restart_schedule)
+
+    @_builtins.property
+    @pulumi.getter(name="gcDeleteUntagged")
+    def gc_delete_untagged(self) -> pulumi.Input[Optional[_builtins.bool]]:
+        """
+        Let garbage collection delete untagged manifests (this deletes digest-pinned images, which have no tag).
+        """
+        return pulumi.get(self, "gc_delete_untagged")
+
+    @gc_delete_untagged.setter
+    def gc_delete_untagged(self, value: pulumi.Input[Optional[_builtins.bool]]):
+        pulumi.set(self, "gc_delete_untagged", value)
+
+    @_builtins.property
+    @pulumi.getter(name="gcGapMinutes")
+    def gc_gap_minutes(self) -> pulumi.Input[Optional[_builtins.int]]:
+        """
+        Minutes between the garbage collections of consecutive proxies.
+        """
+        return pulumi.get(self, "gc_gap_minutes")
+
+    @gc_gap_minutes.setter
+    def gc_gap_minutes(self, value: pulumi.Input[Optional[_builtins.int]]):
+        pulumi.set(self, "gc_gap_minutes", value)
+
+    @_builtins.property
+    @pulumi.getter(name="gcSchedule")
+    def gc_schedule(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Cron schedule of the first proxy's garbage collection. Its minute and hour must be single numbers when there is more than one upstream, so the others can follow it.
+        """
+        return pulumi.get(self, "gc_schedule")
+
+    @gc_schedule.setter
+    def gc_schedule(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "gc_schedule", value)
+
+    @_builtins.property
+    @pulumi.getter(name="restartGapMinutes")
+    def restart_gap_minutes(self) -> pulumi.Input[Optional[_builtins.int]]:
+        """
+        Minutes between the restarts of consecutive proxies, for an hourly `restartSchedule`.
+        """
+        return pulumi.get(self, "restart_gap_minutes")
+
+    @restart_gap_minutes.setter
+    def restart_gap_minutes(self, value: pulumi.Input[Optional[_builtins.int]]):
+        pulumi.set(self, "restart_gap_minutes", value)
+
+    @_builtins.property
+    @pulumi.getter(name="restartSchedule")
+    def restart_schedule(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Cron schedule of the first proxy's restart; empty disables restarts.
+        """
+        return pulumi.get(self, "restart_schedule")
+
+    @restart_schedule.setter
+    def restart_schedule(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "restart_schedule", value)
 
 
 class MirrorArgsDict(TypedDict):
@@ -771,6 +901,155 @@ class MirrorHostArgs:
     @skip_verify.setter
     def skip_verify(self, value: pulumi.Input[Optional[_builtins.bool]]):
         pulumi.set(self, "skip_verify", value)
+
+
+class NodeArgsDict(TypedDict):
+    """
+    A Kubernetes node whose containerd pulls through the caches.
+    """
+    connection: pulumi.Input['ConnectionArgsDict']
+    """
+    How to reach the node.
+    """
+    certs_dir: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    The node's hosts directory (`config_path`). Default: `/etc/containerd/certs.d`.
+    """
+    config_file: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    The node's containerd configuration file. Default: `/etc/containerd/config.toml`.
+    """
+    mirrors: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input['MirrorArgsDict']]]]]
+    """
+    Mirrors of the node's own, for registries the component does not cache (a registry that is also an upstream is an error).
+    """
+    restart_command: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    How to restart containerd on the node. Default: `systemctl restart containerd`.
+    """
+
+@pulumi.input_type
+class NodeArgs:
+    def __init__(__self__, *,
+                 connection: pulumi.Input['ConnectionArgs'],
+                 certs_dir: pulumi.Input[Optional[_builtins.str]] = None,
+                 config_file: pulumi.Input[Optional[_builtins.str]] = None,
+                 mirrors: pulumi.Input[Optional[Sequence[pulumi.Input['MirrorArgs']]]] = None,
+                 restart_command: pulumi.Input[Optional[_builtins.str]] = None):
+        """
+        A Kubernetes node whose containerd pulls through the caches.
+
+        :param pulumi.Input['ConnectionArgs'] connection: How to reach the node.
+        :param pulumi.Input[_builtins.str] certs_dir: The node's hosts directory (`config_path`). Default: `/etc/containerd/certs.d`.
+        :param pulumi.Input[_builtins.str] config_file: The node's containerd configuration file. Default: `/etc/containerd/config.toml`.
+        :param pulumi.Input[Sequence[pulumi.Input['MirrorArgs']]] mirrors: Mirrors of the node's own, for registries the component does not cache (a registry that is also an upstream is an error).
+        :param pulumi.Input[_builtins.str] restart_command: How to restart containerd on the node. Default: `systemctl restart containerd`.
+        """
+        pulumi.set(__self__, "connection", connection)
+        if certs_dir is not None:
+            pulumi.set(__self__, "certs_dir", certs_dir)
+        if config_file is not None:
+            pulumi.set(__self__, "config_file", config_file)
+        if mirrors is not None:
+            pulumi.set(__self__, "mirrors", mirrors)
+        if restart_command is not None:
+            pulumi.set(__self__, "restart_command", restart_command)
+
+    @_builtins.property
+    @pulumi.getter
+    def connection(self) -> pulumi.Input['ConnectionArgs']:
+        """
+        How to reach the node.
+        """
+        return pulumi.get(self, "connection")
+
+    @connection.setter
+    def connection(self, value: pulumi.Input['ConnectionArgs']):
+        pulumi.set(self, "connection", value)
+
+    @_builtins.property
+    @pulumi.getter(name="certsDir")
+    def certs_dir(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        The node's hosts directory (`config_path`). Default: `/etc/containerd/certs.d`.
+        """
+        return pulumi.get(self, "certs_dir")
+
+    @certs_dir.setter
+    def certs_dir(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "certs_dir", value)
+
+    @_builtins.property
+    @pulumi.getter(name="configFile")
+    def config_file(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        The node's containerd configuration file. Default: `/etc/containerd/config.toml`.
+        """
+        return pulumi.get(self, "config_file")
+
+    @config_file.setter
+    def config_file(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "config_file", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def mirrors(self) -> pulumi.Input[Optional[Sequence[pulumi.Input['MirrorArgs']]]]:
+        """
+        Mirrors of the node's own, for registries the component does not cache (a registry that is also an upstream is an error).
+        """
+        return pulumi.get(self, "mirrors")
+
+    @mirrors.setter
+    def mirrors(self, value: pulumi.Input[Optional[Sequence[pulumi.Input['MirrorArgs']]]]):
+        pulumi.set(self, "mirrors", value)
+
+    @_builtins.property
+    @pulumi.getter(name="restartCommand")
+    def restart_command(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        How to restart containerd on the node. Default: `systemctl restart containerd`.
+        """
+        return pulumi.get(self, "restart_command")
+
+    @restart_command.setter
+    def restart_command(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "restart_command", value)
+
+
+class RolloutArgsDict(TypedDict):
+    """
+    How node changes roll out.
+    """
+    batch_size: NotRequired[pulumi.Input[Optional[_builtins.int]]]
+    """
+    How many nodes change at once. A batch starts only when the previous one has finished; a failure stops the rollout there.
+    """
+
+@pulumi.input_type
+class RolloutArgs:
+    def __init__(__self__, *,
+                 batch_size: pulumi.Input[Optional[_builtins.int]] = None):
+        """
+        How node changes roll out.
+
+        :param pulumi.Input[_builtins.int] batch_size: How many nodes change at once. A batch starts only when the previous one has finished; a failure stops the rollout there.
+        """
+        if batch_size is None:
+            batch_size = 1
+        if batch_size is not None:
+            pulumi.set(__self__, "batch_size", batch_size)
+
+    @_builtins.property
+    @pulumi.getter(name="batchSize")
+    def batch_size(self) -> pulumi.Input[Optional[_builtins.int]]:
+        """
+        How many nodes change at once. A batch starts only when the previous one has finished; a failure stops the rollout there.
+        """
+        return pulumi.get(self, "batch_size")
+
+    @batch_size.setter
+    def batch_size(self, value: pulumi.Input[Optional[_builtins.int]]):
+        pulumi.set(self, "batch_size", value)
 
 
 class ServerSettingsArgsDict(TypedDict):

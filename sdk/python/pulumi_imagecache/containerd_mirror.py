@@ -26,6 +26,7 @@ class ContainerdMirrorArgs:
                  certs_dir: pulumi.Input[Optional[_builtins.str]] = None,
                  config_file: pulumi.Input[Optional[_builtins.str]] = None,
                  cri_timeout_seconds: pulumi.Input[Optional[_builtins.int]] = None,
+                 default_dial_timeout: pulumi.Input[Optional[_builtins.str]] = None,
                  restart_command: pulumi.Input[Optional[_builtins.str]] = None,
                  restart_timeout_seconds: pulumi.Input[Optional[_builtins.int]] = None):
         """
@@ -36,6 +37,7 @@ class ContainerdMirrorArgs:
         :param pulumi.Input[_builtins.str] certs_dir: The hosts directory (`config_path`): one absolute directory.
         :param pulumi.Input[_builtins.str] config_file: containerd's configuration file.
         :param pulumi.Input[_builtins.int] cri_timeout_seconds: Seconds to wait for containerd's CRI plugin after a restart. Changing it never touches the host.
+        :param pulumi.Input[_builtins.str] default_dial_timeout: A TCP connect timeout (a Go duration such as `1s`) for every mirror host that sets no `dialTimeout` of its own, written only where the node's containerd has `dial_timeout` (2.0.7/2.1+) and left out on older ones (where a mirror's own `dialTimeout` is an error). The preview's `hostsFiles` are rendered without it, as for any version.
         :param pulumi.Input[_builtins.str] restart_command: How to restart containerd on this node (run through `sh -c`, as root). Changing it never touches the host.
         :param pulumi.Input[_builtins.int] restart_timeout_seconds: Seconds `restartCommand` may run (under coreutils `timeout` on the node). A restart that takes longer is stopped, the files written are restored, and the resource fails naming the node and the command. Changing it never touches the host.
         """
@@ -53,6 +55,8 @@ class ContainerdMirrorArgs:
             cri_timeout_seconds = 60
         if cri_timeout_seconds is not None:
             pulumi.set(__self__, "cri_timeout_seconds", cri_timeout_seconds)
+        if default_dial_timeout is not None:
+            pulumi.set(__self__, "default_dial_timeout", default_dial_timeout)
         if restart_command is None:
             restart_command = 'systemctl restart containerd'
         if restart_command is not None:
@@ -123,6 +127,18 @@ class ContainerdMirrorArgs:
         pulumi.set(self, "cri_timeout_seconds", value)
 
     @_builtins.property
+    @pulumi.getter(name="defaultDialTimeout")
+    def default_dial_timeout(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        A TCP connect timeout (a Go duration such as `1s`) for every mirror host that sets no `dialTimeout` of its own, written only where the node's containerd has `dial_timeout` (2.0.7/2.1+) and left out on older ones (where a mirror's own `dialTimeout` is an error). The preview's `hostsFiles` are rendered without it, as for any version.
+        """
+        return pulumi.get(self, "default_dial_timeout")
+
+    @default_dial_timeout.setter
+    def default_dial_timeout(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "default_dial_timeout", value)
+
+    @_builtins.property
     @pulumi.getter(name="restartCommand")
     def restart_command(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
@@ -157,6 +173,7 @@ class ContainerdMirror(pulumi.CustomResource):
                  config_file: pulumi.Input[Optional[_builtins.str]] = None,
                  connection: pulumi.Input[Optional[Union['ConnectionArgs', 'ConnectionArgsDict']]] = None,
                  cri_timeout_seconds: pulumi.Input[Optional[_builtins.int]] = None,
+                 default_dial_timeout: pulumi.Input[Optional[_builtins.str]] = None,
                  mirrors: pulumi.Input[Optional[Sequence[pulumi.Input[Union['MirrorArgs', 'MirrorArgsDict']]]]] = None,
                  restart_command: pulumi.Input[Optional[_builtins.str]] = None,
                  restart_timeout_seconds: pulumi.Input[Optional[_builtins.int]] = None,
@@ -172,6 +189,7 @@ class ContainerdMirror(pulumi.CustomResource):
         :param pulumi.Input[_builtins.str] config_file: containerd's configuration file.
         :param pulumi.Input[Union['ConnectionArgs', 'ConnectionArgsDict']] connection: How to reach the node.
         :param pulumi.Input[_builtins.int] cri_timeout_seconds: Seconds to wait for containerd's CRI plugin after a restart. Changing it never touches the host.
+        :param pulumi.Input[_builtins.str] default_dial_timeout: A TCP connect timeout (a Go duration such as `1s`) for every mirror host that sets no `dialTimeout` of its own, written only where the node's containerd has `dial_timeout` (2.0.7/2.1+) and left out on older ones (where a mirror's own `dialTimeout` is an error). The preview's `hostsFiles` are rendered without it, as for any version.
         :param pulumi.Input[Sequence[pulumi.Input[Union['MirrorArgs', 'MirrorArgsDict']]]] mirrors: One entry per registry namespace.
         :param pulumi.Input[_builtins.str] restart_command: How to restart containerd on this node (run through `sh -c`, as root). Changing it never touches the host.
         :param pulumi.Input[_builtins.int] restart_timeout_seconds: Seconds `restartCommand` may run (under coreutils `timeout` on the node). A restart that takes longer is stopped, the files written are restored, and the resource fails naming the node and the command. Changing it never touches the host.
@@ -206,6 +224,7 @@ class ContainerdMirror(pulumi.CustomResource):
                  config_file: pulumi.Input[Optional[_builtins.str]] = None,
                  connection: pulumi.Input[Optional[Union['ConnectionArgs', 'ConnectionArgsDict']]] = None,
                  cri_timeout_seconds: pulumi.Input[Optional[_builtins.int]] = None,
+                 default_dial_timeout: pulumi.Input[Optional[_builtins.str]] = None,
                  mirrors: pulumi.Input[Optional[Sequence[pulumi.Input[Union['MirrorArgs', 'MirrorArgsDict']]]]] = None,
                  restart_command: pulumi.Input[Optional[_builtins.str]] = None,
                  restart_timeout_seconds: pulumi.Input[Optional[_builtins.int]] = None,
@@ -230,6 +249,7 @@ class ContainerdMirror(pulumi.CustomResource):
             if cri_timeout_seconds is None:
                 cri_timeout_seconds = 60
             __props__.__dict__["cri_timeout_seconds"] = cri_timeout_seconds
+            __props__.__dict__["default_dial_timeout"] = default_dial_timeout
             if mirrors is None and not opts.urn:
                 raise TypeError("Missing required property 'mirrors'")
             __props__.__dict__["mirrors"] = mirrors
@@ -281,6 +301,7 @@ class ContainerdMirror(pulumi.CustomResource):
         __props__.__dict__["connection"] = None
         __props__.__dict__["containerd_version"] = None
         __props__.__dict__["cri_timeout_seconds"] = None
+        __props__.__dict__["default_dial_timeout"] = None
         __props__.__dict__["host_keys"] = None
         __props__.__dict__["hosts_files"] = None
         __props__.__dict__["migrated_files"] = None
@@ -361,6 +382,14 @@ class ContainerdMirror(pulumi.CustomResource):
         Seconds to wait for containerd's CRI plugin after a restart. Changing it never touches the host.
         """
         return pulumi.get(self, "cri_timeout_seconds")
+
+    @_builtins.property
+    @pulumi.getter(name="defaultDialTimeout")
+    def default_dial_timeout(self) -> pulumi.Output[Optional[_builtins.str]]:
+        """
+        A TCP connect timeout (a Go duration such as `1s`) for every mirror host that sets no `dialTimeout` of its own, written only where the node's containerd has `dial_timeout` (2.0.7/2.1+) and left out on older ones (where a mirror's own `dialTimeout` is an error). The preview's `hostsFiles` are rendered without it, as for any version.
+        """
+        return pulumi.get(self, "default_dial_timeout")
 
     @_builtins.property
     @pulumi.getter(name="hostKeys")

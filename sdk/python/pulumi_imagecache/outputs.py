@@ -20,6 +20,7 @@ __all__ = [
     'Connection',
     'Mirror',
     'MirrorHost',
+    'NodeStatus',
     'ServerSettings',
     'Upstream',
 ]
@@ -557,6 +558,61 @@ class MirrorHost(dict):
         Skip TLS verification (https only).
         """
         return pulumi.get(self, "skip_verify")
+
+
+@pulumi.output_type
+class NodeStatus(dict):
+    """
+    What the component found and did on one node.
+    """
+    @staticmethod
+    def __key_warning(key: str):
+        suggest = None
+        if key == "configChanged":
+            suggest = "config_changed"
+        elif key == "containerdVersion":
+            suggest = "containerd_version"
+
+        if suggest:
+            pulumi.log.warn(f"Key '{key}' not found in NodeStatus. Access the value via the '{suggest}' property getter instead.")
+
+    def __getitem__(self, key: str) -> Any:
+        NodeStatus.__key_warning(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default = None) -> Any:
+        NodeStatus.__key_warning(key)
+        return super().get(key, default)
+
+    def __init__(__self__, *,
+                 config_changed: Optional[_builtins.bool] = None,
+                 containerd_version: Optional[_builtins.str] = None):
+        """
+        What the component found and did on one node.
+
+        :param _builtins.bool config_changed: True if the last apply changed config.toml (and so restarted containerd).
+        :param _builtins.str containerd_version: The containerd version found on the node.
+        """
+        if config_changed is not None:
+            pulumi.set(__self__, "config_changed", config_changed)
+        if containerd_version is not None:
+            pulumi.set(__self__, "containerd_version", containerd_version)
+
+    @_builtins.property
+    @pulumi.getter(name="configChanged")
+    def config_changed(self) -> Optional[_builtins.bool]:
+        """
+        True if the last apply changed config.toml (and so restarted containerd).
+        """
+        return pulumi.get(self, "config_changed")
+
+    @_builtins.property
+    @pulumi.getter(name="containerdVersion")
+    def containerd_version(self) -> Optional[_builtins.str]:
+        """
+        The containerd version found on the node.
+        """
+        return pulumi.get(self, "containerd_version")
 
 
 @pulumi.output_type

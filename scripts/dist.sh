@@ -4,8 +4,12 @@
 #             the top, as `pulumi plugin install resource imagecache <version> --file <tarball>` unpacks it
 #             into ~/.pulumi/plugins/resource-imagecache-v<version>/ (the launcher finds the jar beside it)
 #   java-sdk  io.imagecache:imagecache-sdk:<version> (sdk/java) installed to the local Maven repository
+#   nodejs    dist/imagecache-pulumi-<version>.tgz: sdk/nodejs compiled with tsc and packed (`npm install <tgz>`)
+#   python    dist/pulumi_imagecache-<version>-py3-none-any.whl (`pip install <whl>`)
+#   go        nothing to build: the Go SDK is the module github.com/imagecache/pulumi-imagecache/sdk (sdk/go.mod);
+#             a program uses it with `go get` or, from a checkout, a `replace` directive pointing at sdk/
 #
-#   scripts/dist.sh [--no-build] [--out DIR] [plugin] [java-sdk]     (no part named: all of them)
+#   scripts/dist.sh [--no-build] [--out DIR] [plugin] [java-sdk] [nodejs] [python]   (no part named: all of them)
 # --no-build packs provider/target/dist as it is (the tests, inside a build that just made it).
 # The version is schema.json's.
 set -euo pipefail
@@ -18,12 +22,12 @@ while (($#)); do
   case $1 in
     --no-build) build=0 ;;
     --out) out=$2; shift ;;
-    plugin | java-sdk) parts+=("$1") ;;
+    plugin | java-sdk | nodejs | python) parts+=("$1") ;;
     *) echo "dist: unknown argument $1" >&2; exit 2 ;;
   esac
   shift
 done
-((${#parts[@]})) || parts=(plugin java-sdk)
+((${#parts[@]})) || parts=(plugin java-sdk nodejs python)
 mvn=(mvn -B -ntp -q)
 version=$(jq -r .version "$root/schema.json")
 log() { printf '[dist] %s\n' "$*" >&2; }
@@ -55,9 +59,35 @@ java_sdk() {
   log "java-sdk: io.imagecache:imagecache-sdk:$version in the local Maven repository"
 }
 
+# The TypeScript compiler, npm's @pulumi/pulumi and the Python venv come from the project's own installer.
+nodejs() {
+  local modules stage
+  modules=$("$root/scripts/install-lang-deps.sh" --node-modules)
+  stage=$(mktemp -d)
+  cp -r "$root/sdk/nodejs/." "$stage/"
+  ln -s "$modules" "$stage/node_modules"
+  (cd "$stage" && "$modules/.bin/tsc" -p . && cp package.json README.md bin/)
+  mkdir -p "$out"
+  (cd "$stage" && npm_config_update_notifier=false npm pack ./bin --offline --pack-destination "$out" --loglevel=error >/dev/null)
+  rm -rf "$stage"
+  log "nodejs: $out/imagecache-pulumi-$version.tgz"
+}
+
+python() {
+  local venv
+  venv=$("$root/scripts/install-lang-deps.sh" --venv)
+  mkdir -p "$out"
+  "$venv/bin/python" -m pip wheel --no-deps --no-build-isolation --no-index --quiet --disable-pip-version-check \
+    -w "$out" "$root/sdk/python"
+  rm -rf "$root/sdk/python/build" "$root/sdk/python"/*.egg-info
+  log "python: $(ls "$out"/pulumi_imagecache-*.whl)"
+}
+
 for p in "${parts[@]}"; do
   case $p in
     plugin) plugin ;;
     java-sdk) java_sdk ;;
+    nodejs) nodejs ;;
+    python) python ;;
   esac
 done

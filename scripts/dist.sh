@@ -74,12 +74,14 @@ nodejs() {
 }
 
 python() {
-  local venv
+  local venv stage
   venv=$("$root/scripts/install-lang-deps.sh" --venv)
+  stage=$(mktemp -d)   # setuptools writes build/ and *.egg-info beside the sources: not into the checkout
+  cp -r "$root/sdk/python/." "$stage/"
   mkdir -p "$out"
   "$venv/bin/python" -m pip wheel --no-deps --no-build-isolation --no-index --quiet --disable-pip-version-check \
-    -w "$out" "$root/sdk/python"
-  rm -rf "$root/sdk/python/build" "$root/sdk/python"/*.egg-info
+    -w "$out" "$stage"
+  rm -rf "$stage"
   log "python: $(ls "$out"/pulumi_imagecache-*.whl)"
 }
 

@@ -62,7 +62,7 @@ class JavaSdkIT {
         assertEquals(Dist.version(), Files.readString(SDK.resolve("src/main/resources/com/pulumi/imagecache/version.txt")).strip());
     }
 
-    /** README's "From Java" snippets are what examples/java (run by JavaExampleIT) has, whitespace aside. */
+    /** README's "From Java" snippets (every ```java block) are what examples/java (run by JavaExampleIT) has, whitespace aside. */
     @Test
     void readmeJavaSnippetsAreTheExamplesCode() throws IOException {
         Path repo = PulumiCli.repoRoot();
@@ -72,7 +72,14 @@ class JavaSdkIT {
         String app = squash(Files.readString(repo.resolve("examples/java/src/main/java/myproject/App.java")));
         String pom = squash(Files.readString(repo.resolve("examples/java/pom.xml")));
         assertTrue(pom.contains(squash(block(readme, section, "xml"))), "README's Maven dependency is examples/java/pom.xml's");
-        assertTrue(app.contains(squash(block(readme, section, "java"))), "README's Java snippet is in examples/java's App.java");
+        int end = readme.indexOf("\n## ", section);
+        int snippets = 0;
+        for (int at = readme.indexOf("```java\n", section); at >= 0 && at < end; at = readme.indexOf("```java\n", at + 1)) {
+            String snippet = block(readme, at, "java");
+            assertTrue(app.contains(squash(snippet)), "README's Java snippet is in examples/java's App.java:\n" + snippet);
+            snippets++;
+        }
+        assertTrue(snippets >= 2, "README's From Java section shows the stack's own resources and the component");
     }
 
     private static String block(String text, int from, String lang) {

@@ -34,7 +34,7 @@ import org.testcontainers.containers.Container.ExecResult;
  * (no provider/bin), and io.imagecache:imagecache-sdk from the local Maven repository (installed by
  * {@code scripts/dist.sh java-sdk}; the stack's pom names no source folder). Preview, up with the caller's
  * {@code retainOnDelete} on every child, pulls through the proxies, a node added by config, refresh after a
- * hand edit, destroy.
+ * hand edit, a node removed, destroy.
  */
 class JavaExampleIT {
     private static final String COMPONENT = "imagecache:index:PullThroughCache";
@@ -136,6 +136,7 @@ class JavaExampleIT {
 
             nodeAddedByConfig(cli);
             handEditIsShownByRefreshAndRepairedByUp(cli);
+            nodeRemovedByConfig(cli);
 
             cli.destroy().assertOk();
             String containers = host.docker("ps", "-a", "--format", "{{.Names}}");
@@ -246,6 +247,19 @@ class JavaExampleIT {
         Map<String, Boolean> retained = retainOnDelete(cli);
         assertEquals(8, retained.size(), retained.toString());
         assertFalse(retained.containsValue(true), "retainOnDelete is off again on every child: " + retained);
+    }
+
+    /** The second node taken out of the config: only its mirror is deleted (its hosts.toml go), the rest stays. */
+    private static void nodeRemovedByConfig(PulumiCli cli) {
+        String first = hostsToml(nodes.get(0), "docker.io");
+        String started = host.docker("inspect", "--format", "{{.State.StartedAt}}", "registry-docker");
+        cli.run("config", "rm", "--path", "nodes[1]").assertOk();
+        PulumiCli.Result up = cli.up().assertOk();
+        assertTrue(up.stdout().contains("1 deleted") && !up.stdout().contains("created") && !up.stdout().contains("updated"),
+                up.stdout());
+        assertEquals("", hostsToml(nodes.get(1), "ghcr.io"), "the removed node's hosts.toml is gone");
+        assertEquals(first, hostsToml(nodes.get(0), "docker.io"), "the other node is untouched");
+        assertEquals(started, host.docker("inspect", "--format", "{{.State.StartedAt}}", "registry-docker"));
     }
 
     /** A hand edit of one node's hosts.toml: refresh shows it on that node's mirror only, the next up repairs it. */

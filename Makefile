@@ -10,7 +10,7 @@ export TESTCONTAINERS_HOST_OVERRIDE = localhost
 export PULUMI_SKIP_UPDATE_CHECK = true
 export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION = true
 
-.PHONY: help tools tools-bin node-tools node-tools-dir lab provider provider-bin schema sdks sdk-java dist demo test unit it clean
+.PHONY: help tools tools-bin node-tools node-tools-dir lab provider provider-bin schema docs sdks sdk-java dist demo test unit it clean
 
 help:
 	@echo "make demo   run the examples on the local lab (installs everything first)"
@@ -19,6 +19,7 @@ help:
 	@echo "            and the lab's containerd 1.7 / 2.x and distribution 3 binaries"
 	@echo "make lab    build the lab images locally"
 	@echo "make provider / schema / clean"
+	@echo "make docs   regenerate README.md's resource reference from schema.json"
 	@echo "make sdks   regenerate the committed SDKs from schema.json (sdk-java: sdk/java)"
 	@echo "make dist   dist/pulumi-resource-imagecache-v<version>-linux-amd64.tar.gz; the Java SDK into ~/.m2"
 
@@ -50,6 +51,10 @@ provider-bin:
 schema: provider
 	java -cp 'provider/target/dist/imagecache-provider.jar' io.imagecache.provider.SchemaMain > schema.json.tmp && mv schema.json.tmp schema.json
 
+# README.md's reference (between its reference markers) is generated from schema.json; ReferenceDocsTest fails when they differ.
+docs: provider
+	java -cp 'provider/target/dist/imagecache-provider.jar' io.imagecache.schema.ReferenceDocs schema.json README.md
+
 # The SDKs are generated from schema.json and committed; JavaSdkIT (and its siblings) fail when they differ.
 sdks: sdk-java
 
@@ -61,7 +66,8 @@ sdk-java:
 dist: tools
 	@scripts/dist.sh
 
-demo: tools lab provider
+# scripts/demo.sh builds the provider and the examples itself (quietly: its output is the demo's)
+demo: tools lab
 	@scripts/demo.sh
 
 test: tools lab

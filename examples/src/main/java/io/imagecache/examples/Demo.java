@@ -1,103 +1,176 @@
 package io.imagecache.examples;
 
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import io.imagecache.lab.DockerHost;
-import io.imagecache.lab.LabNetwork;
 import io.imagecache.lab.NodeHost;
-import io.imagecache.lab.registry.ImageSeeder;
-import io.imagecache.lab.registry.LocalRegistry;
-import io.imagecache.maintenance.MaintenanceCron;
+import io.imagecache.lab.guard.LabSecrets;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.TreeMap;
 import org.testcontainers.containers.Container.ExecResult;
 
 /**
- * {@code make demo}: the main job on the local lab. A Docker host stands in for the registry VM, a
- * containerd 2.x node for a Kubernetes node, and two local registries for docker.io and ghcr.io.
- * The Pulumi CLI applies examples/pull-through-cache (proxies, their cron files, the node's
- * containerd) and examples/resolve-digest, and the demo shows what each step did on the hosts.
+ * {@code make demo}: the PullThroughCache component (examples/pull-through-cache) on the local lab
+ * ({@link DemoLab}: a registry host and three nodes on containerd 1.6, 1.7 and 2.x). The real Pulumi CLI runs
+ * {@code pulumi up} with its progress shown as it comes; each node pulls an image and the proxy's access log
+ * shows it served that pull; one mirror setting changes ({@code advertiseAddress}: the registry host's IP to its
+ * DNS name) and the demo prints the {@code pulumi preview --diff} a reviewer sees, with whether containerd
+ * restarts on each node; it applies the change, pulls through the new name, sums up what was built, and tears
+ * everything down. {@code DemoIT} runs it in {@code make test}.
  */
 public final class Demo {
-    private Demo() {}
+    static final String MIRROR = "imagecache:index:ContainerdMirror";
 
-    private static void say(String s) {
-        System.out.println();
-        System.out.println("==> " + s);
-    }
+    private final PrintStream out;
 
-    private static void show(String text) {
-        text.lines().forEach(l -> System.out.println("    " + l));
+    private Demo(PrintStream out) {
+        this.out = out;
     }
 
     public static void main(String[] args) {
-        say("Starting the lab: a registry VM (Docker host), a containerd 2.x node, and local stand-ins for docker.io and ghcr.io");
-        try (LabNetwork network = LabNetwork.create();
-             DockerHost vm = new DockerHost(network);
-             NodeHost node = NodeHost.containerd2(network);
-             LocalRegistry dockerHub = LocalRegistry.plain();
-             LocalRegistry ghcr = LocalRegistry.plain()) {
-            vm.start();
-            node.start();
-            for (LocalRegistry r : new LocalRegistry[] {dockerHub, ghcr}) {
-                r.withNetwork(network.network());
-                r.start();
+        new Demo(System.out).run();
+    }
+
+    private void say(String s) {
+        out.println();
+        out.println("==> " + s);
+        out.flush();
+    }
+
+    private void show(String text) {
+        text.strip().lines().forEach(l -> out.println("    " + l));
+        out.flush();
+    }
+
+    void run() {
+        int seen = LabSecrets.observedCount();
+        say("Starting the lab: a registry host (Docker), three nodes (containerd 1.6, 1.7, 2.x), local stand-ins"
+                + " for docker.io and ghcr.io");
+        try (DemoLab lab = DemoLab.start()) {
+            DockerHost vm = lab.registryHost;
+            show("registry host  " + vm.ip() + " (" + DemoLab.REGISTRY_HOST_NAME + " on the lab network)");
+            for (NodeHost n : lab.nodes) {
+                show("node           " + n.ip() + " (" + n.containerdVersion() + ")");
             }
-            node.sh("cat >> /root/.ssh/authorized_keys <<'EOF'\n" + vm.rootKey().publicKey() + "\nEOF");
-            ImageSeeder.to(dockerHub).dockerImage("library/hello", "1", "hello from the docker.io stand-in");
-            ImageSeeder.Pushed app = ImageSeeder.to(ghcr).ociIndex("org/app", "1.0", "app from the ghcr.io stand-in");
-            System.out.println("    registry VM " + vm.ip() + ", node " + node.ip() + " (" + node.containerdVersion() + ")");
-            System.out.println("    docker.io stand-in " + dockerHub.networkUrl() + ", ghcr.io stand-in " + ghcr.networkUrl());
+            show("docker.io stand-in " + lab.dockerHub.networkUrl() + " (library/hello:1), ghcr.io stand-in "
+                    + lab.ghcr.networkUrl() + " (org/app:1.0)");
+            show("lab containers: " + lab.containerNames());
 
             try (PulumiCli cli = PulumiCli.forExample("pull-through-cache", "demo")) {
-                cli.config("registryHost", vm.ip()).config("node", node.ip())
-                        .secretConfig("sshKey", vm.rootKey().privateKey()).config("image", DockerHost.REGISTRY_IMAGE)
-                        .config("dockerUpstream", dockerHub.networkUrl()).config("ghcrUpstream", ghcr.networkUrl());
-                say("examples/pull-through-cache: pulumi preview --diff");
-                show(cli.preview().assertOk().stdout());
-                say("pulumi up");
-                show(cli.up().assertOk().stdout());
+                configure(cli, lab);
+                cli.live(out);
+                say("pulumi up: examples/pull-through-cache (one PullThroughCache: 2 proxies, 2 cron files, 3 nodes)");
+                cli.run("up", "--yes", "--non-interactive", "--color=never", "--skip-preview").assertOk();
 
-                say("On the registry VM: the proxies and a cron file");
-                show(vm.docker("ps", "--format", "{{.Names}}  {{.Image}}  {{.Ports}}"));
-                show(vm.readFile("/etc/cron.d/imagecache-registry-ghcr"));
-                say("On the node: hosts.toml for ghcr.io, and containerd's CRI plugins");
-                show(node.readFile("/etc/containerd/certs.d/ghcr.io/hosts.toml"));
-                show(node.sh("ctr plugins ls | grep -E 'cri|STATUS'"));
-
-                say("crictl pull on the node: each registry through its own proxy");
-                for (String image : new String[] {"docker.io/library/hello:1", "ghcr.io/org/app:1.0"}) {
-                    ExecResult r = node.crictl("pull", image);
-                    System.out.println("    crictl pull " + image + ": " + (r.getExitCode() == 0 ? r.getStdout().strip() : r.getStderr().strip()));
-                }
-                show(vm.sh("ls /var/lib/imagecache/*/docker/registry/v2/repositories/*"));
-
-                say("Changing the restart schedule of both proxies: the preview names the property and the cron lines");
-                cli.config("restartSchedule", "15 * * * *");
-                show(cli.preview().assertOk().stdout());
-                cli.up().assertOk();
-
-                say("The maintenance jobs, run as cron would run them");
-                runJob(vm, "/etc/cron.d/imagecache-registry-ghcr", "docker restart");
-                runJob(vm, "/etc/cron.d/imagecache-registry-ghcr", "garbage-collect");
-                show(vm.readFile("/var/log/imagecache-registry-ghcr.log"));
-
-                try (PulumiCli rd = PulumiCli.forExample("resolve-digest", "demo")) {
-                    say("examples/resolve-digest: pin ghcr.io/org/app:1.0 for linux/arm64 through the ghcr proxy");
-                    rd.config("image", "ghcr.io/org/app:1.0").config("registryUrl", cli.output("ghcrEndpoint"))
-                            .config("platform", "linux/arm64/v8").secretConfig("password", "");
-                    rd.up().assertOk();
-                    System.out.println("    pinned: " + rd.output("pinned"));
-                    System.out.println("    pushed: ghcr.io/org/app@" + app.platformDigests().get("linux/arm64/v8"));
-                    rd.destroy().assertOk();
+                say("crictl pull " + DemoLab.GHCR_IMAGE + " on each node, served by the ghcr proxy (registry-ghcr)");
+                for (NodeHost n : lab.nodes) {
+                    pullThroughProxy(vm, n, DemoLab.GHCR_IMAGE, "registry-ghcr", "/v2/org/app/manifests/1.0");
                 }
 
-                say("pulumi destroy (the cached data stays on the registry VM)");
-                show(cli.destroy().assertOk().stdout());
-                show(vm.sh("du -sh /var/lib/imagecache/* 2>/dev/null; true"));
+                say("One mirror setting changes: advertiseAddress " + vm.ip() + " -> " + DemoLab.REGISTRY_HOST_NAME
+                        + ". What a reviewer sees in `pulumi preview --diff`:");
+                cli.config("advertiseAddress", DemoLab.REGISTRY_HOST_NAME);
+                Path plan = cli.project().resolveSibling("preview-plan.json");
+                cli.run("preview", "--diff", "--non-interactive", "--color=never", "--save-plan", plan.toString()).assertOk();
+                cli.live(null);
+                say("Whether containerd restarts (each ContainerdMirror's restartsContainerd in that preview's plan, --save-plan)");
+                restarts(plan).forEach((node, restarts) -> show(node + ": restartsContainerd = " + restarts
+                        + ("false".equals(restarts) ? " (only hosts.toml changes; containerd re-reads it on every pull)" : "")));
+
+                cli.live(out);
+                say("pulumi up of the change, then crictl pull " + DemoLab.DOCKER_IMAGE + " through the new name");
+                cli.run("up", "--yes", "--non-interactive", "--color=never", "--skip-preview").assertOk();
+                cli.live(null);
+                for (NodeHost n : lab.nodes) {
+                    pullThroughProxy(vm, n, DemoLab.DOCKER_IMAGE, "registry-docker", "/v2/library/hello/manifests/1");
+                }
+
+                summary(cli, lab);
+                say("Tearing down: pulumi destroy (proxies, cron files and hosts.toml go; the cache data stays)");
+                cli.live(out);
+                cli.destroy().assertOk();
             }
-            say("Done. The lab containers are removed.");
+        }
+        say("Done. The lab's containers and network are removed.");
+        var leaks = LabSecrets.leaksSince(seen);
+        if (!leaks.isEmpty()) {
+            throw new IllegalStateException("a secret appeared in the demo's output: " + leaks);
         }
     }
 
-    private static void runJob(DockerHost host, String cronFile, String marker) {
-        String line = host.readFile(cronFile).lines().filter(l -> !l.startsWith("#") && l.contains(marker)).findFirst().orElseThrow();
-        host.exec("sh", "-c", MaintenanceCron.asCronRunsIt(line.split("\\s+root\\s+", 2)[1]));
+    private static void configure(PulumiCli cli, DemoLab lab) {
+        cli.config("registryHost", lab.registryHost.ip()).config("advertiseAddress", lab.registryHost.ip())
+                .secretConfig("sshKey", lab.registryHost.rootKey().privateKey()).config("image", DockerHost.REGISTRY_IMAGE)
+                .config("dockerUpstream", lab.dockerHub.networkUrl()).config("ghcrUpstream", lab.ghcr.networkUrl());
+        for (int i = 0; i < lab.nodes.size(); i++) {
+            cli.config("node" + (i + 1), lab.nodes.get(i).ip());
+        }
+    }
+
+    /** Pulls {@code image} on {@code node} and prints the proxy's access-log line for that pull (fails without one). */
+    private void pullThroughProxy(DockerHost vm, NodeHost node, String image, String proxy, String manifestPath) {
+        ExecResult r = node.crictl("pull", image);
+        if (r.getExitCode() != 0) {
+            throw new IllegalStateException("crictl pull " + image + " on " + node.ip() + " failed: " + r.getStderr().strip());
+        }
+        String line = vm.sh("docker logs " + proxy + " 2>&1").lines()
+                .filter(l -> l.startsWith(node.ip() + " - - ") && l.contains(manifestPath) && l.contains("containerd/"))
+                .reduce((first, last) -> last)
+                .orElseThrow(() -> new IllegalStateException(proxy + "'s access log has no pull of " + image + " by "
+                        + node.ip()));
+        show(node.ip() + " (containerd " + node.containerd().series() + "): " + r.getStdout().strip());
+        show("  " + proxy + " served " + node.ip() + ": " + line.strip());
+    }
+
+    /**
+     * Each ContainerdMirror's {@code restartsContainerd} as the provider planned it in the preview that wrote
+     * {@code plan} ({@code --save-plan}: per resource its steps and planned outputs; "unknown" when not known).
+     */
+    static Map<String, String> restarts(Path plan) {
+        Map<String, String> byNode = new TreeMap<>();
+        try {
+            JsonObject plans = JsonParser.parseString(Files.readString(plan)).getAsJsonObject().getAsJsonObject("resourcePlans");
+            for (Map.Entry<String, JsonElement> e : plans.entrySet()) {
+                if (!e.getKey().contains("$" + MIRROR + "::")) {
+                    continue;
+                }
+                JsonObject p = e.getValue().getAsJsonObject();
+                JsonElement v = p.has("state") ? p.getAsJsonObject("state").get("restartsContainerd") : null;
+                String steps = p.has("steps") ? p.get("steps").toString().replaceAll("[\\[\\]\"]", "") : "";
+                byNode.put(e.getKey().replaceAll(".*::", "") + " (" + steps + ")", v == null || !v.isJsonPrimitive()
+                        || UNKNOWN.equals(v.getAsString()) ? "unknown" : v.getAsString());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return byNode;
+    }
+
+    /** How the engine's JSON shows an unknown value. */
+    private static final String UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+    private void summary(PulumiCli cli, DemoLab lab) {
+        DockerHost vm = lab.registryHost;
+        say("Summary: what was built, and where");
+        show("registry host " + vm.ip() + " (" + DemoLab.REGISTRY_HOST_NAME + "):");
+        vm.docker("ps", "--filter", "name=registry-", "--format", "{{.Names}}  {{.Image}}  {{.Ports}}").strip().lines()
+                .forEach(l -> show("  container " + l));
+        show("  cron files " + cli.output("cronFiles").replaceAll("\\s+", " "));
+        show("  caches and configs: /var/lib/imagecache/<name>, /etc/imagecache/<name> (docker, ghcr)");
+        show("endpoints " + cli.output("endpoints").replaceAll("\\s+", " "));
+        show("nodes " + cli.output("nodes").replaceAll("\\s+", " "));
+        show("  each with " + NodeHost.CERTS_DIR + "/docker.io/hosts.toml and ghcr.io/hosts.toml, config_path in "
+                + NodeHost.CONFIG_FILE);
+        show("Pulumi: stack `demo` of a copy of examples/pull-through-cache in " + cli.project()
+                + " (file backend beside it)");
+        show("Tear down: `pulumi destroy` in that project (done next), then the lab containers are removed.");
+        show("If the demo is killed before that: docker rm -f -v " + lab.containerNames() + "; docker network rm "
+                + lab.network.id());
     }
 }

@@ -2,7 +2,10 @@ package io.imagecache.examples;
 
 import io.imagecache.lab.guard.LabSecrets;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -35,6 +38,7 @@ public final class PulumiCli implements AutoCloseable {
     private final Map<String, String> env = new LinkedHashMap<>();
     private String pulumi = "pulumi";
     private long providerLogSeen;
+    private PrintStream live;
 
     /** What one command did. */
     public record Result(int exitCode, String stdout, String stderr, List<String> command) {
@@ -122,6 +126,15 @@ public final class PulumiCli implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Also prints each line the CLI writes to stdout to {@code sink} (indented) as it comes, so the engine's
+     * progress is seen while a command runs; {@code null} turns it off. Results still carry the whole output.
+     */
+    public PulumiCli live(PrintStream sink) {
+        this.live = sink;
+        return this;
+    }
+
     public PulumiCli config(String key, String value) {
         run("config", "set", key, "--", value).assertOk();
         return this;
@@ -174,8 +187,17 @@ public final class PulumiCli implements AutoCloseable {
         try {
             Path out = Files.createTempFile(root, "out", ".txt");
             Path err = Files.createTempFile(root, "err", ".txt");
-            pb.redirectOutput(out.toFile()).redirectError(err.toFile());
+            PrintStream sink = live;
+            pb.redirectOutput(sink == null ? ProcessBuilder.Redirect.to(out.toFile()) : ProcessBuilder.Redirect.PIPE)
+                    .redirectError(err.toFile());
             Process p = pb.start();
+            StringBuilder streamed = new StringBuilder();
+            Thread pump = null;
+            if (sink != null) {
+                pump = new Thread(() -> pump(p, sink, streamed), "pulumi-output");
+                pump.setDaemon(true);
+                pump.start();
+            }
             if (stdin != null) {
                 p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
             }
@@ -184,7 +206,16 @@ public final class PulumiCli implements AutoCloseable {
                 p.destroyForcibly();
                 throw new AssertionError("`" + String.join(" ", cmd) + "` did not finish in 15 minutes");
             }
-            Result r = new Result(p.exitValue(), Files.readString(out), Files.readString(err), cmd);
+            String stdout;
+            if (pump != null) {
+                pump.join(TimeUnit.SECONDS.toMillis(30));
+                synchronized (streamed) {
+                    stdout = streamed.toString();
+                }
+            } else {
+                stdout = Files.readString(out);
+            }
+            Result r = new Result(p.exitValue(), stdout, Files.readString(err), cmd);
             observe(r);
             Files.deleteIfExists(out);
             Files.deleteIfExists(err);
@@ -194,6 +225,20 @@ public final class PulumiCli implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
+        }
+    }
+
+    private static void pump(Process p, PrintStream sink, StringBuilder into) {
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String line = r.readLine(); line != null; line = r.readLine()) {
+                sink.println(line.isEmpty() ? "" : "    " + line);
+                sink.flush();
+                synchronized (into) {
+                    into.append(line).append('\n');
+                }
+            }
+        } catch (IOException e) {
+            sink.println("    (reading the CLI's output failed: " + e.getMessage() + ")");
         }
     }
 

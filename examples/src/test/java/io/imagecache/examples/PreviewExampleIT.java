@@ -23,7 +23,7 @@ class PreviewExampleIT {
     @Test
     void outputsThatFollowFromTheInputsAreKnownInTheFirstPreview() {
         try (PulumiCli cli = PulumiCli.forExample("pull-through-cache", "preview")) {
-            cli.config("registryHost", "127.0.0.1").config("node1", "127.0.0.2").config("node2", "127.0.0.3")
+            cli.config("registryHost", "127.0.0.1").config("advertiseAddress", "127.0.0.1").config("node1", "127.0.0.2").config("node2", "127.0.0.3")
                     .config("node3", "127.0.0.4").secretConfig("sshKey", SshKeys.ed25519().privateKey());
             PulumiCli.Result r = cli.preview("--json").assertOk();
             JsonObject json = JsonParser.parseString(r.stdout()).getAsJsonObject();

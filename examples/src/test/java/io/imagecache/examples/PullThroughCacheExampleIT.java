@@ -66,7 +66,7 @@ class PullThroughCacheExampleIT {
 
     private static PulumiCli stack() {
         PulumiCli cli = PulumiCli.forExample("pull-through-cache", "lab");
-        cli.config("registryHost", registryVm.ip()).secretConfig("sshKey", registryVm.rootKey().privateKey())
+        cli.config("registryHost", registryVm.ip()).config("advertiseAddress", registryVm.ip()).secretConfig("sshKey", registryVm.rootKey().privateKey())
                 .config("image", DockerHost.REGISTRY_IMAGE)
                 .config("dockerUpstream", dockerHub.networkUrl()).config("ghcrUpstream", ghcr.networkUrl());
         for (int i = 0; i < nodes.size(); i++) {

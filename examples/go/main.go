@@ -4,7 +4,9 @@
 //	go run . preview|up|refresh|destroy
 //
 // Environment: IMAGECACHE_EXAMPLE_STACK, IMAGECACHE_EXAMPLE_PROJECT, IMAGECACHE_EXAMPLE_HOST,
-// IMAGECACHE_EXAMPLE_GC_SCHEDULE (default "0 3 * * 0") and IMAGECACHE_EXAMPLE_SSH_KEY_FILE (a file: the key is never on a command line or in the environment);
+// IMAGECACHE_EXAMPLE_GC_SCHEDULE (default "0 3 * * 0"), IMAGECACHE_EXAMPLE_REGISTRY_IMAGE,
+// IMAGECACHE_EXAMPLE_DOCKER_UPSTREAM, IMAGECACHE_EXAMPLE_QUAY_UPSTREAM, IMAGECACHE_EXAMPLE_QUAY_PORT (default 5020),
+// IMAGECACHE_EXAMPLE_NODES (node addresses, comma-separated) and IMAGECACHE_EXAMPLE_SSH_KEY_FILE (a file: the key is never on a command line or in the environment);
 // the backend, passphrase and plugin settings come from the usual PULUMI_* variables.
 // The engine's progress goes to stdout, then one line `IMAGECACHE_RESULT {"outputs":...,"changes":...}`.
 package main
@@ -14,6 +16,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"strconv"
+	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optdestroy"
@@ -42,7 +46,19 @@ func run(args []string) error {
 	if gc == "" {
 		gc = "0 3 * * 0"
 	}
-	program := Program(Inputs{Host: os.Getenv("IMAGECACHE_EXAMPLE_HOST"), SSHKey: string(key), GcSchedule: gc})
+	quayPort := 5020
+	if p := os.Getenv("IMAGECACHE_EXAMPLE_QUAY_PORT"); p != "" {
+		if quayPort, err = strconv.Atoi(p); err != nil {
+			return err
+		}
+	}
+	program := Program(Inputs{Host: os.Getenv("IMAGECACHE_EXAMPLE_HOST"), SSHKey: string(key), GcSchedule: gc,
+		RegistryImage:  os.Getenv("IMAGECACHE_EXAMPLE_REGISTRY_IMAGE"),
+		DockerUpstream: os.Getenv("IMAGECACHE_EXAMPLE_DOCKER_UPSTREAM"),
+		QuayUpstream:   os.Getenv("IMAGECACHE_EXAMPLE_QUAY_UPSTREAM"),
+		QuayPort:       quayPort,
+		Nodes:          strings.Split(os.Getenv("IMAGECACHE_EXAMPLE_NODES"), ","),
+	})
 	stack, err := auto.UpsertStackInlineSource(ctx, os.Getenv("IMAGECACHE_EXAMPLE_STACK"),
 		os.Getenv("IMAGECACHE_EXAMPLE_PROJECT"), program)
 	if err != nil {

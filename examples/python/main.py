@@ -4,7 +4,9 @@ engine starts with --client and talks to this process; no Python language host i
     python main.py preview|up|refresh|destroy
 
 Environment: IMAGECACHE_EXAMPLE_STACK, IMAGECACHE_EXAMPLE_PROJECT, IMAGECACHE_EXAMPLE_HOST,
-IMAGECACHE_EXAMPLE_GC_SCHEDULE (default "0 3 * * 0") and IMAGECACHE_EXAMPLE_SSH_KEY_FILE (a file: the key is never on a command line or in the environment);
+IMAGECACHE_EXAMPLE_GC_SCHEDULE (default "0 3 * * 0"), IMAGECACHE_EXAMPLE_REGISTRY_IMAGE,
+IMAGECACHE_EXAMPLE_DOCKER_UPSTREAM, IMAGECACHE_EXAMPLE_QUAY_UPSTREAM, IMAGECACHE_EXAMPLE_QUAY_PORT (default 5020),
+IMAGECACHE_EXAMPLE_NODES (node addresses, comma-separated) and IMAGECACHE_EXAMPLE_SSH_KEY_FILE (a file: the key is never on a command line or in the environment);
 the backend, passphrase and plugin settings come from the usual PULUMI_* variables.
 The engine's progress goes to stdout, then one line `IMAGECACHE_RESULT {"outputs":...,"changes":...}`.
 """
@@ -30,7 +32,12 @@ def main(command: str) -> None:
         stack_name=os.environ["IMAGECACHE_EXAMPLE_STACK"],
         project_name=os.environ["IMAGECACHE_EXAMPLE_PROJECT"],
         program=program(Inputs(host=os.environ["IMAGECACHE_EXAMPLE_HOST"], ssh_key=key,
-                               gc_schedule=os.environ.get("IMAGECACHE_EXAMPLE_GC_SCHEDULE") or "0 3 * * 0")),
+                               gc_schedule=os.environ.get("IMAGECACHE_EXAMPLE_GC_SCHEDULE") or "0 3 * * 0",
+                               registry_image=os.environ["IMAGECACHE_EXAMPLE_REGISTRY_IMAGE"],
+                               docker_upstream=os.environ["IMAGECACHE_EXAMPLE_DOCKER_UPSTREAM"],
+                               quay_upstream=os.environ["IMAGECACHE_EXAMPLE_QUAY_UPSTREAM"],
+                               quay_port=int(os.environ.get("IMAGECACHE_EXAMPLE_QUAY_PORT") or "5020"),
+                               nodes=tuple(os.environ["IMAGECACHE_EXAMPLE_NODES"].split(",")))),
     )
 
     def on_output(line: str) -> None:

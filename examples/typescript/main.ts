@@ -4,7 +4,9 @@
 //   ts-node main.ts preview|up|refresh|destroy
 //
 // Environment: IMAGECACHE_EXAMPLE_STACK, IMAGECACHE_EXAMPLE_PROJECT, IMAGECACHE_EXAMPLE_HOST,
-// IMAGECACHE_EXAMPLE_GC_SCHEDULE (default "0 3 * * 0") and IMAGECACHE_EXAMPLE_SSH_KEY_FILE (a file: the key is never on a command line or in the environment);
+// IMAGECACHE_EXAMPLE_GC_SCHEDULE (default "0 3 * * 0"), IMAGECACHE_EXAMPLE_REGISTRY_IMAGE,
+// IMAGECACHE_EXAMPLE_DOCKER_UPSTREAM, IMAGECACHE_EXAMPLE_QUAY_UPSTREAM, IMAGECACHE_EXAMPLE_QUAY_PORT (default 5020),
+// IMAGECACHE_EXAMPLE_NODES (node addresses, comma-separated) and IMAGECACHE_EXAMPLE_SSH_KEY_FILE (a file: the key is never on a command line or in the environment);
 // the backend, passphrase and plugin settings come from the usual PULUMI_* variables.
 // The engine's progress goes to stdout, then one line `IMAGECACHE_RESULT {"outputs":...,"changes":...}`.
 import * as fs from "fs";
@@ -26,6 +28,11 @@ async function main(command: string): Promise<void> {
             host: env("IMAGECACHE_EXAMPLE_HOST"),
             sshKey: fs.readFileSync(env("IMAGECACHE_EXAMPLE_SSH_KEY_FILE"), "utf8"),
             gcSchedule: process.env.IMAGECACHE_EXAMPLE_GC_SCHEDULE || "0 3 * * 0",
+            registryImage: env("IMAGECACHE_EXAMPLE_REGISTRY_IMAGE"),
+            dockerUpstream: env("IMAGECACHE_EXAMPLE_DOCKER_UPSTREAM"),
+            quayUpstream: env("IMAGECACHE_EXAMPLE_QUAY_UPSTREAM"),
+            quayPort: Number(process.env.IMAGECACHE_EXAMPLE_QUAY_PORT || "5020"),
+            nodes: env("IMAGECACHE_EXAMPLE_NODES").split(","),
         }),
     });
     const onOutput = (out: string) => process.stdout.write(out);

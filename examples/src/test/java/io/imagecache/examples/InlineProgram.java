@@ -128,6 +128,23 @@ final class InlineProgram implements AutoCloseable {
         return new Run(r, JsonParser.parseString(line.substring("IMAGECACHE_RESULT ".length())).getAsJsonObject());
     }
 
+    /**
+     * {@code pulumi stack export --show-secrets} of the program's stack (the same backend, passphrase and
+     * PULUMI_HOME), through a file of the work directory (0700), never through the process's output.
+     */
+    String exportStateWithSecrets() {
+        Path file = root.resolve("export.json");
+        Proc.run(root, env, 2, List.of("pulumi", "stack", "export", "--show-secrets", "--file", file.toString(), "--stack",
+                "organization/" + env.get("IMAGECACHE_EXAMPLE_PROJECT") + "/" + env.get("IMAGECACHE_EXAMPLE_STACK"))).assertOk();
+        try {
+            return Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            file.toFile().delete();
+        }
+    }
+
     private void observeProviderLog(String command) {
         Path log = root.resolve("provider.log");
         try {

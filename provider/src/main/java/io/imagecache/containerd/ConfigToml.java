@@ -440,10 +440,26 @@ public final class ConfigToml {
                         + " package ships it disabled).");
             }
         }
-        if (parsed.isArray(List.of("imports")) && !parsed.getArray(List.of("imports")).isEmpty()) {
-            warnings.add("config.toml imports " + parsed.getArray(List.of("imports")).toList() + "; registry settings"
-                    + " in those files are merged in and were not checked or edited.");
+    }
+
+    /**
+     * The {@code imports} of a config.toml (globs, absolute or relative to the file's directory), as written; empty
+     * when there are none or the file does not parse. Whether any file matches is for the caller to find out on
+     * the node: containerd 2.x's default config imports {@code /etc/containerd/conf.d/*.toml}, which usually matches
+     * nothing.
+     */
+    public static List<String> imports(String config) {
+        TomlParseResult parsed = Toml.parse(config);
+        if (parsed.hasErrors() || !parsed.isArray(List.of("imports"))) {
+            return List.of();
         }
+        List<String> out = new ArrayList<>();
+        for (Object o : parsed.getArray(List.of("imports")).toList()) {
+            if (o instanceof String g && !g.isBlank()) {
+                out.add(g);
+            }
+        }
+        return out;
     }
 
     private static void requireTables(TomlTable parsed, List<String> reg) throws ConfigTomlException {

@@ -1,5 +1,6 @@
 package io.imagecache.resources;
 
+import io.imagecache.containerd.ConfigToml;
 import io.imagecache.containerd.ContainerdVersion;
 import io.imagecache.hosts.containerd.ConfigDump;
 import io.imagecache.hosts.containerd.ContainerdNode;
@@ -47,8 +48,12 @@ final class MirrorApply {
         }
         ContainerdVersion version = node.version();
         Map<String, String> inDir = node.hostsFilesIn(certsDir);
-        return new MirrorPlan.Observed(version, configFile, target, node.read(target), node.stat(target), inDir,
-                oldDir.equals(certsDir) ? inDir : node.hostsFilesIn(oldDir), rancher);
+        Optional<String> config = node.read(target);
+        List<String> imports = config.map(ConfigToml::imports).orElse(List.of());
+        List<String> imported = imports.isEmpty() ? List.of()
+                : node.filesImported(imports, target.substring(0, Math.max(1, target.lastIndexOf('/'))));
+        return new MirrorPlan.Observed(version, configFile, target, config, node.stat(target), inDir,
+                oldDir.equals(certsDir) ? inDir : node.hostsFilesIn(oldDir), rancher, imported);
     }
 
     /**

@@ -68,7 +68,19 @@ record MirrorPlan(ContainerdVersion version, Integer configVersion, List<FileWri
      */
     record Observed(ContainerdVersion version, String configFile, String configTarget, Optional<String> config,
                     Optional<FileStat> configStat, Map<String, String> filesInCertsDir, Map<String, String> filesInOldDir,
-                    List<String> rancherSigns) {}
+                    List<String> rancherSigns, List<String> importedFiles) {
+        Observed {
+            importedFiles = List.copyOf(importedFiles);
+        }
+
+        /** Without imported files. */
+        Observed(ContainerdVersion version, String configFile, String configTarget, Optional<String> config,
+                 Optional<FileStat> configStat, Map<String, String> filesInCertsDir, Map<String, String> filesInOldDir,
+                 List<String> rancherSigns) {
+            this(version, configFile, configTarget, config, configStat, filesInCertsDir, filesInOldDir, rancherSigns,
+                    List.of());
+        }
+    }
 
     /** True when carrying this out restarts containerd. */
     boolean restartsContainerd() {
@@ -100,6 +112,10 @@ record MirrorPlan(ContainerdVersion version, Integer configVersion, List<FileWri
                     + " on " + where + ": " + e.getMessage() + " (nothing on the node was changed)");
         }
         List<String> warnings = new ArrayList<>(edit.warnings());
+        if (!obs.importedFiles().isEmpty()) {
+            warnings.add("config.toml imports " + obs.importedFiles() + "; registry settings in those files are merged "
+                    + "in and were not checked or edited.");
+        }
         List<FileWrite> writes = new ArrayList<>();
         Map<String, String> files = new TreeMap<>();
         Set<String> wanted = new LinkedHashSet<>();

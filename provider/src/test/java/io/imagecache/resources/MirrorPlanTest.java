@@ -45,6 +45,20 @@ class MirrorPlanTest {
                 Optional.of(FileStat.parse(captured(v, "stat.txt"))), Map.of(), Map.of(), List.of());
     }
 
+    @org.junit.jupiter.api.Test
+    void importedFilesAreWarnedAboutOnlyWhenTheyExist() throws ResourceException {
+        String config = "version = 3\nimports = [\"/etc/containerd/conf.d/*.toml\"]\n";
+        assertEquals(List.of("/etc/containerd/conf.d/*.toml"), io.imagecache.containerd.ConfigToml.imports(config));
+        MirrorPlan.Observed none = new MirrorPlan.Observed(version("2.2"), CONFIG, CONFIG, Optional.of(config),
+                Optional.empty(), Map.of(), Map.of(), List.of(), List.of());
+        assertTrue(plan(args("/etc/containerd/certs.d"), null, null, none).warnings().stream()
+                .noneMatch(w -> w.contains("imports")), "containerd 2's default import that matches nothing is no news");
+        MirrorPlan.Observed one = new MirrorPlan.Observed(version("2.2"), CONFIG, CONFIG, Optional.of(config),
+                Optional.empty(), Map.of(), Map.of(), List.of(), List.of("/etc/containerd/conf.d/10-registry.toml"));
+        assertTrue(plan(args("/etc/containerd/certs.d"), null, null, one).warnings().stream()
+                .anyMatch(w -> w.contains("imports [/etc/containerd/conf.d/10-registry.toml]")));
+    }
+
     private static ContainerdMirror.Args args(String certsDir) {
         return new ContainerdMirror.Args(new ConnectionArgs("10.0.30.1", 22, "root", null, null, null, null, null, 15, 1, 1,
                 false), List.of(new ContainerdMirror.MirrorArgs("docker.io", List.of("http://10.0.20.10:5000"), null, null,

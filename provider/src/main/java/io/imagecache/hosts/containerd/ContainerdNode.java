@@ -114,6 +114,32 @@ public final class ContainerdNode extends HostOps {
         return r.stdout().lines().map(String::strip).filter(l -> !l.isEmpty()).sorted().toList();
     }
 
+    /**
+     * The files that config.toml's {@code imports} (globs; relative ones from {@code configDir}) match on the node.
+     * The directory part is listed and the file-name part matched here, so no glob from the file reaches a shell;
+     * a glob in the directory part is answered with the glob itself (it may match, and is named as it is).
+     */
+    public List<String> filesImported(List<String> globs, String configDir) throws ResourceException {
+        List<String> out = new ArrayList<>();
+        for (String g : globs) {
+            String path = g.startsWith("/") ? g : configDir + "/" + g;
+            int slash = path.lastIndexOf('/');
+            String dir = slash == 0 ? "/" : path.substring(0, slash);
+            String name = path.substring(slash + 1);
+            if (dir.matches(".*[*?\\[{].*")) {
+                out.add(path);
+                continue;
+            }
+            java.nio.file.PathMatcher m = java.nio.file.FileSystems.getDefault().getPathMatcher("glob:" + name);
+            ExecResult r = run(CommandLine.script("cd " + CommandLine.quote(dir)
+                    + " 2>/dev/null && for f in * .[!.]*; do [ -f \"$f\" ] && printf '%s\\n' \"$f\"; done; true")
+                    .withTimeout(QUICK), null);
+            r.stdout().lines().filter(f -> !f.isEmpty() && m.matches(java.nio.file.Path.of(f)))
+                    .forEach(f -> out.add((dir.equals("/") ? "" : dir) + "/" + f));
+        }
+        return out;
+    }
+
     /** {@code cp -p from to}: a copy with the same mode, owner and times. */
     public void copy(String from, String to, String action) throws ResourceException {
         run(CommandLine.of("cp", "-p", from, to).withTimeout(QUICK), action);

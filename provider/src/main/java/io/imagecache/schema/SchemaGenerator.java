@@ -79,7 +79,10 @@ public final class SchemaGenerator {
             spec.put("description", rt.description());
             spec.put("isComponent", true);
             spec.put("properties", properties(c.outputsType()));
-            spec.put("required", required(c.outputsType(), false));
+            List<String> outputsRequired = required(c.outputsType(), false);
+            if (!outputsRequired.isEmpty()) { // the engine's schema leaves an empty list out
+                spec.put("required", outputsRequired);
+            }
             spec.put("inputProperties", properties(c.argsType()));
             spec.put("requiredInputs", required(c.argsType(), true));
             res.put(rt.token(), spec);

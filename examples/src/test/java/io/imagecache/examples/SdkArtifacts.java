@@ -28,23 +28,16 @@ final class SdkArtifacts {
         this.work = work;
     }
 
-    /** Compiles sdk/nodejs with its own package.json and tsconfig.json and packs it: the .tgz npm installs. */
+    /**
+     * The npm tarball as {@code make dist} builds it ({@code scripts/dist.sh nodejs}: sdk/nodejs compiled with its own
+     * package.json and tsconfig.json, then packed), so a packaging mistake there fails the tests that install it.
+     */
     Path nodeTarball() {
-        Path sdk = copy(repo.resolve("sdk/nodejs"), work.resolve("nodejs-sdk"));
-        deps.linkNodeModules(sdk.resolve("node_modules"));
-        Proc.run(sdk, Map.of(), deps.nodeBin("tsc").toString(), "-p", ".").assertOk();
-        try {
-            Files.copy(sdk.resolve("package.json"), sdk.resolve("bin/package.json"), StandardCopyOption.REPLACE_EXISTING);
-            Files.copy(sdk.resolve("README.md"), sdk.resolve("bin/README.md"), StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        // offline, and no update check: nothing here asks the registry
-        Proc.run(sdk, Map.of("npm_config_update_notifier", "false"), "npm", "pack", "./bin", "--offline",
-                "--pack-destination", work.toString(), "--loglevel=error").assertOk();
+        Proc.run(repo, Map.of(), 10, List.of(repo.resolve("scripts/dist.sh").toString(), "--out", work.toString(),
+                "nodejs")).assertOk();
         Path tgz = work.resolve("imagecache-pulumi-0.1.0.tgz");
         if (!Files.isRegularFile(tgz)) {
-            throw new AssertionError("npm pack made no " + tgz);
+            throw new AssertionError("scripts/dist.sh nodejs made no " + tgz);
         }
         return tgz;
     }
@@ -62,12 +55,15 @@ final class SdkArtifacts {
         deps.linkNodeModules(nm);
     }
 
-    /** Builds the wheel of sdk/python (pyproject.toml, setuptools from the venv, no index). */
+    /**
+     * The wheel as {@code make dist} builds it ({@code scripts/dist.sh python}: pyproject.toml, setuptools from the
+     * venv, no index); a copy of the sources is left in {@link #sdkCopy} for the type check.
+     */
     Path pythonWheel() {
-        Path sdk = copy(repo.resolve("sdk/python"), work.resolve("python-sdk"));
+        copy(repo.resolve("sdk/python"), work.resolve("python-sdk"));
         Path dist = work.resolve("dist");
-        Proc.run(work, Map.of(), 10, List.of(deps.python().toString(), "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
-                "--no-index", "--quiet", "--disable-pip-version-check", "-w", dist.toString(), sdk.toString())).assertOk();
+        Proc.run(repo, Map.of(), 10, List.of(repo.resolve("scripts/dist.sh").toString(), "--out", dist.toString(),
+                "python")).assertOk();
         try (Stream<Path> s = Files.list(dist)) {
             return s.filter(p -> p.getFileName().toString().endsWith(".whl")).findFirst()
                     .orElseThrow(() -> new AssertionError("pip wheel made no wheel in " + dist));

@@ -442,25 +442,6 @@ public final class ConfigToml {
         }
     }
 
-    /**
-     * The {@code imports} of a config.toml (globs, absolute or relative to the file's directory), as written; empty
-     * when there are none or the file does not parse. Whether any file matches is for the caller to find out on
-     * the node: containerd 2.x's default config imports {@code /etc/containerd/conf.d/*.toml}, which usually matches
-     * nothing.
-     */
-    public static List<String> imports(String config) {
-        TomlParseResult parsed = Toml.parse(config);
-        if (parsed.hasErrors() || !parsed.isArray(List.of("imports"))) {
-            return List.of();
-        }
-        List<String> out = new ArrayList<>();
-        for (Object o : parsed.getArray(List.of("imports")).toList()) {
-            if (o instanceof String g && !g.isBlank()) {
-                out.add(g);
-            }
-        }
-        return out;
-    }
 
     private static void requireTables(TomlTable parsed, List<String> reg) throws ConfigTomlException {
         for (int i = 1; i <= reg.size(); i++) {

@@ -1,6 +1,6 @@
 package io.imagecache.resources;
 
-import io.imagecache.containerd.ConfigToml;
+import io.imagecache.containerd.ConfigImports;
 import io.imagecache.containerd.ContainerdVersion;
 import io.imagecache.hosts.containerd.ConfigDump;
 import io.imagecache.hosts.containerd.ContainerdNode;
@@ -49,7 +49,7 @@ final class MirrorApply {
         ContainerdVersion version = node.version();
         Map<String, String> inDir = node.hostsFilesIn(certsDir);
         Optional<String> config = node.read(target);
-        List<String> imports = config.map(ConfigToml::imports).orElse(List.of());
+        List<String> imports = config.map(ConfigImports::of).orElse(List.of());
         List<String> imported = imports.isEmpty() ? List.of()
                 : node.filesImported(imports, target.substring(0, Math.max(1, target.lastIndexOf('/'))));
         return new MirrorPlan.Observed(version, configFile, target, config, node.stat(target), inDir,

@@ -247,7 +247,7 @@ class ConfigTomlTest {
         assertEquals(2, e.warnings().size(), e.warnings()::toString);
         assertTrue(e.warnings().get(0).contains("plugins.cri.registry is not where"), e.warnings().get(0));
         assertTrue(e.warnings().get(1).contains("disabled_plugins"), e.warnings().get(1));
-        assertEquals(List.of("/etc/containerd/conf.d/*.toml"), ConfigToml.imports(e.text()));
+        assertEquals(List.of("/etc/containerd/conf.d/*.toml"), ConfigImports.of(e.text()));
         assertTrue(e.text().contains("[plugins.cri.registry.mirrors.\"docker.io\"]"), "the other table is left alone");
     }
 

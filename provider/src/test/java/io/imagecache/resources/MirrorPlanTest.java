@@ -48,7 +48,7 @@ class MirrorPlanTest {
     @org.junit.jupiter.api.Test
     void importedFilesAreWarnedAboutOnlyWhenTheyExist() throws ResourceException {
         String config = "version = 3\nimports = [\"/etc/containerd/conf.d/*.toml\"]\n";
-        assertEquals(List.of("/etc/containerd/conf.d/*.toml"), io.imagecache.containerd.ConfigToml.imports(config));
+        assertEquals(List.of("/etc/containerd/conf.d/*.toml"), io.imagecache.containerd.ConfigImports.of(config));
         MirrorPlan.Observed none = new MirrorPlan.Observed(version("2.2"), CONFIG, CONFIG, Optional.of(config),
                 Optional.empty(), Map.of(), Map.of(), List.of(), List.of());
         assertTrue(plan(args("/etc/containerd/certs.d"), null, null, none).warnings().stream()

@@ -27,6 +27,7 @@ help:
 # neither set of tools is rebuilt when the other's pins change.
 tools:
 	@scripts/install-tools.sh
+	@scripts/install-vm-tools.sh
 	@scripts/install-node-tools.sh
 
 node-tools:

@@ -30,6 +30,11 @@ export type RegistryProxy = import("./registryProxy").RegistryProxy;
 export const RegistryProxy: typeof import("./registryProxy").RegistryProxy = null as any;
 utilities.lazyLoad(exports, ["RegistryProxy"], () => require("./registryProxy"));
 
+export { RegistryVmCloudInitArgs, RegistryVmCloudInitResult, RegistryVmCloudInitOutputArgs } from "./registryVmCloudInit";
+export const registryVmCloudInit: typeof import("./registryVmCloudInit").registryVmCloudInit = null as any;
+export const registryVmCloudInitOutput: typeof import("./registryVmCloudInit").registryVmCloudInitOutput = null as any;
+utilities.lazyLoad(exports, ["registryVmCloudInit","registryVmCloudInitOutput"], () => require("./registryVmCloudInit"));
+
 export { ResolveDigestArgs, ResolveDigestResult, ResolveDigestOutputArgs } from "./resolveDigest";
 export const resolveDigest: typeof import("./resolveDigest").resolveDigest = null as any;
 export const resolveDigestOutput: typeof import("./resolveDigest").resolveDigestOutput = null as any;

@@ -312,6 +312,40 @@ export interface ServerSettingsArgs {
 /**
  * An upstream registry to cache: `ghcr.io` on port 5010, say. One distribution proxy serves one upstream.
  */
+export interface Upstream {
+    /**
+     * A short name, e.g. `ghcr`: the proxy's container is `registry-<name>`.
+     */
+    name: string;
+    /**
+     * Upstream password or token.
+     */
+    password?: string;
+    /**
+     * The port the proxy is published on, e.g. 5010.
+     */
+    port: number;
+    /**
+     * The registry namespace containerd sees in image names, e.g. `ghcr.io` or `docker.io`.
+     */
+    registry: string;
+    /**
+     * The upstream's URL. Default: `https://<registry>`, and `https://registry-1.docker.io` for docker.io.
+     */
+    remoteUrl?: string;
+    /**
+     * How long cached content lives, a Go duration such as `168h` (distribution 3.x only; `0` keeps it forever).
+     */
+    ttl?: string;
+    /**
+     * Upstream user name (with `password`), e.g. for Docker Hub's higher pull limits.
+     */
+    username?: string;
+}
+
+/**
+ * An upstream registry to cache: `ghcr.io` on port 5010, say. One distribution proxy serves one upstream.
+ */
 export interface UpstreamArgs {
     /**
      * A short name, e.g. `ghcr`: the proxy's container is `registry-<name>`.

@@ -31,6 +31,8 @@ __all__ = [
     'RolloutArgsDict',
     'ServerSettingsArgs',
     'ServerSettingsArgsDict',
+    'Upstream',
+    'UpstreamDict',
     'UpstreamArgs',
     'UpstreamArgsDict',
 ]
@@ -1204,6 +1206,157 @@ class ServerSettingsArgs:
     @skip_verify.setter
     def skip_verify(self, value: pulumi.Input[Optional[_builtins.bool]]):
         pulumi.set(self, "skip_verify", value)
+
+
+class UpstreamDict(TypedDict):
+    """
+    An upstream registry to cache: `ghcr.io` on port 5010, say. One distribution proxy serves one upstream.
+    """
+    name: _builtins.str
+    """
+    A short name, e.g. `ghcr`: the proxy's container is `registry-<name>`.
+    """
+    port: _builtins.int
+    """
+    The port the proxy is published on, e.g. 5010.
+    """
+    registry: _builtins.str
+    """
+    The registry namespace containerd sees in image names, e.g. `ghcr.io` or `docker.io`.
+    """
+    password: NotRequired[_builtins.str]
+    """
+    Upstream password or token.
+    """
+    remote_url: NotRequired[_builtins.str]
+    """
+    The upstream's URL. Default: `https://<registry>`, and `https://registry-1.docker.io` for docker.io.
+    """
+    ttl: NotRequired[_builtins.str]
+    """
+    How long cached content lives, a Go duration such as `168h` (distribution 3.x only; `0` keeps it forever).
+    """
+    username: NotRequired[_builtins.str]
+    """
+    Upstream user name (with `password`), e.g. for Docker Hub's higher pull limits.
+    """
+
+@pulumi.input_type
+class Upstream:
+    def __init__(__self__, *,
+                 name: _builtins.str,
+                 port: _builtins.int,
+                 registry: _builtins.str,
+                 password: Optional[_builtins.str] = None,
+                 remote_url: Optional[_builtins.str] = None,
+                 ttl: Optional[_builtins.str] = None,
+                 username: Optional[_builtins.str] = None):
+        """
+        An upstream registry to cache: `ghcr.io` on port 5010, say. One distribution proxy serves one upstream.
+
+        :param _builtins.str name: A short name, e.g. `ghcr`: the proxy's container is `registry-<name>`.
+        :param _builtins.int port: The port the proxy is published on, e.g. 5010.
+        :param _builtins.str registry: The registry namespace containerd sees in image names, e.g. `ghcr.io` or `docker.io`.
+        :param _builtins.str password: Upstream password or token.
+        :param _builtins.str remote_url: The upstream's URL. Default: `https://<registry>`, and `https://registry-1.docker.io` for docker.io.
+        :param _builtins.str ttl: How long cached content lives, a Go duration such as `168h` (distribution 3.x only; `0` keeps it forever).
+        :param _builtins.str username: Upstream user name (with `password`), e.g. for Docker Hub's higher pull limits.
+        """
+        pulumi.set(__self__, "name", name)
+        pulumi.set(__self__, "port", port)
+        pulumi.set(__self__, "registry", registry)
+        if password is not None:
+            pulumi.set(__self__, "password", password)
+        if remote_url is not None:
+            pulumi.set(__self__, "remote_url", remote_url)
+        if ttl is not None:
+            pulumi.set(__self__, "ttl", ttl)
+        if username is not None:
+            pulumi.set(__self__, "username", username)
+
+    @_builtins.property
+    @pulumi.getter
+    def name(self) -> _builtins.str:
+        """
+        A short name, e.g. `ghcr`: the proxy's container is `registry-<name>`.
+        """
+        return pulumi.get(self, "name")
+
+    @name.setter
+    def name(self, value: _builtins.str):
+        pulumi.set(self, "name", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def port(self) -> _builtins.int:
+        """
+        The port the proxy is published on, e.g. 5010.
+        """
+        return pulumi.get(self, "port")
+
+    @port.setter
+    def port(self, value: _builtins.int):
+        pulumi.set(self, "port", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def registry(self) -> _builtins.str:
+        """
+        The registry namespace containerd sees in image names, e.g. `ghcr.io` or `docker.io`.
+        """
+        return pulumi.get(self, "registry")
+
+    @registry.setter
+    def registry(self, value: _builtins.str):
+        pulumi.set(self, "registry", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def password(self) -> Optional[_builtins.str]:
+        """
+        Upstream password or token.
+        """
+        return pulumi.get(self, "password")
+
+    @password.setter
+    def password(self, value: Optional[_builtins.str]):
+        pulumi.set(self, "password", value)
+
+    @_builtins.property
+    @pulumi.getter(name="remoteUrl")
+    def remote_url(self) -> Optional[_builtins.str]:
+        """
+        The upstream's URL. Default: `https://<registry>`, and `https://registry-1.docker.io` for docker.io.
+        """
+        return pulumi.get(self, "remote_url")
+
+    @remote_url.setter
+    def remote_url(self, value: Optional[_builtins.str]):
+        pulumi.set(self, "remote_url", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def ttl(self) -> Optional[_builtins.str]:
+        """
+        How long cached content lives, a Go duration such as `168h` (distribution 3.x only; `0` keeps it forever).
+        """
+        return pulumi.get(self, "ttl")
+
+    @ttl.setter
+    def ttl(self, value: Optional[_builtins.str]):
+        pulumi.set(self, "ttl", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def username(self) -> Optional[_builtins.str]:
+        """
+        Upstream user name (with `password`), e.g. for Docker Hub's higher pull limits.
+        """
+        return pulumi.get(self, "username")
+
+    @username.setter
+    def username(self, value: Optional[_builtins.str]):
+        pulumi.set(self, "username", value)
 
 
 class UpstreamArgsDict(TypedDict):

@@ -37,13 +37,7 @@ record CachePlan(List<Proxy> proxies, List<List<Node>> batches, Map<String, Prop
     /** One node: its key in the outputs (`host` or `host:port`) and its mirror. */
     record Node(String key, Planned mirror) {}
 
-    /** The runbook's five upstreams, each with its real URL (tests and users on a lab give their own). */
-    static final List<UpstreamArgs> DEFAULT_UPSTREAMS = List.of(
-            new UpstreamArgs("docker", "docker.io", "https://registry-1.docker.io", 5000, null, null, null),
-            new UpstreamArgs("ghcr", "ghcr.io", "https://ghcr.io", 5010, null, null, null),
-            new UpstreamArgs("quay", "quay.io", "https://quay.io", 5020, null, null, null),
-            new UpstreamArgs("k8s", "registry.k8s.io", "https://registry.k8s.io", 5030, null, null, null),
-            new UpstreamArgs("kyverno", "reg.kyverno.io", "https://reg.kyverno.io", 5040, null, null, null));
+    static final List<UpstreamArgs> DEFAULT_UPSTREAMS = UpstreamArgs.RUNBOOK;
 
     static CachePlan of(String component, Decoded<PullThroughCache.Args> args, PropertyValue.Obj inputs) {
         PullThroughCache.Args a = args.value();

@@ -6,6 +6,7 @@ import io.imagecache.resources.ContainerdMirror;
 import io.imagecache.resources.DefaultCredentials;
 import io.imagecache.resources.MaintenanceSchedule;
 import io.imagecache.resources.RegistryProxy;
+import io.imagecache.resources.RegistryVmCloudInit;
 import io.imagecache.resources.ResolveDigest;
 import io.imagecache.schema.SchemaGenerator;
 import io.imagecache.spi.ComponentResource;
@@ -34,7 +35,7 @@ public final class Plugin {
                 new MaintenanceSchedule(hosts, DefaultCredentials.fromEnvironment()),
                 new ContainerdMirror(hosts, DefaultCredentials.fromEnvironment(), Clock.systemUTC()),
                 new RegistryProxy(hosts, DefaultCredentials.fromEnvironment(), registry));
-        this.functions = List.of(new ResolveDigest(registry));
+        this.functions = List.of(new ResolveDigest(registry), new RegistryVmCloudInit());
     }
 
     public static Plugin create() {

@@ -1,6 +1,7 @@
 package io.imagecache.resources;
 
 import io.imagecache.spi.ObjectType;
+import java.util.List;
 import io.imagecache.spi.Prop;
 
 /** One upstream registry and the local port its pull-through cache listens on. */
@@ -25,6 +26,15 @@ public record UpstreamArgs(
         @Prop(description = "How long cached content lives, a Go duration such as `168h` (distribution 3.x only; "
                 + "`0` keeps it forever).")
         String ttl) {
+
+    /** The runbook's five upstreams, each with its real URL (tests and users on a lab give their own): the
+     * default of every `upstreams` input. */
+    public static final List<UpstreamArgs> RUNBOOK = List.of(
+            new UpstreamArgs("docker", "docker.io", "https://registry-1.docker.io", 5000, null, null, null),
+            new UpstreamArgs("ghcr", "ghcr.io", "https://ghcr.io", 5010, null, null, null),
+            new UpstreamArgs("quay", "quay.io", "https://quay.io", 5020, null, null, null),
+            new UpstreamArgs("k8s", "registry.k8s.io", "https://registry.k8s.io", 5030, null, null, null),
+            new UpstreamArgs("kyverno", "reg.kyverno.io", "https://reg.kyverno.io", 5040, null, null, null));
 
     /** {@code https://registry-1.docker.io} for docker.io, else {@code https://<registry>}. */
     public static String defaultRemoteUrl(String registry) {

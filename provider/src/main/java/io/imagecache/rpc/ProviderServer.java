@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Supplier;
 import pulumirpc.Plugin;
 import pulumirpc.Provider;
@@ -288,7 +289,7 @@ public final class ProviderServer extends ResourceProviderGrpc.ResourceProviderI
             return b.build();
         }
         R result = f.invoke(d.value(), engine.context(""));
-        return b.setReturn(PropertyCodec.encode(Records.encode(result))).build();
+        return b.setReturn(PropertyCodec.encode(Records.encode(result, f.secretOutputs(d.value()), Set.of()))).build();
     }
 
     // --- plumbing ---------------------------------------------------------------------------------

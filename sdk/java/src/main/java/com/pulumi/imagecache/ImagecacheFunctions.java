@@ -9,12 +9,50 @@ import com.pulumi.deployment.Deployment;
 import com.pulumi.deployment.InvokeOptions;
 import com.pulumi.deployment.InvokeOutputOptions;
 import com.pulumi.imagecache.Utilities;
+import com.pulumi.imagecache.inputs.RegistryVmCloudInitArgs;
+import com.pulumi.imagecache.inputs.RegistryVmCloudInitPlainArgs;
 import com.pulumi.imagecache.inputs.ResolveDigestArgs;
 import com.pulumi.imagecache.inputs.ResolveDigestPlainArgs;
+import com.pulumi.imagecache.outputs.RegistryVmCloudInitResult;
 import com.pulumi.imagecache.outputs.ResolveDigestResult;
 import java.util.concurrent.CompletableFuture;
 
 public final class ImagecacheFunctions {
+    /**
+     * Renders the NoCloud documents of a registry VM with a static address, for any hypervisor: a registry VM on DHCP that gets another address breaks every mirror. Feed `userData`, `networkConfig` and `metaData` to a Proxmox, libvirt or cloud VM resource (or use `proxmoxIpConfig` as Proxmox&#39;s `ipconfig0`), or let `RegistryVm` use them. Pure: nothing is contacted. Optional arguments given as empty strings count as unset.
+     * 
+     */
+    public static Output<RegistryVmCloudInitResult> registryVmCloudInit(RegistryVmCloudInitArgs args) {
+        return registryVmCloudInit(args, InvokeOptions.Empty);
+    }
+    /**
+     * Renders the NoCloud documents of a registry VM with a static address, for any hypervisor: a registry VM on DHCP that gets another address breaks every mirror. Feed `userData`, `networkConfig` and `metaData` to a Proxmox, libvirt or cloud VM resource (or use `proxmoxIpConfig` as Proxmox&#39;s `ipconfig0`), or let `RegistryVm` use them. Pure: nothing is contacted. Optional arguments given as empty strings count as unset.
+     * 
+     */
+    public static CompletableFuture<RegistryVmCloudInitResult> registryVmCloudInitPlain(RegistryVmCloudInitPlainArgs args) {
+        return registryVmCloudInitPlain(args, InvokeOptions.Empty);
+    }
+    /**
+     * Renders the NoCloud documents of a registry VM with a static address, for any hypervisor: a registry VM on DHCP that gets another address breaks every mirror. Feed `userData`, `networkConfig` and `metaData` to a Proxmox, libvirt or cloud VM resource (or use `proxmoxIpConfig` as Proxmox&#39;s `ipconfig0`), or let `RegistryVm` use them. Pure: nothing is contacted. Optional arguments given as empty strings count as unset.
+     * 
+     */
+    public static Output<RegistryVmCloudInitResult> registryVmCloudInit(RegistryVmCloudInitArgs args, InvokeOptions options) {
+        return Deployment.getInstance().invoke("imagecache:index:registryVmCloudInit", TypeShape.of(RegistryVmCloudInitResult.class), args, Utilities.withVersion(options));
+    }
+    /**
+     * Renders the NoCloud documents of a registry VM with a static address, for any hypervisor: a registry VM on DHCP that gets another address breaks every mirror. Feed `userData`, `networkConfig` and `metaData` to a Proxmox, libvirt or cloud VM resource (or use `proxmoxIpConfig` as Proxmox&#39;s `ipconfig0`), or let `RegistryVm` use them. Pure: nothing is contacted. Optional arguments given as empty strings count as unset.
+     * 
+     */
+    public static Output<RegistryVmCloudInitResult> registryVmCloudInit(RegistryVmCloudInitArgs args, InvokeOutputOptions options) {
+        return Deployment.getInstance().invoke("imagecache:index:registryVmCloudInit", TypeShape.of(RegistryVmCloudInitResult.class), args, Utilities.withVersion(options));
+    }
+    /**
+     * Renders the NoCloud documents of a registry VM with a static address, for any hypervisor: a registry VM on DHCP that gets another address breaks every mirror. Feed `userData`, `networkConfig` and `metaData` to a Proxmox, libvirt or cloud VM resource (or use `proxmoxIpConfig` as Proxmox&#39;s `ipconfig0`), or let `RegistryVm` use them. Pure: nothing is contacted. Optional arguments given as empty strings count as unset.
+     * 
+     */
+    public static CompletableFuture<RegistryVmCloudInitResult> registryVmCloudInitPlain(RegistryVmCloudInitPlainArgs args, InvokeOptions options) {
+        return Deployment.getInstance().invokeAsync("imagecache:index:registryVmCloudInit", TypeShape.of(RegistryVmCloudInitResult.class), args, Utilities.withVersion(options));
+    }
     /**
      * Resolves an image tag to its manifest digest through the Registry HTTP API v2 (Bearer token challenges and Basic auth included), so a deployment can pin `image{@literal @}sha256:...` instead of a tag a pull-through cache may serve stale. Ask the upstream (default) or a mirror (`registryUrl`). Optional arguments given as empty strings count as unset.
      * 

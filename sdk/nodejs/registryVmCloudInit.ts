@@ -14,6 +14,7 @@ export function registryVmCloudInit(args: RegistryVmCloudInitArgs, opts?: pulumi
     return pulumi.runtime.invoke("imagecache:index:registryVmCloudInit", {
         "address": args.address,
         "configRoot": args.configRoot,
+        "dataDevice": args.dataDevice,
         "dataRoot": args.dataRoot,
         "gateway": args.gateway,
         "hostname": args.hostname,
@@ -38,6 +39,10 @@ export interface RegistryVmCloudInitArgs {
      * Where the proxies' configs live, as in `PullThroughCache`.
      */
     configRoot?: string;
+    /**
+     * A disk for the caches, e.g. `/dev/vdb`: given a filesystem (ext4, label `imagecache`) at first boot only if it has none, so a re-created VM keeps the cache on it, and mounted at `dataRoot`. Without it the caches live on the root disk.
+     */
+    dataDevice?: string;
     /**
      * Where the proxies' caches live, as in `PullThroughCache`.
      */
@@ -122,6 +127,7 @@ export function registryVmCloudInitOutput(args: RegistryVmCloudInitOutputArgs, o
     return pulumi.runtime.invokeOutput("imagecache:index:registryVmCloudInit", {
         "address": args.address,
         "configRoot": args.configRoot,
+        "dataDevice": args.dataDevice,
         "dataRoot": args.dataRoot,
         "gateway": args.gateway,
         "hostname": args.hostname,
@@ -146,6 +152,10 @@ export interface RegistryVmCloudInitOutputArgs {
      * Where the proxies' configs live, as in `PullThroughCache`.
      */
     configRoot?: pulumi.Input<string | undefined>;
+    /**
+     * A disk for the caches, e.g. `/dev/vdb`: given a filesystem (ext4, label `imagecache`) at first boot only if it has none, so a re-created VM keeps the cache on it, and mounted at `dataRoot`. Without it the caches live on the root disk.
+     */
+    dataDevice?: pulumi.Input<string | undefined>;
     /**
      * Where the proxies' caches live, as in `PullThroughCache`.
      */

@@ -27,6 +27,8 @@ type RegistryVmCloudInitArgs struct {
 	Address string `pulumi:"address"`
 	// Where the proxies' configs live, as in `PullThroughCache`.
 	ConfigRoot *string `pulumi:"configRoot"`
+	// A disk for the caches, e.g. `/dev/vdb`: given a filesystem (ext4, label `imagecache`) at first boot only if it has none, so a re-created VM keeps the cache on it, and mounted at `dataRoot`. Without it the caches live on the root disk.
+	DataDevice *string `pulumi:"dataDevice"`
 	// Where the proxies' caches live, as in `PullThroughCache`.
 	DataRoot *string `pulumi:"dataRoot"`
 	// The default gateway, inside `address`'s subnet, e.g. `10.0.20.1`.
@@ -104,6 +106,8 @@ type RegistryVmCloudInitOutputArgs struct {
 	Address pulumi.StringInput `pulumi:"address"`
 	// Where the proxies' configs live, as in `PullThroughCache`.
 	ConfigRoot pulumi.StringPtrInput `pulumi:"configRoot"`
+	// A disk for the caches, e.g. `/dev/vdb`: given a filesystem (ext4, label `imagecache`) at first boot only if it has none, so a re-created VM keeps the cache on it, and mounted at `dataRoot`. Without it the caches live on the root disk.
+	DataDevice pulumi.StringPtrInput `pulumi:"dataDevice"`
 	// Where the proxies' caches live, as in `PullThroughCache`.
 	DataRoot pulumi.StringPtrInput `pulumi:"dataRoot"`
 	// The default gateway, inside `address`'s subnet, e.g. `10.0.20.1`.

@@ -109,6 +109,7 @@ class AwaitableRegistryVmCloudInitResult(RegistryVmCloudInitResult):
 
 def registry_vm_cloud_init(address: Optional[_builtins.str] = None,
                            config_root: Optional[_builtins.str] = None,
+                           data_device: Optional[_builtins.str] = None,
                            data_root: Optional[_builtins.str] = None,
                            gateway: Optional[_builtins.str] = None,
                            hostname: Optional[_builtins.str] = None,
@@ -127,6 +128,7 @@ def registry_vm_cloud_init(address: Optional[_builtins.str] = None,
 
     :param _builtins.str address: The VM's static address with its prefix length, e.g. `10.0.20.10/24`.
     :param _builtins.str config_root: Where the proxies' configs live, as in `PullThroughCache`.
+    :param _builtins.str data_device: A disk for the caches, e.g. `/dev/vdb`: given a filesystem (ext4, label `imagecache`) at first boot only if it has none, so a re-created VM keeps the cache on it, and mounted at `dataRoot`. Without it the caches live on the root disk.
     :param _builtins.str data_root: Where the proxies' caches live, as in `PullThroughCache`.
     :param _builtins.str gateway: The default gateway, inside `address`'s subnet, e.g. `10.0.20.1`.
     :param _builtins.str hostname: The VM's host name, a DNS label such as `registry`.
@@ -143,6 +145,7 @@ def registry_vm_cloud_init(address: Optional[_builtins.str] = None,
     __args__ = dict()
     __args__['address'] = address
     __args__['configRoot'] = config_root
+    __args__['dataDevice'] = data_device
     __args__['dataRoot'] = data_root
     __args__['gateway'] = gateway
     __args__['hostname'] = hostname
@@ -167,6 +170,7 @@ def registry_vm_cloud_init(address: Optional[_builtins.str] = None,
         user_data=pulumi.get(__ret__, 'user_data'))
 def registry_vm_cloud_init_output(address: pulumi.Input[Optional[_builtins.str]] = None,
                                   config_root: pulumi.Input[Optional[Optional[_builtins.str]]] = None,
+                                  data_device: pulumi.Input[Optional[Optional[_builtins.str]]] = None,
                                   data_root: pulumi.Input[Optional[Optional[_builtins.str]]] = None,
                                   gateway: pulumi.Input[Optional[_builtins.str]] = None,
                                   hostname: pulumi.Input[Optional[_builtins.str]] = None,
@@ -185,6 +189,7 @@ def registry_vm_cloud_init_output(address: pulumi.Input[Optional[_builtins.str]]
 
     :param _builtins.str address: The VM's static address with its prefix length, e.g. `10.0.20.10/24`.
     :param _builtins.str config_root: Where the proxies' configs live, as in `PullThroughCache`.
+    :param _builtins.str data_device: A disk for the caches, e.g. `/dev/vdb`: given a filesystem (ext4, label `imagecache`) at first boot only if it has none, so a re-created VM keeps the cache on it, and mounted at `dataRoot`. Without it the caches live on the root disk.
     :param _builtins.str data_root: Where the proxies' caches live, as in `PullThroughCache`.
     :param _builtins.str gateway: The default gateway, inside `address`'s subnet, e.g. `10.0.20.1`.
     :param _builtins.str hostname: The VM's host name, a DNS label such as `registry`.
@@ -201,6 +206,7 @@ def registry_vm_cloud_init_output(address: pulumi.Input[Optional[_builtins.str]]
     __args__ = dict()
     __args__['address'] = address
     __args__['configRoot'] = config_root
+    __args__['dataDevice'] = data_device
     __args__['dataRoot'] = data_root
     __args__['gateway'] = gateway
     __args__['hostname'] = hostname

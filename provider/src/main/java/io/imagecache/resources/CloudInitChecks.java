@@ -35,7 +35,7 @@ final class CloudInitChecks {
                 blank(a.user()) ? "imagecache" : a.user(), a.sshAuthorizedKeys(), blankToNull(a.passwordHash()),
                 a.upstreams(), blank(a.dataRoot()) ? "/var/lib/imagecache" : a.dataRoot(),
                 blank(a.configRoot()) ? "/etc/imagecache" : a.configRoot(), blankToNull(a.interfaceMatch()), a.packages(),
-                blankToNull(a.sshHostKey()));
+                blankToNull(a.sshHostKey()), blankToNull(a.dataDevice()));
     }
 
     static List<CheckFailure> check(Decoded<Args> d, String prefix) {
@@ -133,6 +133,10 @@ final class CloudInitChecks {
                         + "(optionally =version), e.g. htop"));
             }
         });
+        if (a.dataDevice() != null && !a.dataDevice().matches("/dev/[A-Za-z0-9_./:-]+") || a.dataDevice() != null && a.dataDevice().contains("..")) {
+            out.add(new CheckFailure(prefix + "dataDevice", "\"" + shown(a.dataDevice()) + "\" is not a device path such as /dev/vdb "
+                    + "or /dev/disk/by-id/virtio-data"));
+        }
         if (a.sshHostKey() != null) {
             try {
                 OpenSshPrivateKey k = OpenSshPrivateKey.parse(a.sshHostKey());
@@ -167,7 +171,8 @@ final class CloudInitChecks {
                 a.searchDomains() == null ? List.of() : a.searchDomains(), a.user(),
                 a.sshAuthorizedKeys() == null ? List.of() : a.sshAuthorizedKeys().stream().map(String::strip).toList(),
                 Optional.ofNullable(a.passwordHash()), Optional.ofNullable(a.interfaceMatch()),
-                a.packages() == null ? List.of() : a.packages(), hostKey, dirs);
+                a.packages() == null ? List.of() : a.packages(), hostKey, dirs, Optional.ofNullable(a.dataDevice()),
+                a.dataRoot());
     }
 
     /** cloud-init's {@code ssh_keys} name for a key type. */

@@ -55,7 +55,11 @@ public final class RegistryVmCloudInit implements ProviderFunction<RegistryVmClo
             @Prop(description = "The VM's own SSH host key, an unencrypted OpenSSH private key file's text (`ssh-keygen "
                     + "-t ed25519 -N ''`), delivered through cloud-init's `ssh_keys` so the first connection can "
                     + "already pin `hostKey`. Without it the VM makes its own keys at first boot.", secret = true)
-            String sshHostKey) {}
+            String sshHostKey,
+            @Prop(description = "A disk for the caches, e.g. `/dev/vdb`: given a filesystem (ext4, label `imagecache`) "
+                    + "at first boot only if it has none, so a re-created VM keeps the cache on it, and mounted at "
+                    + "`dataRoot`. Without it the caches live on the root disk.")
+            String dataDevice) {}
 
     public record Result(
             @Prop(description = "The `#cloud-config` user-data: the user with its keys and sudo, Docker installed and "

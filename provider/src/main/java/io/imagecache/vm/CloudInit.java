@@ -20,6 +20,9 @@ public final class CloudInit {
     static final String ENSURE_DOCKER = "command -v dockerd >/dev/null 2>&1 || { apt-get update"
             + " && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends docker.io; }";
 
+    /** The filesystem label of the data disk. */
+    public static final String DATA_LABEL = "imagecache";
+
     private CloudInit() {}
 
     public static String userData(CloudInitSpec s) {
@@ -49,6 +52,11 @@ public final class CloudInit {
         if (!s.packages().isEmpty()) {
             doc.put("packages", s.packages());
         }
+        s.dataDevice().ifPresent(dev -> {
+            // overwrite false: cloud-init makes the filesystem only on a disk that has none, so the cache survives
+            doc.put("fs_setup", List.of(ordered("label", DATA_LABEL, "filesystem", "ext4", "device", dev, "overwrite", false)));
+            doc.put("mounts", List.of(List.of("LABEL=" + DATA_LABEL, s.dataRoot(), "ext4", "defaults,nofail", "0", "2")));
+        });
         List<Object> runcmd = new ArrayList<>();
         runcmd.add(List.of("sh", "-c", ENSURE_DOCKER));
         runcmd.add(List.of("systemctl", "enable", "--now", "docker"));

@@ -14,11 +14,13 @@ import java.util.Optional;
  * @param sshHostKey         the VM's own host key: its private file's text and the public line derived from it
  * @param directories        absolute paths to create (the proxies' data and config directories)
  * @param passwordHash       a crypt(3) hash for the user, for console or password login
+ * @param dataDevice         a disk for the caches, formatted once and mounted at {@code dataRoot}
  */
 public record CloudInitSpec(String hostname, Ipv4Cidr address, Ipv4 gateway, List<Ipv4> nameservers,
                             List<String> searchDomains, String user, List<String> sshAuthorizedKeys,
                             Optional<String> passwordHash, Optional<String> interfaceMatch, List<String> packages,
-                            Optional<HostKeyPair> sshHostKey, List<String> directories) {
+                            Optional<HostKeyPair> sshHostKey, List<String> directories, Optional<String> dataDevice,
+                            String dataRoot) {
 
     /** A host key pair as cloud-init's {@code ssh_keys} takes it: {@code <kind>_private} and {@code <kind>_public}. */
     public record HostKeyPair(String kind, String privateKey, String publicLine) {

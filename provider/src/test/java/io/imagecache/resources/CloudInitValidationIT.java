@@ -65,7 +65,7 @@ class CloudInitValidationIT {
         out.add(CloudInitChecks.normalized(RegistryVmCloudInitTest.full()));
         Args f = RegistryVmCloudInitTest.full();
         out.add(CloudInitChecks.normalized(new Args("r2", "172.16.5.4/16", "172.16.0.1", List.of(), List.of(), null, List.of(),
-                "$6$rounds=5000$salt$" + "a".repeat(86), null, null, null, "ens18", null, null)));
+                "$6$rounds=5000$salt$" + "a".repeat(86), null, null, null, "ens18", null, null, null)));
         out.add(CloudInitChecks.normalized(RegistryVmCloudInitTest.with(f, "sshHostKey",
                 io.imagecache.lab.SshKeys.rsa().privateKey())));
         return out;

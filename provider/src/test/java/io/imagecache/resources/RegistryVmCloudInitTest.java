@@ -29,7 +29,7 @@ class RegistryVmCloudInitTest {
 
     static Args args(String hostname, String address, String gateway) {
         return new Args(hostname, address, gateway, null, null, null, List.of(USER_KEY.publicKey()), null, null, null, null,
-                null, null, null);
+                null, null, null, null);
     }
 
     static Args full() {
@@ -37,7 +37,7 @@ class RegistryVmCloudInitTest {
                 "ops", List.of(USER_KEY.publicKey()), null,
                 List.of(new UpstreamArgs("docker", "docker.io", null, 5000, null, null, null),
                         new UpstreamArgs("ghcr", "ghcr.io", null, 5010, null, null, null)),
-                "/srv/cache", "/srv/etc", "52:54:00:AB:cd:01", List.of("htop"), HOST_KEY.privateKey());
+                "/srv/cache", "/srv/etc", "52:54:00:AB:cd:01", List.of("htop"), HOST_KEY.privateKey(), "/dev/vdb");
     }
 
     static Decoded<Args> d(Args a) {
@@ -55,7 +55,8 @@ class RegistryVmCloudInitTest {
         RegistryVmCloudInit.Result r = FN.invoke(full(), null);
         assertTrue(r.userData().startsWith("#cloud-config\n"), r.userData());
         Map<String, Object> doc = yaml(r.userData());
-        assertEquals(Set.of("hostname", "users", "disable_root", "ssh_pwauth", "ssh_deletekeys", "ssh_keys", "packages", "runcmd"),
+        assertEquals(Set.of("hostname", "users", "disable_root", "ssh_pwauth", "ssh_deletekeys", "ssh_keys", "packages", "fs_setup", "mounts",
+                "runcmd"),
                 doc.keySet());
         Map<String, Object> user = ((List<Map<String, Object>>) doc.get("users")).get(0);
         assertEquals("ops", user.get("name"));
@@ -68,6 +69,9 @@ class RegistryVmCloudInitTest {
         assertEquals(pubWithoutComment(HOST_KEY), keys.get("ed25519_public"));
         assertEquals(pubWithoutComment(HOST_KEY), r.hostKey());
         assertEquals(List.of("htop"), doc.get("packages"));
+        assertEquals(List.of(Map.of("label", "imagecache", "filesystem", "ext4", "device", "/dev/vdb", "overwrite", false)), doc.get("fs_setup"),
+                "the data disk is formatted only when it has no filesystem");
+        assertEquals(List.of(List.of("LABEL=imagecache", "/srv/cache", "ext4", "defaults,nofail", "0", "2")), doc.get("mounts"));
         List<List<String>> runcmd = (List<List<String>>) doc.get("runcmd");
         assertEquals(List.of("systemctl", "enable", "--now", "docker"), runcmd.get(1));
         assertEquals(List.of(List.of("install", "-d", "-m", "0755", "/srv/cache/docker"), List.of("install", "-d", "-m", "0755", "/srv/etc/docker"),
@@ -120,7 +124,7 @@ class RegistryVmCloudInitTest {
         assertEquals(a.instanceId(), FN.invoke(full(), null).instanceId(), "the same inputs, the same instance");
         Args moved = new Args("registry", "10.0.20.11/24", "10.0.20.1", full().nameservers(), full().searchDomains(), "ops",
                 full().sshAuthorizedKeys(), null, full().upstreams(), "/srv/cache", "/srv/etc", full().interfaceMatch(),
-                full().packages(), full().sshHostKey());
+                full().packages(), full().sshHostKey(), null);
         assertNotEquals(a.instanceId(), FN.invoke(moved, null).instanceId());
         assertEquals("ip=10.0.20.10/24,gw=10.0.20.1", a.proxmoxIpConfig());
     }
@@ -130,7 +134,7 @@ class RegistryVmCloudInitTest {
         assertEquals(Set.of(PropertyPath.of("userData")), FN.secretOutputs(full()));
         assertEquals(Set.of(), FN.secretOutputs(args("registry", "10.0.20.10/24", "10.0.20.1")));
         Args withPassword = new Args("registry", "10.0.20.10/24", "10.0.20.1", null, null, null, List.of(), "$6$salt$abc", null,
-                null, null, null, null, null);
+                null, null, null, null, null, null);
         assertEquals(Set.of(PropertyPath.of("userData")), FN.secretOutputs(withPassword));
         assertEquals(List.of(), FN.check(d(withPassword)), "a password alone is enough to log in");
     }
@@ -140,7 +144,7 @@ class RegistryVmCloudInitTest {
     void yamlMetacharactersInAKeyCommentComeBackVerbatim() {
         String key = pubWithoutComment(USER_KEY) + " ops: #1 {a: [b]} 'q' \"dq\" & *x !tag";
         Args a = new Args("registry", "10.0.20.10/24", "10.0.20.1", null, null, null, List.of(key), null, null, null, null, null,
-                null, null);
+                null, null, null);
         assertEquals(List.of(), FN.check(d(a)));
         Map<String, Object> user = ((List<Map<String, Object>>) yaml(FN.invoke(a, null).userData()).get("users")).get(0);
         assertEquals(List.of(key), user.get("ssh_authorized_keys"));
@@ -191,6 +195,8 @@ class RegistryVmCloudInitTest {
                 Arguments.of("dataRoot /", "dataRoot", with(ok, "dataRoot", "/"), "absolute path"),
                 Arguments.of("interface with a space", "interfaceMatch", with(ok, "interfaceMatch", "eth 0"), "MAC"),
                 Arguments.of("package with a flag", "packages[0]", with(ok, "packages", List.of("--allow-unauthenticated")), "Debian package"),
+                Arguments.of("data device outside /dev", "dataDevice", with(ok, "dataDevice", "/tmp/disk"), "device path"),
+                Arguments.of("data device with ..", "dataDevice", with(ok, "dataDevice", "/dev/../etc/passwd"), "device path"),
                 Arguments.of("host key that is a public key", "sshHostKey", with(ok, "sshHostKey", USER_KEY.publicKey()), "OpenSSH private key"),
                 Arguments.of("encrypted host key", "sshHostKey", with(ok, "sshHostKey", SshKeys.ed25519("pass-phrase").privateKey()), "encrypted"));
     }
@@ -203,7 +209,7 @@ class RegistryVmCloudInitTest {
                 field.equals("passwordHash") ? (String) v : o.passwordHash(), field.equals("upstreams") ? cast(v) : o.upstreams(),
                 field.equals("dataRoot") ? (String) v : o.dataRoot(), field.equals("configRoot") ? (String) v : o.configRoot(),
                 field.equals("interfaceMatch") ? (String) v : o.interfaceMatch(), field.equals("packages") ? cast(v) : o.packages(),
-                field.equals("sshHostKey") ? (String) v : o.sshHostKey());
+                field.equals("sshHostKey") ? (String) v : o.sshHostKey(), field.equals("dataDevice") ? (String) v : o.dataDevice());
     }
 
     @SuppressWarnings("unchecked")

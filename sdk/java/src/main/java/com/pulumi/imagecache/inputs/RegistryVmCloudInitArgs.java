@@ -50,6 +50,21 @@ public final class RegistryVmCloudInitArgs extends com.pulumi.resources.InvokeAr
     }
 
     /**
+     * A disk for the caches, e.g. `/dev/vdb`: given a filesystem (ext4, label `imagecache`) at first boot only if it has none, so a re-created VM keeps the cache on it, and mounted at `dataRoot`. Without it the caches live on the root disk.
+     * 
+     */
+    @Import(name="dataDevice")
+    private @Nullable Output<String> dataDevice;
+
+    /**
+     * @return A disk for the caches, e.g. `/dev/vdb`: given a filesystem (ext4, label `imagecache`) at first boot only if it has none, so a re-created VM keeps the cache on it, and mounted at `dataRoot`. Without it the caches live on the root disk.
+     * 
+     */
+    public Optional<Output<String>> dataDevice() {
+        return Optional.ofNullable(this.dataDevice);
+    }
+
+    /**
      * Where the proxies&#39; caches live, as in `PullThroughCache`.
      * 
      */
@@ -234,6 +249,7 @@ public final class RegistryVmCloudInitArgs extends com.pulumi.resources.InvokeAr
     private RegistryVmCloudInitArgs(RegistryVmCloudInitArgs $) {
         this.address = $.address;
         this.configRoot = $.configRoot;
+        this.dataDevice = $.dataDevice;
         this.dataRoot = $.dataRoot;
         this.gateway = $.gateway;
         this.hostname = $.hostname;
@@ -306,6 +322,27 @@ public final class RegistryVmCloudInitArgs extends com.pulumi.resources.InvokeAr
          */
         public Builder configRoot(String configRoot) {
             return configRoot(Output.of(configRoot));
+        }
+
+        /**
+         * @param dataDevice A disk for the caches, e.g. `/dev/vdb`: given a filesystem (ext4, label `imagecache`) at first boot only if it has none, so a re-created VM keeps the cache on it, and mounted at `dataRoot`. Without it the caches live on the root disk.
+         * 
+         * @return builder
+         * 
+         */
+        public Builder dataDevice(@Nullable Output<String> dataDevice) {
+            $.dataDevice = dataDevice;
+            return this;
+        }
+
+        /**
+         * @param dataDevice A disk for the caches, e.g. `/dev/vdb`: given a filesystem (ext4, label `imagecache`) at first boot only if it has none, so a re-created VM keeps the cache on it, and mounted at `dataRoot`. Without it the caches live on the root disk.
+         * 
+         * @return builder
+         * 
+         */
+        public Builder dataDevice(String dataDevice) {
+            return dataDevice(Output.of(dataDevice));
         }
 
         /**

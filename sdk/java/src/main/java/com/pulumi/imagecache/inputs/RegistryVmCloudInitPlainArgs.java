@@ -49,6 +49,21 @@ public final class RegistryVmCloudInitPlainArgs extends com.pulumi.resources.Inv
     }
 
     /**
+     * A disk for the caches, e.g. `/dev/vdb`: given a filesystem (ext4, label `imagecache`) at first boot only if it has none, so a re-created VM keeps the cache on it, and mounted at `dataRoot`. Without it the caches live on the root disk.
+     * 
+     */
+    @Import(name="dataDevice")
+    private @Nullable String dataDevice;
+
+    /**
+     * @return A disk for the caches, e.g. `/dev/vdb`: given a filesystem (ext4, label `imagecache`) at first boot only if it has none, so a re-created VM keeps the cache on it, and mounted at `dataRoot`. Without it the caches live on the root disk.
+     * 
+     */
+    public Optional<String> dataDevice() {
+        return Optional.ofNullable(this.dataDevice);
+    }
+
+    /**
      * Where the proxies&#39; caches live, as in `PullThroughCache`.
      * 
      */
@@ -233,6 +248,7 @@ public final class RegistryVmCloudInitPlainArgs extends com.pulumi.resources.Inv
     private RegistryVmCloudInitPlainArgs(RegistryVmCloudInitPlainArgs $) {
         this.address = $.address;
         this.configRoot = $.configRoot;
+        this.dataDevice = $.dataDevice;
         this.dataRoot = $.dataRoot;
         this.gateway = $.gateway;
         this.hostname = $.hostname;
@@ -284,6 +300,17 @@ public final class RegistryVmCloudInitPlainArgs extends com.pulumi.resources.Inv
          */
         public Builder configRoot(@Nullable String configRoot) {
             $.configRoot = configRoot;
+            return this;
+        }
+
+        /**
+         * @param dataDevice A disk for the caches, e.g. `/dev/vdb`: given a filesystem (ext4, label `imagecache`) at first boot only if it has none, so a re-created VM keeps the cache on it, and mounted at `dataRoot`. Without it the caches live on the root disk.
+         * 
+         * @return builder
+         * 
+         */
+        public Builder dataDevice(@Nullable String dataDevice) {
+            $.dataDevice = dataDevice;
             return this;
         }
 

@@ -30,6 +30,11 @@ export type RegistryProxy = import("./registryProxy").RegistryProxy;
 export const RegistryProxy: typeof import("./registryProxy").RegistryProxy = null as any;
 utilities.lazyLoad(exports, ["RegistryProxy"], () => require("./registryProxy"));
 
+export { RegistryVmArgs } from "./registryVm";
+export type RegistryVm = import("./registryVm").RegistryVm;
+export const RegistryVm: typeof import("./registryVm").RegistryVm = null as any;
+utilities.lazyLoad(exports, ["RegistryVm"], () => require("./registryVm"));
+
 export { RegistryVmCloudInitArgs, RegistryVmCloudInitResult, RegistryVmCloudInitOutputArgs } from "./registryVmCloudInit";
 export const registryVmCloudInit: typeof import("./registryVmCloudInit").registryVmCloudInit = null as any;
 export const registryVmCloudInitOutput: typeof import("./registryVmCloudInit").registryVmCloudInitOutput = null as any;
@@ -60,6 +65,8 @@ const _module = {
                 return new PullThroughCache(name, <any>undefined, { urn })
             case "imagecache:index:RegistryProxy":
                 return new RegistryProxy(name, <any>undefined, { urn })
+            case "imagecache:index:RegistryVm":
+                return new RegistryVm(name, <any>undefined, { urn })
             default:
                 throw new Error(`unknown resource type ${type}`);
         }

@@ -29,6 +29,8 @@ func (m *module) Construct(ctx *pulumi.Context, name, typ, urn string) (r pulumi
 		r = &PullThroughCache{}
 	case "imagecache:index:RegistryProxy":
 		r = &RegistryProxy{}
+	case "imagecache:index:RegistryVm":
+		r = &RegistryVm{}
 	default:
 		return nil, fmt.Errorf("unknown resource type: %s", typ)
 	}

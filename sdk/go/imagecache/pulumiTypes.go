@@ -122,6 +122,225 @@ func (o ClientCertificateArrayOutput) Index(i pulumi.IntInput) ClientCertificate
 	}).(ClientCertificateOutput)
 }
 
+// A registry VM's cloud-init: the arguments of `registryVmCloudInit`.
+type CloudInit struct {
+	// The VM's static address with its prefix length, e.g. `10.0.20.10/24`.
+	Address string `pulumi:"address"`
+	// Where the proxies' configs live, as in `PullThroughCache`.
+	ConfigRoot *string `pulumi:"configRoot"`
+	// A disk for the caches, e.g. `/dev/vdb`: given a filesystem (ext4, label `imagecache`) at first boot only if it has none, so a re-created VM keeps the cache on it, and mounted at `dataRoot`. Without it the caches live on the root disk.
+	DataDevice *string `pulumi:"dataDevice"`
+	// Where the proxies' caches live, as in `PullThroughCache`.
+	DataRoot *string `pulumi:"dataRoot"`
+	// The default gateway, inside `address`'s subnet, e.g. `10.0.20.1`.
+	Gateway string `pulumi:"gateway"`
+	// The VM's host name, a DNS label such as `registry`.
+	Hostname string `pulumi:"hostname"`
+	// Which NIC gets the address: a MAC address (`52:54:00:12:34:56`) or an interface name or glob (`ens18`, `en*`). Default: every NIC whose name starts with `e` (give a MAC when the VM has more than one).
+	InterfaceMatch *string `pulumi:"interfaceMatch"`
+	// DNS servers (IPv4 addresses).
+	Nameservers []string `pulumi:"nameservers"`
+	// Extra Debian packages to install at first boot (Docker is ensured anyway).
+	Packages []string `pulumi:"packages"`
+	// A crypt(3) hash of the user's password (`mkpasswd -m sha-512`), for console or password login; never the password itself. Without it the password is locked.
+	PasswordHash *string `pulumi:"passwordHash"`
+	// DNS search domains.
+	SearchDomains []string `pulumi:"searchDomains"`
+	// The user's SSH public keys, authorized_keys lines such as `ssh-ed25519 AAAA... ops`.
+	SshAuthorizedKeys []string `pulumi:"sshAuthorizedKeys"`
+	// The VM's own SSH host key, an unencrypted OpenSSH private key file's text (`ssh-keygen -t ed25519 -N ''`), delivered through cloud-init's `ssh_keys` so the first connection can already pin `hostKey`. Without it the VM makes its own keys at first boot.
+	SshHostKey *string `pulumi:"sshHostKey"`
+	// The upstreams the VM will cache (default: `PullThroughCache`'s five): each gets `<dataRoot>/<name>` and `<configRoot>/<name>`.
+	Upstreams []Upstream `pulumi:"upstreams"`
+	// The login user created with passwordless sudo (what `registryHost.user` then is).
+	User *string `pulumi:"user"`
+}
+
+// Defaults sets the appropriate defaults for CloudInit
+func (val *CloudInit) Defaults() *CloudInit {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+	if tmp.ConfigRoot == nil {
+		configRoot_ := "/etc/imagecache"
+		tmp.ConfigRoot = &configRoot_
+	}
+	if tmp.DataRoot == nil {
+		dataRoot_ := "/var/lib/imagecache"
+		tmp.DataRoot = &dataRoot_
+	}
+	if tmp.User == nil {
+		user_ := "imagecache"
+		tmp.User = &user_
+	}
+	return &tmp
+}
+
+// CloudInitInput is an input type that accepts CloudInitArgs and CloudInitOutput values.
+// You can construct a concrete instance of `CloudInitInput` via:
+//
+//	CloudInitArgs{...}
+type CloudInitInput interface {
+	pulumi.Input
+
+	ToCloudInitOutput() CloudInitOutput
+	ToCloudInitOutputWithContext(context.Context) CloudInitOutput
+}
+
+// A registry VM's cloud-init: the arguments of `registryVmCloudInit`.
+type CloudInitArgs struct {
+	// The VM's static address with its prefix length, e.g. `10.0.20.10/24`.
+	Address pulumi.StringInput `pulumi:"address"`
+	// Where the proxies' configs live, as in `PullThroughCache`.
+	ConfigRoot pulumi.StringPtrInput `pulumi:"configRoot"`
+	// A disk for the caches, e.g. `/dev/vdb`: given a filesystem (ext4, label `imagecache`) at first boot only if it has none, so a re-created VM keeps the cache on it, and mounted at `dataRoot`. Without it the caches live on the root disk.
+	DataDevice pulumi.StringPtrInput `pulumi:"dataDevice"`
+	// Where the proxies' caches live, as in `PullThroughCache`.
+	DataRoot pulumi.StringPtrInput `pulumi:"dataRoot"`
+	// The default gateway, inside `address`'s subnet, e.g. `10.0.20.1`.
+	Gateway pulumi.StringInput `pulumi:"gateway"`
+	// The VM's host name, a DNS label such as `registry`.
+	Hostname pulumi.StringInput `pulumi:"hostname"`
+	// Which NIC gets the address: a MAC address (`52:54:00:12:34:56`) or an interface name or glob (`ens18`, `en*`). Default: every NIC whose name starts with `e` (give a MAC when the VM has more than one).
+	InterfaceMatch pulumi.StringPtrInput `pulumi:"interfaceMatch"`
+	// DNS servers (IPv4 addresses).
+	Nameservers pulumi.StringArrayInput `pulumi:"nameservers"`
+	// Extra Debian packages to install at first boot (Docker is ensured anyway).
+	Packages pulumi.StringArrayInput `pulumi:"packages"`
+	// A crypt(3) hash of the user's password (`mkpasswd -m sha-512`), for console or password login; never the password itself. Without it the password is locked.
+	PasswordHash pulumi.StringPtrInput `pulumi:"passwordHash"`
+	// DNS search domains.
+	SearchDomains pulumi.StringArrayInput `pulumi:"searchDomains"`
+	// The user's SSH public keys, authorized_keys lines such as `ssh-ed25519 AAAA... ops`.
+	SshAuthorizedKeys pulumi.StringArrayInput `pulumi:"sshAuthorizedKeys"`
+	// The VM's own SSH host key, an unencrypted OpenSSH private key file's text (`ssh-keygen -t ed25519 -N ''`), delivered through cloud-init's `ssh_keys` so the first connection can already pin `hostKey`. Without it the VM makes its own keys at first boot.
+	SshHostKey pulumi.StringPtrInput `pulumi:"sshHostKey"`
+	// The upstreams the VM will cache (default: `PullThroughCache`'s five): each gets `<dataRoot>/<name>` and `<configRoot>/<name>`.
+	Upstreams UpstreamArrayInput `pulumi:"upstreams"`
+	// The login user created with passwordless sudo (what `registryHost.user` then is).
+	User pulumi.StringPtrInput `pulumi:"user"`
+}
+
+// Defaults sets the appropriate defaults for CloudInitArgs
+func (val *CloudInitArgs) Defaults() *CloudInitArgs {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+	if tmp.ConfigRoot == nil {
+		tmp.ConfigRoot = pulumi.StringPtr("/etc/imagecache")
+	}
+	if tmp.DataRoot == nil {
+		tmp.DataRoot = pulumi.StringPtr("/var/lib/imagecache")
+	}
+	if tmp.User == nil {
+		tmp.User = pulumi.StringPtr("imagecache")
+	}
+	return &tmp
+}
+func (CloudInitArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*CloudInit)(nil)).Elem()
+}
+
+func (i CloudInitArgs) ToCloudInitOutput() CloudInitOutput {
+	return i.ToCloudInitOutputWithContext(context.Background())
+}
+
+func (i CloudInitArgs) ToCloudInitOutputWithContext(ctx context.Context) CloudInitOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(CloudInitOutput)
+}
+
+// A registry VM's cloud-init: the arguments of `registryVmCloudInit`.
+type CloudInitOutput struct{ *pulumi.OutputState }
+
+func (CloudInitOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*CloudInit)(nil)).Elem()
+}
+
+func (o CloudInitOutput) ToCloudInitOutput() CloudInitOutput {
+	return o
+}
+
+func (o CloudInitOutput) ToCloudInitOutputWithContext(ctx context.Context) CloudInitOutput {
+	return o
+}
+
+// The VM's static address with its prefix length, e.g. `10.0.20.10/24`.
+func (o CloudInitOutput) Address() pulumi.StringOutput {
+	return o.ApplyT(func(v CloudInit) string { return v.Address }).(pulumi.StringOutput)
+}
+
+// Where the proxies' configs live, as in `PullThroughCache`.
+func (o CloudInitOutput) ConfigRoot() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v CloudInit) *string { return v.ConfigRoot }).(pulumi.StringPtrOutput)
+}
+
+// A disk for the caches, e.g. `/dev/vdb`: given a filesystem (ext4, label `imagecache`) at first boot only if it has none, so a re-created VM keeps the cache on it, and mounted at `dataRoot`. Without it the caches live on the root disk.
+func (o CloudInitOutput) DataDevice() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v CloudInit) *string { return v.DataDevice }).(pulumi.StringPtrOutput)
+}
+
+// Where the proxies' caches live, as in `PullThroughCache`.
+func (o CloudInitOutput) DataRoot() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v CloudInit) *string { return v.DataRoot }).(pulumi.StringPtrOutput)
+}
+
+// The default gateway, inside `address`'s subnet, e.g. `10.0.20.1`.
+func (o CloudInitOutput) Gateway() pulumi.StringOutput {
+	return o.ApplyT(func(v CloudInit) string { return v.Gateway }).(pulumi.StringOutput)
+}
+
+// The VM's host name, a DNS label such as `registry`.
+func (o CloudInitOutput) Hostname() pulumi.StringOutput {
+	return o.ApplyT(func(v CloudInit) string { return v.Hostname }).(pulumi.StringOutput)
+}
+
+// Which NIC gets the address: a MAC address (`52:54:00:12:34:56`) or an interface name or glob (`ens18`, `en*`). Default: every NIC whose name starts with `e` (give a MAC when the VM has more than one).
+func (o CloudInitOutput) InterfaceMatch() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v CloudInit) *string { return v.InterfaceMatch }).(pulumi.StringPtrOutput)
+}
+
+// DNS servers (IPv4 addresses).
+func (o CloudInitOutput) Nameservers() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v CloudInit) []string { return v.Nameservers }).(pulumi.StringArrayOutput)
+}
+
+// Extra Debian packages to install at first boot (Docker is ensured anyway).
+func (o CloudInitOutput) Packages() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v CloudInit) []string { return v.Packages }).(pulumi.StringArrayOutput)
+}
+
+// A crypt(3) hash of the user's password (`mkpasswd -m sha-512`), for console or password login; never the password itself. Without it the password is locked.
+func (o CloudInitOutput) PasswordHash() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v CloudInit) *string { return v.PasswordHash }).(pulumi.StringPtrOutput)
+}
+
+// DNS search domains.
+func (o CloudInitOutput) SearchDomains() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v CloudInit) []string { return v.SearchDomains }).(pulumi.StringArrayOutput)
+}
+
+// The user's SSH public keys, authorized_keys lines such as `ssh-ed25519 AAAA... ops`.
+func (o CloudInitOutput) SshAuthorizedKeys() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v CloudInit) []string { return v.SshAuthorizedKeys }).(pulumi.StringArrayOutput)
+}
+
+// The VM's own SSH host key, an unencrypted OpenSSH private key file's text (`ssh-keygen -t ed25519 -N ”`), delivered through cloud-init's `ssh_keys` so the first connection can already pin `hostKey`. Without it the VM makes its own keys at first boot.
+func (o CloudInitOutput) SshHostKey() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v CloudInit) *string { return v.SshHostKey }).(pulumi.StringPtrOutput)
+}
+
+// The upstreams the VM will cache (default: `PullThroughCache`'s five): each gets `<dataRoot>/<name>` and `<configRoot>/<name>`.
+func (o CloudInitOutput) Upstreams() UpstreamArrayOutput {
+	return o.ApplyT(func(v CloudInit) []Upstream { return v.Upstreams }).(UpstreamArrayOutput)
+}
+
+// The login user created with passwordless sudo (what `registryHost.user` then is).
+func (o CloudInitOutput) User() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v CloudInit) *string { return v.User }).(pulumi.StringPtrOutput)
+}
+
 // How to reach a host over SSH. Only a change of `host` replaces a resource: credentials, ports and timeouts can change freely.
 type Connection struct {
 	// How many times to try connecting before giving up. Changing it never touches the host.
@@ -1947,6 +2166,7 @@ func (o UpstreamArrayOutput) Index(i pulumi.IntInput) UpstreamOutput {
 func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*ClientCertificateInput)(nil)).Elem(), ClientCertificateArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ClientCertificateArrayInput)(nil)).Elem(), ClientCertificateArray{})
+	pulumi.RegisterInputType(reflect.TypeOf((*CloudInitInput)(nil)).Elem(), CloudInitArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ConnectionInput)(nil)).Elem(), ConnectionArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ConnectionPtrInput)(nil)).Elem(), ConnectionArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*MaintenanceInput)(nil)).Elem(), MaintenanceArgs{})
@@ -1965,6 +2185,7 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*UpstreamArrayInput)(nil)).Elem(), UpstreamArray{})
 	pulumi.RegisterOutputType(ClientCertificateOutput{})
 	pulumi.RegisterOutputType(ClientCertificateArrayOutput{})
+	pulumi.RegisterOutputType(CloudInitOutput{})
 	pulumi.RegisterOutputType(ConnectionOutput{})
 	pulumi.RegisterOutputType(ConnectionPtrOutput{})
 	pulumi.RegisterOutputType(MaintenanceOutput{})

@@ -22,6 +22,83 @@ export interface ClientCertificate {
 }
 
 /**
+ * A registry VM's cloud-init: the arguments of `registryVmCloudInit`.
+ */
+export interface CloudInit {
+    /**
+     * The VM's static address with its prefix length, e.g. `10.0.20.10/24`.
+     */
+    address: string;
+    /**
+     * Where the proxies' configs live, as in `PullThroughCache`.
+     */
+    configRoot?: string;
+    /**
+     * A disk for the caches, e.g. `/dev/vdb`: given a filesystem (ext4, label `imagecache`) at first boot only if it has none, so a re-created VM keeps the cache on it, and mounted at `dataRoot`. Without it the caches live on the root disk.
+     */
+    dataDevice?: string;
+    /**
+     * Where the proxies' caches live, as in `PullThroughCache`.
+     */
+    dataRoot?: string;
+    /**
+     * The default gateway, inside `address`'s subnet, e.g. `10.0.20.1`.
+     */
+    gateway: string;
+    /**
+     * The VM's host name, a DNS label such as `registry`.
+     */
+    hostname: string;
+    /**
+     * Which NIC gets the address: a MAC address (`52:54:00:12:34:56`) or an interface name or glob (`ens18`, `en*`). Default: every NIC whose name starts with `e` (give a MAC when the VM has more than one).
+     */
+    interfaceMatch?: string;
+    /**
+     * DNS servers (IPv4 addresses).
+     */
+    nameservers?: string[];
+    /**
+     * Extra Debian packages to install at first boot (Docker is ensured anyway).
+     */
+    packages?: string[];
+    /**
+     * A crypt(3) hash of the user's password (`mkpasswd -m sha-512`), for console or password login; never the password itself. Without it the password is locked.
+     */
+    passwordHash?: string;
+    /**
+     * DNS search domains.
+     */
+    searchDomains?: string[];
+    /**
+     * The user's SSH public keys, authorized_keys lines such as `ssh-ed25519 AAAA... ops`.
+     */
+    sshAuthorizedKeys?: string[];
+    /**
+     * The VM's own SSH host key, an unencrypted OpenSSH private key file's text (`ssh-keygen -t ed25519 -N ''`), delivered through cloud-init's `ssh_keys` so the first connection can already pin `hostKey`. Without it the VM makes its own keys at first boot.
+     */
+    sshHostKey?: string;
+    /**
+     * The upstreams the VM will cache (default: `PullThroughCache`'s five): each gets `<dataRoot>/<name>` and `<configRoot>/<name>`.
+     */
+    upstreams?: outputs.Upstream[];
+    /**
+     * The login user created with passwordless sudo (what `registryHost.user` then is).
+     */
+    user?: string;
+}
+/**
+ * cloudInitProvideDefaults sets the appropriate defaults for CloudInit
+ */
+export function cloudInitProvideDefaults(val: CloudInit): CloudInit {
+    return {
+        ...val,
+        configRoot: (val.configRoot) ?? "/etc/imagecache",
+        dataRoot: (val.dataRoot) ?? "/var/lib/imagecache",
+        user: (val.user) ?? "imagecache",
+    };
+}
+
+/**
  * How to reach a host over SSH. Only a change of `host` replaces a resource: credentials, ports and timeouts can change freely.
  */
 export interface Connection {

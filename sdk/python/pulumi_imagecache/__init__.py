@@ -11,6 +11,7 @@ from .maintenance_schedule import *
 from .provider import *
 from .pull_through_cache import *
 from .registry_proxy import *
+from .registry_vm import *
 from .registry_vm_cloud_init import *
 from .resolve_digest import *
 from ._inputs import *
@@ -26,7 +27,8 @@ _utilities.register(
    "imagecache:index:ContainerdMirror": "ContainerdMirror",
    "imagecache:index:MaintenanceSchedule": "MaintenanceSchedule",
    "imagecache:index:PullThroughCache": "PullThroughCache",
-   "imagecache:index:RegistryProxy": "RegistryProxy"
+   "imagecache:index:RegistryProxy": "RegistryProxy",
+   "imagecache:index:RegistryVm": "RegistryVm"
   }
  }
 ]

@@ -17,6 +17,8 @@ from . import _utilities
 __all__ = [
     'ClientCertificateArgs',
     'ClientCertificateArgsDict',
+    'CloudInitArgs',
+    'CloudInitArgsDict',
     'ConnectionArgs',
     'ConnectionArgsDict',
     'MaintenanceArgs',
@@ -88,6 +90,323 @@ class ClientCertificateArgs:
     @key.setter
     def key(self, value: pulumi.Input[Optional[_builtins.str]]):
         pulumi.set(self, "key", value)
+
+
+class CloudInitArgsDict(TypedDict):
+    """
+    A registry VM's cloud-init: the arguments of `registryVmCloudInit`.
+    """
+    address: pulumi.Input[_builtins.str]
+    """
+    The VM's static address with its prefix length, e.g. `10.0.20.10/24`.
+    """
+    gateway: pulumi.Input[_builtins.str]
+    """
+    The default gateway, inside `address`'s subnet, e.g. `10.0.20.1`.
+    """
+    hostname: pulumi.Input[_builtins.str]
+    """
+    The VM's host name, a DNS label such as `registry`.
+    """
+    config_root: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    Where the proxies' configs live, as in `PullThroughCache`.
+    """
+    data_device: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    A disk for the caches, e.g. `/dev/vdb`: given a filesystem (ext4, label `imagecache`) at first boot only if it has none, so a re-created VM keeps the cache on it, and mounted at `dataRoot`. Without it the caches live on the root disk.
+    """
+    data_root: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    Where the proxies' caches live, as in `PullThroughCache`.
+    """
+    interface_match: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    Which NIC gets the address: a MAC address (`52:54:00:12:34:56`) or an interface name or glob (`ens18`, `en*`). Default: every NIC whose name starts with `e` (give a MAC when the VM has more than one).
+    """
+    nameservers: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]]
+    """
+    DNS servers (IPv4 addresses).
+    """
+    packages: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]]
+    """
+    Extra Debian packages to install at first boot (Docker is ensured anyway).
+    """
+    password_hash: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    A crypt(3) hash of the user's password (`mkpasswd -m sha-512`), for console or password login; never the password itself. Without it the password is locked.
+    """
+    search_domains: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]]
+    """
+    DNS search domains.
+    """
+    ssh_authorized_keys: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]]
+    """
+    The user's SSH public keys, authorized_keys lines such as `ssh-ed25519 AAAA... ops`.
+    """
+    ssh_host_key: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    The VM's own SSH host key, an unencrypted OpenSSH private key file's text (`ssh-keygen -t ed25519 -N ''`), delivered through cloud-init's `ssh_keys` so the first connection can already pin `hostKey`. Without it the VM makes its own keys at first boot.
+    """
+    upstreams: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input['UpstreamArgsDict']]]]]
+    """
+    The upstreams the VM will cache (default: `PullThroughCache`'s five): each gets `<dataRoot>/<name>` and `<configRoot>/<name>`.
+    """
+    user: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    The login user created with passwordless sudo (what `registryHost.user` then is).
+    """
+
+@pulumi.input_type
+class CloudInitArgs:
+    def __init__(__self__, *,
+                 address: pulumi.Input[_builtins.str],
+                 gateway: pulumi.Input[_builtins.str],
+                 hostname: pulumi.Input[_builtins.str],
+                 config_root: pulumi.Input[Optional[_builtins.str]] = None,
+                 data_device: pulumi.Input[Optional[_builtins.str]] = None,
+                 data_root: pulumi.Input[Optional[_builtins.str]] = None,
+                 interface_match: pulumi.Input[Optional[_builtins.str]] = None,
+                 nameservers: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
+                 packages: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
+                 password_hash: pulumi.Input[Optional[_builtins.str]] = None,
+                 search_domains: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
+                 ssh_authorized_keys: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
+                 ssh_host_key: pulumi.Input[Optional[_builtins.str]] = None,
+                 upstreams: pulumi.Input[Optional[Sequence[pulumi.Input['UpstreamArgs']]]] = None,
+                 user: pulumi.Input[Optional[_builtins.str]] = None):
+        """
+        A registry VM's cloud-init: the arguments of `registryVmCloudInit`.
+
+        :param pulumi.Input[_builtins.str] address: The VM's static address with its prefix length, e.g. `10.0.20.10/24`.
+        :param pulumi.Input[_builtins.str] gateway: The default gateway, inside `address`'s subnet, e.g. `10.0.20.1`.
+        :param pulumi.Input[_builtins.str] hostname: The VM's host name, a DNS label such as `registry`.
+        :param pulumi.Input[_builtins.str] config_root: Where the proxies' configs live, as in `PullThroughCache`.
+        :param pulumi.Input[_builtins.str] data_device: A disk for the caches, e.g. `/dev/vdb`: given a filesystem (ext4, label `imagecache`) at first boot only if it has none, so a re-created VM keeps the cache on it, and mounted at `dataRoot`. Without it the caches live on the root disk.
+        :param pulumi.Input[_builtins.str] data_root: Where the proxies' caches live, as in `PullThroughCache`.
+        :param pulumi.Input[_builtins.str] interface_match: Which NIC gets the address: a MAC address (`52:54:00:12:34:56`) or an interface name or glob (`ens18`, `en*`). Default: every NIC whose name starts with `e` (give a MAC when the VM has more than one).
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] nameservers: DNS servers (IPv4 addresses).
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] packages: Extra Debian packages to install at first boot (Docker is ensured anyway).
+        :param pulumi.Input[_builtins.str] password_hash: A crypt(3) hash of the user's password (`mkpasswd -m sha-512`), for console or password login; never the password itself. Without it the password is locked.
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] search_domains: DNS search domains.
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] ssh_authorized_keys: The user's SSH public keys, authorized_keys lines such as `ssh-ed25519 AAAA... ops`.
+        :param pulumi.Input[_builtins.str] ssh_host_key: The VM's own SSH host key, an unencrypted OpenSSH private key file's text (`ssh-keygen -t ed25519 -N ''`), delivered through cloud-init's `ssh_keys` so the first connection can already pin `hostKey`. Without it the VM makes its own keys at first boot.
+        :param pulumi.Input[Sequence[pulumi.Input['UpstreamArgs']]] upstreams: The upstreams the VM will cache (default: `PullThroughCache`'s five): each gets `<dataRoot>/<name>` and `<configRoot>/<name>`.
+        :param pulumi.Input[_builtins.str] user: The login user created with passwordless sudo (what `registryHost.user` then is).
+        """
+        pulumi.set(__self__, "address", address)
+        pulumi.set(__self__, "gateway", gateway)
+        pulumi.set(__self__, "hostname", hostname)
+        if config_root is None:
+            config_root = '/etc/imagecache'
+        if config_root is not None:
+            pulumi.set(__self__, "config_root", config_root)
+        if data_device is not None:
+            pulumi.set(__self__, "data_device", data_device)
+        if data_root is None:
+            data_root = '/var/lib/imagecache'
+        if data_root is not None:
+            pulumi.set(__self__, "data_root", data_root)
+        if interface_match is not None:
+            pulumi.set(__self__, "interface_match", interface_match)
+        if nameservers is not None:
+            pulumi.set(__self__, "nameservers", nameservers)
+        if packages is not None:
+            pulumi.set(__self__, "packages", packages)
+        if password_hash is not None:
+            pulumi.set(__self__, "password_hash", password_hash)
+        if search_domains is not None:
+            pulumi.set(__self__, "search_domains", search_domains)
+        if ssh_authorized_keys is not None:
+            pulumi.set(__self__, "ssh_authorized_keys", ssh_authorized_keys)
+        if ssh_host_key is not None:
+            pulumi.set(__self__, "ssh_host_key", ssh_host_key)
+        if upstreams is not None:
+            pulumi.set(__self__, "upstreams", upstreams)
+        if user is None:
+            user = 'imagecache'
+        if user is not None:
+            pulumi.set(__self__, "user", user)
+
+    @_builtins.property
+    @pulumi.getter
+    def address(self) -> pulumi.Input[_builtins.str]:
+        """
+        The VM's static address with its prefix length, e.g. `10.0.20.10/24`.
+        """
+        return pulumi.get(self, "address")
+
+    @address.setter
+    def address(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "address", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def gateway(self) -> pulumi.Input[_builtins.str]:
+        """
+        The default gateway, inside `address`'s subnet, e.g. `10.0.20.1`.
+        """
+        return pulumi.get(self, "gateway")
+
+    @gateway.setter
+    def gateway(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "gateway", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def hostname(self) -> pulumi.Input[_builtins.str]:
+        """
+        The VM's host name, a DNS label such as `registry`.
+        """
+        return pulumi.get(self, "hostname")
+
+    @hostname.setter
+    def hostname(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "hostname", value)
+
+    @_builtins.property
+    @pulumi.getter(name="configRoot")
+    def config_root(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Where the proxies' configs live, as in `PullThroughCache`.
+        """
+        return pulumi.get(self, "config_root")
+
+    @config_root.setter
+    def config_root(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "config_root", value)
+
+    @_builtins.property
+    @pulumi.getter(name="dataDevice")
+    def data_device(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        A disk for the caches, e.g. `/dev/vdb`: given a filesystem (ext4, label `imagecache`) at first boot only if it has none, so a re-created VM keeps the cache on it, and mounted at `dataRoot`. Without it the caches live on the root disk.
+        """
+        return pulumi.get(self, "data_device")
+
+    @data_device.setter
+    def data_device(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "data_device", value)
+
+    @_builtins.property
+    @pulumi.getter(name="dataRoot")
+    def data_root(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Where the proxies' caches live, as in `PullThroughCache`.
+        """
+        return pulumi.get(self, "data_root")
+
+    @data_root.setter
+    def data_root(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "data_root", value)
+
+    @_builtins.property
+    @pulumi.getter(name="interfaceMatch")
+    def interface_match(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Which NIC gets the address: a MAC address (`52:54:00:12:34:56`) or an interface name or glob (`ens18`, `en*`). Default: every NIC whose name starts with `e` (give a MAC when the VM has more than one).
+        """
+        return pulumi.get(self, "interface_match")
+
+    @interface_match.setter
+    def interface_match(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "interface_match", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def nameservers(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
+        """
+        DNS servers (IPv4 addresses).
+        """
+        return pulumi.get(self, "nameservers")
+
+    @nameservers.setter
+    def nameservers(self, value: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]):
+        pulumi.set(self, "nameservers", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def packages(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
+        """
+        Extra Debian packages to install at first boot (Docker is ensured anyway).
+        """
+        return pulumi.get(self, "packages")
+
+    @packages.setter
+    def packages(self, value: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]):
+        pulumi.set(self, "packages", value)
+
+    @_builtins.property
+    @pulumi.getter(name="passwordHash")
+    def password_hash(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        A crypt(3) hash of the user's password (`mkpasswd -m sha-512`), for console or password login; never the password itself. Without it the password is locked.
+        """
+        return pulumi.get(self, "password_hash")
+
+    @password_hash.setter
+    def password_hash(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "password_hash", value)
+
+    @_builtins.property
+    @pulumi.getter(name="searchDomains")
+    def search_domains(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
+        """
+        DNS search domains.
+        """
+        return pulumi.get(self, "search_domains")
+
+    @search_domains.setter
+    def search_domains(self, value: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]):
+        pulumi.set(self, "search_domains", value)
+
+    @_builtins.property
+    @pulumi.getter(name="sshAuthorizedKeys")
+    def ssh_authorized_keys(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
+        """
+        The user's SSH public keys, authorized_keys lines such as `ssh-ed25519 AAAA... ops`.
+        """
+        return pulumi.get(self, "ssh_authorized_keys")
+
+    @ssh_authorized_keys.setter
+    def ssh_authorized_keys(self, value: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]):
+        pulumi.set(self, "ssh_authorized_keys", value)
+
+    @_builtins.property
+    @pulumi.getter(name="sshHostKey")
+    def ssh_host_key(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        The VM's own SSH host key, an unencrypted OpenSSH private key file's text (`ssh-keygen -t ed25519 -N ''`), delivered through cloud-init's `ssh_keys` so the first connection can already pin `hostKey`. Without it the VM makes its own keys at first boot.
+        """
+        return pulumi.get(self, "ssh_host_key")
+
+    @ssh_host_key.setter
+    def ssh_host_key(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "ssh_host_key", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def upstreams(self) -> pulumi.Input[Optional[Sequence[pulumi.Input['UpstreamArgs']]]]:
+        """
+        The upstreams the VM will cache (default: `PullThroughCache`'s five): each gets `<dataRoot>/<name>` and `<configRoot>/<name>`.
+        """
+        return pulumi.get(self, "upstreams")
+
+    @upstreams.setter
+    def upstreams(self, value: pulumi.Input[Optional[Sequence[pulumi.Input['UpstreamArgs']]]]):
+        pulumi.set(self, "upstreams", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def user(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        The login user created with passwordless sudo (what `registryHost.user` then is).
+        """
+        return pulumi.get(self, "user")
+
+    @user.setter
+    def user(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "user", value)
 
 
 class ConnectionArgsDict(TypedDict):

@@ -17,6 +17,7 @@ from . import outputs
 
 __all__ = [
     'ClientCertificate',
+    'CloudInit',
     'Connection',
     'Mirror',
     'MirrorHost',
@@ -58,6 +59,232 @@ class ClientCertificate(dict):
         The private key file (absolute path).
         """
         return pulumi.get(self, "key")
+
+
+@pulumi.output_type
+class CloudInit(dict):
+    """
+    A registry VM's cloud-init: the arguments of `registryVmCloudInit`.
+    """
+    @staticmethod
+    def __key_warning(key: str):
+        suggest = None
+        if key == "configRoot":
+            suggest = "config_root"
+        elif key == "dataDevice":
+            suggest = "data_device"
+        elif key == "dataRoot":
+            suggest = "data_root"
+        elif key == "interfaceMatch":
+            suggest = "interface_match"
+        elif key == "passwordHash":
+            suggest = "password_hash"
+        elif key == "searchDomains":
+            suggest = "search_domains"
+        elif key == "sshAuthorizedKeys":
+            suggest = "ssh_authorized_keys"
+        elif key == "sshHostKey":
+            suggest = "ssh_host_key"
+
+        if suggest:
+            pulumi.log.warn(f"Key '{key}' not found in CloudInit. Access the value via the '{suggest}' property getter instead.")
+
+    def __getitem__(self, key: str) -> Any:
+        CloudInit.__key_warning(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default = None) -> Any:
+        CloudInit.__key_warning(key)
+        return super().get(key, default)
+
+    def __init__(__self__, *,
+                 address: _builtins.str,
+                 gateway: _builtins.str,
+                 hostname: _builtins.str,
+                 config_root: Optional[_builtins.str] = None,
+                 data_device: Optional[_builtins.str] = None,
+                 data_root: Optional[_builtins.str] = None,
+                 interface_match: Optional[_builtins.str] = None,
+                 nameservers: Optional[Sequence[_builtins.str]] = None,
+                 packages: Optional[Sequence[_builtins.str]] = None,
+                 password_hash: Optional[_builtins.str] = None,
+                 search_domains: Optional[Sequence[_builtins.str]] = None,
+                 ssh_authorized_keys: Optional[Sequence[_builtins.str]] = None,
+                 ssh_host_key: Optional[_builtins.str] = None,
+                 upstreams: Optional[Sequence['outputs.Upstream']] = None,
+                 user: Optional[_builtins.str] = None):
+        """
+        A registry VM's cloud-init: the arguments of `registryVmCloudInit`.
+
+        :param _builtins.str address: The VM's static address with its prefix length, e.g. `10.0.20.10/24`.
+        :param _builtins.str gateway: The default gateway, inside `address`'s subnet, e.g. `10.0.20.1`.
+        :param _builtins.str hostname: The VM's host name, a DNS label such as `registry`.
+        :param _builtins.str config_root: Where the proxies' configs live, as in `PullThroughCache`.
+        :param _builtins.str data_device: A disk for the caches, e.g. `/dev/vdb`: given a filesystem (ext4, label `imagecache`) at first boot only if it has none, so a re-created VM keeps the cache on it, and mounted at `dataRoot`. Without it the caches live on the root disk.
+        :param _builtins.str data_root: Where the proxies' caches live, as in `PullThroughCache`.
+        :param _builtins.str interface_match: Which NIC gets the address: a MAC address (`52:54:00:12:34:56`) or an interface name or glob (`ens18`, `en*`). Default: every NIC whose name starts with `e` (give a MAC when the VM has more than one).
+        :param Sequence[_builtins.str] nameservers: DNS servers (IPv4 addresses).
+        :param Sequence[_builtins.str] packages: Extra Debian packages to install at first boot (Docker is ensured anyway).
+        :param _builtins.str password_hash: A crypt(3) hash of the user's password (`mkpasswd -m sha-512`), for console or password login; never the password itself. Without it the password is locked.
+        :param Sequence[_builtins.str] search_domains: DNS search domains.
+        :param Sequence[_builtins.str] ssh_authorized_keys: The user's SSH public keys, authorized_keys lines such as `ssh-ed25519 AAAA... ops`.
+        :param _builtins.str ssh_host_key: The VM's own SSH host key, an unencrypted OpenSSH private key file's text (`ssh-keygen -t ed25519 -N ''`), delivered through cloud-init's `ssh_keys` so the first connection can already pin `hostKey`. Without it the VM makes its own keys at first boot.
+        :param Sequence['Upstream'] upstreams: The upstreams the VM will cache (default: `PullThroughCache`'s five): each gets `<dataRoot>/<name>` and `<configRoot>/<name>`.
+        :param _builtins.str user: The login user created with passwordless sudo (what `registryHost.user` then is).
+        """
+        pulumi.set(__self__, "address", address)
+        pulumi.set(__self__, "gateway", gateway)
+        pulumi.set(__self__, "hostname", hostname)
+        if config_root is None:
+            config_root = '/etc/imagecache'
+        if config_root is not None:
+            pulumi.set(__self__, "config_root", config_root)
+        if data_device is not None:
+            pulumi.set(__self__, "data_device", data_device)
+        if data_root is None:
+            data_root = '/var/lib/imagecache'
+        if data_root is not None:
+            pulumi.set(__self__, "data_root", data_root)
+        if interface_match is not None:
+            pulumi.set(__self__, "interface_match", interface_match)
+        if nameservers is not None:
+            pulumi.set(__self__, "nameservers", nameservers)
+        if packages is not None:
+            pulumi.set(__self__, "packages", packages)
+        if password_hash is not None:
+            pulumi.set(__self__, "password_hash", password_hash)
+        if search_domains is not None:
+            pulumi.set(__self__, "search_domains", search_domains)
+        if ssh_authorized_keys is not None:
+            pulumi.set(__self__, "ssh_authorized_keys", ssh_authorized_keys)
+        if ssh_host_key is not None:
+            pulumi.set(__self__, "ssh_host_key", ssh_host_key)
+        if upstreams is not None:
+            pulumi.set(__self__, "upstreams", upstreams)
+        if user is None:
+            user = 'imagecache'
+        if user is not None:
+            pulumi.set(__self__, "user", user)
+
+    @_builtins.property
+    @pulumi.getter
+    def address(self) -> _builtins.str:
+        """
+        The VM's static address with its prefix length, e.g. `10.0.20.10/24`.
+        """
+        return pulumi.get(self, "address")
+
+    @_builtins.property
+    @pulumi.getter
+    def gateway(self) -> _builtins.str:
+        """
+        The default gateway, inside `address`'s subnet, e.g. `10.0.20.1`.
+        """
+        return pulumi.get(self, "gateway")
+
+    @_builtins.property
+    @pulumi.getter
+    def hostname(self) -> _builtins.str:
+        """
+        The VM's host name, a DNS label such as `registry`.
+        """
+        return pulumi.get(self, "hostname")
+
+    @_builtins.property
+    @pulumi.getter(name="configRoot")
+    def config_root(self) -> Optional[_builtins.str]:
+        """
+        Where the proxies' configs live, as in `PullThroughCache`.
+        """
+        return pulumi.get(self, "config_root")
+
+    @_builtins.property
+    @pulumi.getter(name="dataDevice")
+    def data_device(self) -> Optional[_builtins.str]:
+        """
+        A disk for the caches, e.g. `/dev/vdb`: given a filesystem (ext4, label `imagecache`) at first boot only if it has none, so a re-created VM keeps the cache on it, and mounted at `dataRoot`. Without it the caches live on the root disk.
+        """
+        return pulumi.get(self, "data_device")
+
+    @_builtins.property
+    @pulumi.getter(name="dataRoot")
+    def data_root(self) -> Optional[_builtins.str]:
+        """
+        Where the proxies' caches live, as in `PullThroughCache`.
+        """
+        return pulumi.get(self, "data_root")
+
+    @_builtins.property
+    @pulumi.getter(name="interfaceMatch")
+    def interface_match(self) -> Optional[_builtins.str]:
+        """
+        Which NIC gets the address: a MAC address (`52:54:00:12:34:56`) or an interface name or glob (`ens18`, `en*`). Default: every NIC whose name starts with `e` (give a MAC when the VM has more than one).
+        """
+        return pulumi.get(self, "interface_match")
+
+    @_builtins.property
+    @pulumi.getter
+    def nameservers(self) -> Optional[Sequence[_builtins.str]]:
+        """
+        DNS servers (IPv4 addresses).
+        """
+        return pulumi.get(self, "nameservers")
+
+    @_builtins.property
+    @pulumi.getter
+    def packages(self) -> Optional[Sequence[_builtins.str]]:
+        """
+        Extra Debian packages to install at first boot (Docker is ensured anyway).
+        """
+        return pulumi.get(self, "packages")
+
+    @_builtins.property
+    @pulumi.getter(name="passwordHash")
+    def password_hash(self) -> Optional[_builtins.str]:
+        """
+        A crypt(3) hash of the user's password (`mkpasswd -m sha-512`), for console or password login; never the password itself. Without it the password is locked.
+        """
+        return pulumi.get(self, "password_hash")
+
+    @_builtins.property
+    @pulumi.getter(name="searchDomains")
+    def search_domains(self) -> Optional[Sequence[_builtins.str]]:
+        """
+        DNS search domains.
+        """
+        return pulumi.get(self, "search_domains")
+
+    @_builtins.property
+    @pulumi.getter(name="sshAuthorizedKeys")
+    def ssh_authorized_keys(self) -> Optional[Sequence[_builtins.str]]:
+        """
+        The user's SSH public keys, authorized_keys lines such as `ssh-ed25519 AAAA... ops`.
+        """
+        return pulumi.get(self, "ssh_authorized_keys")
+
+    @_builtins.property
+    @pulumi.getter(name="sshHostKey")
+    def ssh_host_key(self) -> Optional[_builtins.str]:
+        """
+        The VM's own SSH host key, an unencrypted OpenSSH private key file's text (`ssh-keygen -t ed25519 -N ''`), delivered through cloud-init's `ssh_keys` so the first connection can already pin `hostKey`. Without it the VM makes its own keys at first boot.
+        """
+        return pulumi.get(self, "ssh_host_key")
+
+    @_builtins.property
+    @pulumi.getter
+    def upstreams(self) -> Optional[Sequence['outputs.Upstream']]:
+        """
+        The upstreams the VM will cache (default: `PullThroughCache`'s five): each gets `<dataRoot>/<name>` and `<configRoot>/<name>`.
+        """
+        return pulumi.get(self, "upstreams")
+
+    @_builtins.property
+    @pulumi.getter
+    def user(self) -> Optional[_builtins.str]:
+        """
+        The login user created with passwordless sudo (what `registryHost.user` then is).
+        """
+        return pulumi.get(self, "user")
 
 
 @pulumi.output_type

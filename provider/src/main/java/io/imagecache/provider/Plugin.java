@@ -6,6 +6,7 @@ import io.imagecache.resources.ContainerdMirror;
 import io.imagecache.resources.DefaultCredentials;
 import io.imagecache.resources.MaintenanceSchedule;
 import io.imagecache.resources.RegistryProxy;
+import io.imagecache.resources.RegistryVm;
 import io.imagecache.resources.RegistryVmCloudInit;
 import io.imagecache.resources.ResolveDigest;
 import io.imagecache.schema.SchemaGenerator;
@@ -34,7 +35,8 @@ public final class Plugin {
         this.resources = List.of(
                 new MaintenanceSchedule(hosts, DefaultCredentials.fromEnvironment()),
                 new ContainerdMirror(hosts, DefaultCredentials.fromEnvironment(), Clock.systemUTC()),
-                new RegistryProxy(hosts, DefaultCredentials.fromEnvironment(), registry));
+                new RegistryProxy(hosts, DefaultCredentials.fromEnvironment(), registry),
+                new RegistryVm(hosts, DefaultCredentials.fromEnvironment()));
         this.functions = List.of(new ResolveDigest(registry), new RegistryVmCloudInit());
     }
 

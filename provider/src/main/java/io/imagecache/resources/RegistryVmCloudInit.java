@@ -3,6 +3,7 @@ package io.imagecache.resources;
 import io.imagecache.spi.CheckFailure;
 import io.imagecache.spi.Context;
 import io.imagecache.spi.Decoded;
+import io.imagecache.spi.ObjectType;
 import io.imagecache.spi.Prop;
 import io.imagecache.spi.PropertyPath;
 import io.imagecache.spi.ProviderFunction;
@@ -20,6 +21,8 @@ import java.util.Set;
                 + "empty strings count as unset.")
 public final class RegistryVmCloudInit implements ProviderFunction<RegistryVmCloudInit.Args, RegistryVmCloudInit.Result> {
 
+    @ObjectType(token = "imagecache:index:CloudInit",
+            description = "A registry VM's cloud-init: the arguments of `registryVmCloudInit`.")
     public record Args(
             @Prop(description = "The VM's host name, a DNS label such as `registry`.", required = true)
             String hostname,

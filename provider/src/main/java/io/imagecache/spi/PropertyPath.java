@@ -58,6 +58,14 @@ public final class PropertyPath {
         return sb.toString();
     }
 
+    /** This path without its first key, when that key is {@code key}: {@code cloudInit.address} -> {@code address}. */
+    public java.util.Optional<PropertyPath> relativeTo(String key) {
+        if (elements.isEmpty() || !key.equals(elements.get(0))) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(new PropertyPath(elements.subList(1, elements.size())));
+    }
+
     public List<Object> elements() {
         return elements;
     }

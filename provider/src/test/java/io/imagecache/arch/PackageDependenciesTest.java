@@ -37,6 +37,7 @@ class PackageDependenciesTest {
             Map.entry("hosts", List.of()),
             Map.entry("hosts.docker", List.of("com.google.gson.")),
             Map.entry("hosts.containerd", List.of()),
+            Map.entry("hosts.kvm", List.of()),
             Map.entry("schema", List.of("com.google.gson.")),
             Map.entry("rpc", List.of("io.grpc.", "com.google.protobuf.", "com.google.rpc.", "pulumirpc.")),
             Map.entry("provider", List.of()));
@@ -50,6 +51,7 @@ class PackageDependenciesTest {
             Map.entry("hosts", List.of("rpc", "resources", "ssh.jsch", "provider", "schema", "registry")),
             Map.entry("hosts.docker", List.of("rpc", "resources", "ssh.jsch", "provider", "schema", "registry")),
             Map.entry("hosts.containerd", List.of("rpc", "resources", "ssh.jsch", "provider", "schema", "registry")),
+            Map.entry("hosts.kvm", List.of("rpc", "resources", "ssh.jsch", "provider", "schema", "registry", "component")),
             Map.entry("ssh", List.of("rpc", "resources", "spi", "registry", "containerd", "provider")),
             Map.entry("registry", List.of("rpc", "resources", "spi", "ssh", "containerd", "provider")),
             Map.entry("rpc", List.of("resources", "ssh", "registry", "containerd", "provider", "component")),

@@ -1,0 +1,79 @@
+package io.imagecache.resources;
+
+import io.imagecache.hosts.HostOps;
+import io.imagecache.hosts.kvm.Hypervisor;
+import io.imagecache.spi.Context;
+import io.imagecache.spi.ResourceException;
+import io.imagecache.ssh.CommandLine;
+import io.imagecache.ssh.ExecResult;
+import io.imagecache.ssh.RemoteHost;
+import io.imagecache.ssh.RemoteHostFactory;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * Waits for a booted registry VM: SSH answers on its static address with the host key made for it (pinned,
+ * so whatever else answers there is refused), cloud-init is done, Docker is active. Bounded by
+ * {@code bootTimeoutSeconds}; the engine's Cancel ends the wait.
+ */
+final class VmBoot {
+    private static final Duration POLL = Duration.ofSeconds(3);
+
+    private VmBoot() {}
+
+    static void await(RemoteHostFactory hosts, RegistryVmPlan plan, RegistryVm.Args a, DefaultCredentials defaults, Hypervisor kvm,
+                      Context ctx) throws ResourceException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(a.bootTimeoutSeconds()).toNanos();
+        ConnectionArgs vm = new ConnectionArgs(plan.address(), 22, plan.spec().user(), a.privateKey(), null, null,
+                plan.rendered().hostKey(), null, 5, 1, 0, true);
+        String last = "no answer on " + plan.address() + ":22";
+        while (System.nanoTime() < deadline) {
+            if (ctx.cancelled()) {
+                throw new ResourceException(ResourceException.Kind.CANCELLED, "cancelled while waiting for the VM " + a.name());
+            }
+            if (kvm.running(plan.vm()).isEmpty()) {
+                throw new ResourceException(ResourceException.Kind.FAILED_PRECONDITION, "the VM " + a.name() + " stopped while "
+                        + "booting; its console said:\n" + kvm.serialTail(plan.vm(), 30));
+            }
+            try (RemoteHost host = Connections.open(hosts, vm, Map.of(), defaults, ctx)) {
+                HostOps ops = new HostOps(host, plan.address());
+                long left = Math.max(5, (deadline - System.nanoTime()) / 1_000_000_000L);
+                ExecResult ci = ops.run(CommandLine.of("cloud-init", "status", "--wait").withTimeout(Duration.ofSeconds(left)), null);
+                if (!ci.ok() && !ci.stdout().contains("done")) {
+                    ExecResult why = ops.run(CommandLine.of("cloud-init", "status", "--long"), null);
+                    throw new ResourceException(ResourceException.Kind.FAILED_PRECONDITION, "cloud-init failed on the VM " + a.name()
+                            + " (" + plan.address() + "): " + why.stdout().strip());
+                }
+                ExecResult docker = ops.run(CommandLine.of("systemctl", "is-active", "docker"), null);
+                if (docker.ok()) {
+                    ctx.status(a.name() + " is up at " + plan.address() + " (cloud-init done, Docker active)");
+                    return;
+                }
+                last = "Docker is " + docker.stdout().strip() + " on the VM";
+            } catch (ResourceException e) {
+                if (e.kind() == ResourceException.Kind.PERMISSION_DENIED) {
+                    throw new ResourceException(e.kind(), plan.address() + " answers with another host key than the one made for "
+                            + "the VM " + a.name() + ": another machine holds the address? " + e.getMessage(), e);
+                }
+                if (e.kind() == ResourceException.Kind.FAILED_PRECONDITION || e.kind() == ResourceException.Kind.CANCELLED) {
+                    throw e;
+                }
+                last = e.getMessage();
+            }
+            ctx.status("Waiting for " + a.name() + " at " + plan.address() + ": " + last);
+            sleep(POLL);
+        }
+        throw new ResourceException(ResourceException.Kind.DEADLINE_EXCEEDED, "the VM " + a.name() + " was not ready at "
+                + plan.address() + " within " + a.bootTimeoutSeconds() + " s (" + last + "); its console said:\n"
+                + kvm.serialTail(plan.vm(), 30));
+    }
+
+    private static void sleep(Duration d) throws ResourceException {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ResourceException(ResourceException.Kind.CANCELLED, "interrupted");
+        }
+    }
+}

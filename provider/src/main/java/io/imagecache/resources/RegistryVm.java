@@ -176,7 +176,14 @@ public final class RegistryVm implements CustomResource<RegistryVm.Args, Registr
             req.context().status("Booting " + a.name() + " at " + plan.address());
             kvm.prepare(vm, plan.seed());
             kvm.start(vm);
-            VmBoot.await(hosts, plan, a, defaultCredentials, kvm, req.context());
+            try {
+                VmBoot.await(hosts, plan, a, defaultCredentials, kvm, req.context());
+            } catch (ResourceException e) {
+                // no state is recorded for a failed create: leave nothing running that the next attempt would trip on
+                kvm.stop(vm, Duration.ofSeconds(10));
+                kvm.remove(vm, false);
+                throw e;
+            }
             return new CreateResult<>(vm.dir(), plan.state(true, Connections.hostKeys(host, Map.of())));
         }
     }
@@ -217,7 +224,7 @@ public final class RegistryVm implements CustomResource<RegistryVm.Args, Registr
         Args a = req.args();
         State old = req.oldState();
         if (req.preview()) {
-            req.context().status("restarts the VM " + a.name());
+            req.context().info("the VM " + a.name() + " restarts to apply this change");
             return new State(old.address(), old.hostKey(), old.user(), old.hostPrivateKey(), old.mac(), old.instanceId(), old.directory(),
                     old.dataDisk(), true, old.hostKeys());
         }

@@ -1,0 +1,168 @@
+package io.imagecache.examples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.imagecache.lab.DockerHost;
+import io.imagecache.lab.HypervisorHost;
+import io.imagecache.lab.LabNetwork;
+import io.imagecache.lab.NodeHost;
+import io.imagecache.lab.registry.ImageSeeder;
+import io.imagecache.lab.registry.LocalRegistry;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.testcontainers.containers.Container.ExecResult;
+
+/**
+ * examples/registry-vm: a real KVM boot through the RegistryVm resource and the real CLI, on a hypervisor lab
+ * host whose bridge also runs a DHCP server (a decoy: a VM that asked for DHCP would get another address).
+ * The VM comes up on its static address with the host key made for it (every SSH here pins it), cloud-init's
+ * user, Docker and the proxies' directories; PullThroughCache deploys into it and a lab node pulls through
+ * it. The address changed: the VM is replaced, the proxy follows and the node's hosts.toml names the new
+ * address. Destroy keeps the data disk.
+ */
+class RegistryVmExampleIT {
+    private static LabNetwork network;
+    private static HypervisorHost kvm;
+    private static NodeHost node;
+    private static LocalRegistry dockerHub;
+
+    @TempDir
+    static Path tmp;
+
+    @BeforeAll
+    static void start() {
+        network = LabNetwork.create();
+        kvm = new HypervisorHost(network);
+        kvm.start();
+        node = NodeHost.containerd2(network);
+        node.withAuthorizedKey(kvm.rootKey());
+        node.start();
+        kvm.routeFrom(node);
+        dockerHub = LocalRegistry.plain();
+        dockerHub.withNetwork(network.network());
+        dockerHub.start();
+        ImageSeeder.to(dockerHub).dockerImage("library/hello", "1", "hello");
+    }
+
+    @AfterAll
+    static void stop() {
+        for (AutoCloseable c : new AutoCloseable[] {dockerHub, node, kvm, network}) {
+            try {
+                if (c != null) {
+                    c.close();
+                }
+            } catch (Exception e) {
+                // best effort
+            }
+        }
+    }
+
+    private static PulumiCli stack() {
+        return PulumiCli.forExample("registry-vm", "lab")
+                .config("hypervisor", kvm.ip()).config("baseImage", kvm.baseImage())
+                .config("address", kvm.subnet().address(10) + "/24").config("gateway", kvm.subnet().gateway())
+                .secretConfig("sshKey", kvm.rootKey().privateKey()).config("sshPublicKey", kvm.rootKey().publicKey())
+                .config("node1", node.ip()).config("image", DockerHost.REGISTRY_IMAGE)
+                .config("dockerUpstream", dockerHub.networkUrl());
+    }
+
+    /** Runs {@code command} on the VM as its user, over SSH with its host key pinned (never trust on first use). */
+    static String vm(String address, String hostKey, String command) throws IOException, InterruptedException {
+        Path key = tmp.resolve("id");
+        if (!Files.exists(key)) {
+            Files.writeString(key, kvm.rootKey().privateKey());
+            Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-------"));
+        }
+        Path known = Files.writeString(tmp.resolve("known_hosts"), address + " " + hostKey + "\n");
+        Process p = new ProcessBuilder("ssh", "-i", key.toString(), "-o", "UserKnownHostsFile=" + known, "-o", "StrictHostKeyChecking=yes",
+                "-o", "BatchMode=yes", "-o", "ConnectTimeout=10", "imagecache@" + address, command).redirectErrorStream(true).start();
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(120, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("ssh " + address + " " + command + " did not finish");
+        }
+        if (p.exitValue() != 0) {
+            throw new AssertionError("ssh " + address + " " + command + " exited " + p.exitValue() + ": " + out);
+        }
+        return out;
+    }
+
+    private static String hostsToml() {
+        return node.sh("cat " + NodeHost.CERTS_DIR + "/docker.io/hosts.toml 2>/dev/null || true");
+    }
+
+    @Test
+    void aRegistryVmOnItsStaticAddressWithTheCachesInIt() throws Exception {
+        String first = kvm.subnet().address(10);
+        try (PulumiCli cli = stack()) {
+            PulumiCli.Result preview = cli.preview().assertOk();
+            assertTrue(preview.stdout().contains("+ imagecache:index:RegistryVm: (create)"), preview.stdout());
+            assertFalse(kvm.sh("ls " + HypervisorHost.VM_DIR + " 2>/dev/null || true").contains("registry"), "preview touches nothing");
+
+            PulumiCli.Result up = cli.up().assertOk();
+            assertEquals(first, cli.output("address").strip().replace("\"", ""));
+            String hostKey = cli.output("hostKey").strip().replace("\"", "");
+            assertTrue(hostKey.startsWith("ssh-ed25519 "), hostKey);
+
+            // the VM, over SSH with the host key the resource made before the first boot
+            assertEquals("registry", vm(first, hostKey, "hostname").strip());
+            String addrs = vm(first, hostKey, "ip -4 -o addr show scope global");
+            assertEquals(1, addrs.lines().count(), addrs);
+            assertTrue(addrs.contains(" " + first + "/24 "), addrs);
+            assertFalse(addrs.contains("dynamic"), "a static address, not a lease: " + addrs);
+            assertEquals("", kvm.sh("cat " + kvm.dhcpLeases()).strip(), "the DHCP decoy on the bridge gave no lease");
+            assertTrue(kvm.dhcpDecoyRunning(), "the decoy ran the whole time");
+            assertEquals("", vm(first, hostKey, "ls /run/systemd/netif/leases/ 2>/dev/null; true").strip(), "networkd holds no lease");
+            assertEquals("active", vm(first, hostKey, "systemctl is-active docker").strip());
+            assertTrue(vm(first, hostKey, "sudo -n true && echo sudo").contains("sudo"), "the user has passwordless sudo");
+            assertTrue(vm(first, hostKey, "findmnt -n -o SOURCE,FSTYPE /var/lib/imagecache").contains("ext4"),
+                    "the caches live on the data disk");
+            assertTrue(vm(first, hostKey, "test -d /etc/imagecache/docker && test -d /var/lib/imagecache/docker && echo dirs").contains("dirs"));
+
+            // the caches in the VM: a node pulls through the proxy there
+            assertTrue(hostsToml().contains("http://" + first + ":5000"), hostsToml());
+            ExecResult pull = node.crictl("pull", "docker.io/library/hello:1");
+            assertEquals(0, pull.getExitCode(), pull.getStderr());
+            String log = vm(first, hostKey, "sudo docker logs registry-docker 2>&1");
+            assertTrue(log.lines().anyMatch(l -> l.startsWith(node.ip() + " ") && l.contains("/v2/library/hello/manifests/1")),
+                    "the node's pull came through the proxy in the VM:\n" + log);
+
+            PulumiCli.Result noop = cli.preview().assertOk();
+            assertFalse(noop.stdout().matches("(?s).*\\d+ to (create|update|delete|replace).*"), noop.stdout());
+
+            // a new address: the VM is replaced (deleted first), the proxy follows, the node's hosts.toml names it
+            String second = kvm.subnet().address(11);
+            cli.config("address", second + "/24");
+            PulumiCli.Result diff = cli.preview("--diff").assertOk();
+            assertTrue(diff.stdout().contains("imagecache:index:RegistryVm: (replace)"), diff.stdout());
+            assertTrue(diff.stdout().contains("~ imagecache:index:ContainerdMirror: (update)"), diff.stdout());
+            cli.up().assertOk();
+            String newKey = cli.output("hostKey").strip().replace("\"", "");
+            assertEquals(second, cli.output("address").strip().replace("\"", ""));
+            assertTrue(vm(second, newKey, "ip -4 -o addr show scope global").contains(" " + second + "/24 "));
+            assertTrue(hostsToml().contains("http://" + second + ":5000"), hostsToml());
+            assertFalse(hostsToml().contains(first + ":"), hostsToml());
+            node.crictl("rmi", "docker.io/library/hello:1");
+            ExecResult again = node.crictl("pull", "docker.io/library/hello:1");
+            assertEquals(0, again.getExitCode(), again.getStderr());
+            assertTrue(vm(second, newKey, "sudo docker logs registry-docker 2>&1").contains("/v2/library/hello/manifests/1"));
+
+            cli.destroy().assertOk();
+            assertEquals("", kvm.sh("pgrep -f qemu-system || true").strip(), "no VM runs after destroy");
+            assertTrue(kvm.sh("ls " + HypervisorHost.VM_DIR + "/registry").contains("data.qcow2"), "the data disk is kept");
+            assertFalse(kvm.sh("ls " + HypervisorHost.VM_DIR + "/registry").contains("root.qcow2"));
+        }
+    }
+
+}

@@ -65,6 +65,14 @@ public final class PulumiCli implements AutoCloseable {
     }
 
     /**
+     * Like {@link #forExample}, for a program that is not under {@code examples/}: copies {@code dir} (e.g. a
+     * program a test derived from an example) and creates stack {@code stack}.
+     */
+    public static PulumiCli forProgram(Path dir, String stack) {
+        return create(dir, dir.getFileName().toString(), stack, true);
+    }
+
+    /**
      * Like {@link #forExample}, but the way a user's stack finds the provider: no {@code plugins.providers}
      * path and no {@code provider/bin} on PATH, so the engine can only use a plugin installed into this
      * stack's PULUMI_HOME ({@link #installPlugin}).
@@ -83,11 +91,15 @@ public final class PulumiCli implements AutoCloseable {
     }
 
     private static PulumiCli create(String name, String stack, boolean localProvider) {
+        return create(repoRoot().resolve("examples").resolve(name), name, stack, localProvider);
+    }
+
+    private static PulumiCli create(Path source, String name, String stack, boolean localProvider) {
         try {
             Path repo = repoRoot();
             Path root = Files.createTempDirectory("imagecache-" + name + "-");
             Path project = root.resolve("project");
-            copyTree(repo.resolve("examples").resolve(name), project);
+            copyTree(source, project);
             Path providerBin = repo.resolve("provider").resolve("bin");
             if (localProvider) {
                 String yaml = Files.readString(project.resolve("Pulumi.yaml"), StandardCharsets.UTF_8);

@@ -2,13 +2,15 @@
 # Builds the lab's images locally; nothing is pulled from any registry.
 #   imagecache-lab/host:dev      debootstrap'd Debian 12: sshd, cron, sudo user "ops", containerd 1.6,
 #                                docker 20.10, crictl; role picked at run time (LAB_ROLE)
+#   imagecache-lab/hypervisor:dev  host:dev's Dockerfile on a base with QEMU/KVM, qemu-img, genisoimage,
+#                                dnsmasq (LAB_ROLE=hypervisor: br0, NAT, a DHCP decoy; HypervisorHost)
 #   imagecache-lab/registry:2.8  distribution 2.8 (Debian's docker-registry) in a scratch image
 #   imagecache-lab/node:<1.7.x>  host:dev with containerd 1.7 from Go modules (alias node:1.7)
 #   imagecache-lab/node:<2.x.y>  host:dev with containerd 2.x from Go modules (alias node:2)
 #   imagecache-lab/registry:<3.x.y>  distribution 3 from Go modules in a scratch image (alias registry:3)
 # The Go-built binaries come from scripts/install-node-tools.sh (built there if missing).
 # Each image carries the hash of its inputs as label imagecache.hash and is rebuilt only when that
-# hash changes. The debootstrap rootfs is cached as a tarball under $IMAGECACHE_CACHE/lab.
+# hash changes; so is the registry VM's disk image (vm/build.sh). The debootstrap rootfs is cached as a tarball under $IMAGECACHE_CACHE/lab.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -22,26 +24,30 @@ dbuild() { local out; out=$(docker build -q "$@" 2>&1) || { printf '%s\n' "$out"
 current() { docker image inspect "$1" --format '{{index .Config.Labels "imagecache.hash"}}' 2>/dev/null || true; }
 
 # --- base rootfs (debootstrap, cached) ------------------------------------------------------------
-pkgs=$(grep -v '^#' "$here/host/packages.txt" | paste -sd, -)
-base_hash=$(printf '%s' "$pkgs" | sha256sum | cut -c1-16)
-base_tag=imagecache-lab/base:$base_hash
-if ! docker image inspect "$base_tag" >/dev/null 2>&1; then
+# base_image FILE...: imports (once) a debootstrap rootfs with the packages the files list and sets
+# $base_tag; the rootfs is cached as $cache/lab/rootfs-<hash of the list>.tar.
+base_image() {
+  local pkgs tarball work mirror
+  pkgs=$(cat "$@" | grep -v '^#' | paste -sd, -)
+  base_hash=$(printf '%s' "$pkgs" | sha256sum | cut -c1-16)
+  base_tag=imagecache-lab/base:$base_hash
+  docker image inspect "$base_tag" >/dev/null 2>&1 && return 0
   tarball=$cache/lab/rootfs-$base_hash.tar
   if [[ ! -f $tarball ]]; then
     log "debootstrap bookworm ($pkgs)"
     work=$(mktemp -d)
-    trap 'rm -rf "$work"' EXIT
     mirror=$("$root/scripts/package-sources.sh" debian-mirror bookworm)  # the archive apt on this machine uses
     debootstrap --variant=minbase --include="$pkgs" bookworm "$work/rootfs" "$mirror" >"$work/log" 2>&1 \
-      || { tail -30 "$work/log" >&2; exit 1; }
+      || { tail -30 "$work/log" >&2; rm -rf "$work"; exit 1; }
     rm -rf "$work/rootfs"/var/cache/apt/archives/*.deb "$work/rootfs"/var/lib/apt/lists/*
     mkdir -p "$cache/lab"
     tar -C "$work/rootfs" -cf "$tarball.partial" . && mv "$tarball.partial" "$tarball"
-    rm -rf "$work"; trap - EXIT
+    rm -rf "$work"
   fi
   log "importing $base_tag"
   docker import "$tarball" "$base_tag" >/dev/null
-fi
+}
+base_image "$here/host/packages.txt"
 
 # --- host image -----------------------------------------------------------------------------------
 # crictl by content, not path: the same image whatever $IMAGECACHE_CACHE the tools were built under
@@ -51,6 +57,19 @@ if [[ $(current imagecache-lab/host:dev) != "$host_hash" ]]; then
   ctx=$(mktemp -d)
   cp -a "$here/host/." "$ctx/" && cp "$tools/crictl" "$ctx/crictl"
   dbuild --build-arg BASE="$base_tag" --label imagecache.hash="$host_hash" -t imagecache-lab/host:dev "$ctx"
+  rm -rf "$ctx"
+fi
+
+# --- hypervisor image: the host image on a base with QEMU, qemu-img, genisoimage, dnsmasq ---------
+# Same Dockerfile and rootfs/ as host:dev (lab-init's role "hypervisor" makes br0, NAT and the DHCP
+# decoy); only the debootstrap base differs, so the packages come from the Debian archive as well.
+base_image "$here/host/packages.txt" "$here/hypervisor/packages.txt"
+hyp_hash=$( { echo "$host_hash $base_hash"; } | sha256sum | cut -c1-16)
+if [[ $(current imagecache-lab/hypervisor:dev) != "$hyp_hash" ]]; then
+  log "building imagecache-lab/hypervisor:dev"
+  ctx=$(mktemp -d)
+  cp -a "$here/host/." "$ctx/" && cp "$tools/crictl" "$ctx/crictl"
+  dbuild --build-arg BASE="$base_tag" --label imagecache.hash="$hyp_hash" -t imagecache-lab/hypervisor:dev "$ctx"
   rm -rf "$ctx"
 fi
 
@@ -129,4 +148,7 @@ if [[ ! -f $save3 ]]; then
 fi
 ln -sfn "$save3" "$cache/lab/registry-3.tar"
 
-log "images ready: imagecache-lab/host:dev imagecache-lab/registry:2.8 ${built[*]} $reg3_tag (registry:3)"
+# --- the registry VM's base disk (qcow2 under $IMAGECACHE_CACHE/vm; vm/build.sh) ---------------------
+"$here/vm/build.sh"
+
+log "images ready: imagecache-lab/host:dev imagecache-lab/hypervisor:dev imagecache-lab/registry:2.8 ${built[*]} $reg3_tag (registry:3)"

@@ -23,7 +23,8 @@ import org.testcontainers.utility.DockerImageName;
  * A lab host: the {@code imagecache-lab/host:dev} image (Debian 12, OpenSSH on port 22, cron, root and
  * the passwordless-sudo user {@code ops}) on a {@link LabNetwork}. Root and ops accept
  * {@link #rootKey()}; ops also logs in with {@link #opsPassword()}. The {@link Role} picks what runs
- * besides sshd: containerd ({@link NodeHost}) or dockerd ({@link DockerHost}).
+ * besides sshd: containerd ({@link NodeHost}), dockerd ({@link DockerHost}) or the VMs' network
+ * ({@link HypervisorHost}).
  *
  * <p>{@code --privileged} fails on the lab machines; the container gets SYS_ADMIN and NET_ADMIN with
  * seccomp and AppArmor off instead, and the daemon's state directory on a volume (overlayfs cannot
@@ -41,7 +42,9 @@ public class LabHost extends GenericContainer<LabHost> {
     public enum Role {
         PLAIN("plain", Optional.empty()),
         NODE("node", Optional.of("/var/lib/containerd")),
-        DOCKER("docker", Optional.of("/var/lib/docker"));
+        DOCKER("docker", Optional.of("/var/lib/docker")),
+        /** KVM, br0 with NAT and a DHCP decoy ({@link HypervisorHost}); VM disks go on the volume. */
+        HYPERVISOR("hypervisor", Optional.of(HypervisorHost.STATE_DIR));
 
         private final String env;
         private final Optional<String> stateDir;

@@ -39,6 +39,10 @@ export class RegistryVm extends pulumi.CustomResource {
     }
 
     /**
+     * QEMU's accelerator: `kvm`, or `tcg` (emulated, several times slower) on a host whose KVM cannot run the guest's kernel (nested virtualisation without VMX/SVM, for instance). A change restarts the VM.
+     */
+    declare public readonly accelerator: pulumi.Output<string>;
+    /**
      * The VM's static address, without prefix: what `registryHost.host` and `advertiseAddress` take.
      */
     declare public /*out*/ readonly address: pulumi.Output<string>;
@@ -154,6 +158,7 @@ export class RegistryVm extends pulumi.CustomResource {
             if (args?.name === undefined && !opts.urn) {
                 throw new Error("Missing required property 'name'");
             }
+            resourceInputs["accelerator"] = (args?.accelerator) ?? "kvm";
             resourceInputs["baseImage"] = args?.baseImage;
             resourceInputs["bootTimeoutSeconds"] = (args?.bootTimeoutSeconds) ?? 300;
             resourceInputs["bridge"] = (args?.bridge) ?? "br0";
@@ -178,6 +183,7 @@ export class RegistryVm extends pulumi.CustomResource {
             resourceInputs["running"] = undefined /*out*/;
             resourceInputs["user"] = undefined /*out*/;
         } else {
+            resourceInputs["accelerator"] = undefined /*out*/;
             resourceInputs["address"] = undefined /*out*/;
             resourceInputs["baseImage"] = undefined /*out*/;
             resourceInputs["bootTimeoutSeconds"] = undefined /*out*/;
@@ -215,6 +221,10 @@ export class RegistryVm extends pulumi.CustomResource {
  * The set of arguments for constructing a RegistryVm resource.
  */
 export interface RegistryVmArgs {
+    /**
+     * QEMU's accelerator: `kvm`, or `tcg` (emulated, several times slower) on a host whose KVM cannot run the guest's kernel (nested virtualisation without VMX/SVM, for instance). A change restarts the VM.
+     */
+    accelerator?: pulumi.Input<string | undefined>;
     /**
      * The base disk image on the hypervisor (qcow2 or raw), e.g. a Debian cloud image with cloud-init. It is only read: the VM's root disk is a copy-on-write layer over it.
      */

@@ -23,7 +23,10 @@ log() { printf '[vm] %s\n' "$*" >&2; }
 
 hash_of() { (cd "$here" && find "$@" -type f -print0 | sort -z | xargs -0 sha256sum) | sha256sum | cut -c1-16; }
 rootfs_hash=$(hash_of packages.txt packages-apt.txt no-dhcp-client)
-hash=$(hash_of .)
+# the lab's registry image goes on the disk too (imagecache-lab-preload.service loads it): lab/images/build.sh saved it
+registry_tar=$(readlink -f "$cache/lab/registry-2.8.tar" 2>/dev/null || true)
+[[ -f $registry_tar ]] || { log "no $cache/lab/registry-2.8.tar: run lab/images/build.sh (make lab)"; exit 1; }
+hash=$( { hash_of .; sha256sum < "$registry_tar"; } | sha256sum | cut -c1-16)
 dir=$out/$hash
 link() { ln -sfn "$hash" "$out/current"; ln -sfn "$hash/debian-12.qcow2" "$out/debian-12.qcow2"; }
 if [[ -f $dir/debian-12.qcow2 ]]; then
@@ -94,6 +97,7 @@ uuid=$(blkid -s UUID -o value "$part")
 m=$work/mnt; mkdir -p "$m"; mnt "$part" "$m"
 tar --numeric-owner --xattrs --xattrs-include='*' -C "$m" -xpf "$tarball"
 cp -a "$here/rootfs/." "$m/"   # config files: here, not in the tarball, so that a change to them is cheap
+mkdir -p "$m/var/lib/imagecache-lab" && cp "$registry_tar" "$m/var/lib/imagecache-lab/registry-2.8.tar"
 kv=$(cd "$m/boot" && ls vmlinuz-* | sed 's/^vmlinuz-//' | sort -V | tail -1)
 printf 'UUID=%s / ext4 errors=remount-ro 0 1\n' "$uuid" > "$m/etc/fstab"
 cmdline="root=UUID=$uuid ro console=tty0 console=ttyS0,115200n8"

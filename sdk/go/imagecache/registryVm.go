@@ -18,6 +18,8 @@ import (
 type RegistryVm struct {
 	pulumi.CustomResourceState
 
+	// QEMU's accelerator: `kvm`, or `tcg` (emulated, several times slower) on a host whose KVM cannot run the guest's kernel (nested virtualisation without VMX/SVM, for instance). A change restarts the VM.
+	Accelerator pulumi.StringOutput `pulumi:"accelerator"`
 	// The VM's static address, without prefix: what `registryHost.host` and `advertiseAddress` take.
 	Address pulumi.StringOutput `pulumi:"address"`
 	// The base disk image on the hypervisor (qcow2 or raw), e.g. a Debian cloud image with cloud-init. It is only read: the VM's root disk is a copy-on-write layer over it.
@@ -84,6 +86,9 @@ func NewRegistryVm(ctx *pulumi.Context,
 	}
 	if args.Name == nil {
 		return nil, errors.New("invalid value for required argument 'Name'")
+	}
+	if args.Accelerator == nil {
+		args.Accelerator = pulumi.StringPtr("kvm")
 	}
 	if args.BootTimeoutSeconds == nil {
 		args.BootTimeoutSeconds = pulumi.IntPtr(300)
@@ -164,6 +169,8 @@ func (RegistryVmState) ElementType() reflect.Type {
 }
 
 type registryVmArgs struct {
+	// QEMU's accelerator: `kvm`, or `tcg` (emulated, several times slower) on a host whose KVM cannot run the guest's kernel (nested virtualisation without VMX/SVM, for instance). A change restarts the VM.
+	Accelerator *string `pulumi:"accelerator"`
 	// The base disk image on the hypervisor (qcow2 or raw), e.g. a Debian cloud image with cloud-init. It is only read: the VM's root disk is a copy-on-write layer over it.
 	BaseImage string `pulumi:"baseImage"`
 	// How long Create waits for the VM to answer SSH, finish cloud-init and run Docker. Changing it never touches the host.
@@ -194,6 +201,8 @@ type registryVmArgs struct {
 
 // The set of arguments for constructing a RegistryVm resource.
 type RegistryVmArgs struct {
+	// QEMU's accelerator: `kvm`, or `tcg` (emulated, several times slower) on a host whose KVM cannot run the guest's kernel (nested virtualisation without VMX/SVM, for instance). A change restarts the VM.
+	Accelerator pulumi.StringPtrInput
 	// The base disk image on the hypervisor (qcow2 or raw), e.g. a Debian cloud image with cloud-init. It is only read: the VM's root disk is a copy-on-write layer over it.
 	BaseImage pulumi.StringInput
 	// How long Create waits for the VM to answer SSH, finish cloud-init and run Docker. Changing it never touches the host.
@@ -257,6 +266,11 @@ func (o RegistryVmOutput) ToRegistryVmOutput() RegistryVmOutput {
 
 func (o RegistryVmOutput) ToRegistryVmOutputWithContext(ctx context.Context) RegistryVmOutput {
 	return o
+}
+
+// QEMU's accelerator: `kvm`, or `tcg` (emulated, several times slower) on a host whose KVM cannot run the guest's kernel (nested virtualisation without VMX/SVM, for instance). A change restarts the VM.
+func (o RegistryVmOutput) Accelerator() pulumi.StringOutput {
+	return o.ApplyT(func(v *RegistryVm) pulumi.StringOutput { return v.Accelerator }).(pulumi.StringOutput)
 }
 
 // The VM's static address, without prefix: what `registryHost.host` and `advertiseAddress` take.

@@ -25,6 +25,7 @@ class RegistryVmArgs:
                  cloud_init: pulumi.Input['CloudInitArgs'],
                  hypervisor: pulumi.Input['ConnectionArgs'],
                  name: pulumi.Input[_builtins.str],
+                 accelerator: pulumi.Input[Optional[_builtins.str]] = None,
                  boot_timeout_seconds: pulumi.Input[Optional[_builtins.int]] = None,
                  bridge: pulumi.Input[Optional[_builtins.str]] = None,
                  cpus: pulumi.Input[Optional[_builtins.int]] = None,
@@ -41,6 +42,7 @@ class RegistryVmArgs:
         :param pulumi.Input['CloudInitArgs'] cloud_init: The VM's cloud-init: the same arguments as `registryVmCloudInit` (its `interfaceMatch` and `dataDevice` are set here: the VM's NIC and data disk). A change replaces the VM.
         :param pulumi.Input['ConnectionArgs'] hypervisor: How to reach the KVM host (root, or a user with `sudo`).
         :param pulumi.Input[_builtins.str] name: The VM's name on the hypervisor: its directory `<vmDir>/<name>` and QEMU's `-name`.
+        :param pulumi.Input[_builtins.str] accelerator: QEMU's accelerator: `kvm`, or `tcg` (emulated, several times slower) on a host whose KVM cannot run the guest's kernel (nested virtualisation without VMX/SVM, for instance). A change restarts the VM.
         :param pulumi.Input[_builtins.int] boot_timeout_seconds: How long Create waits for the VM to answer SSH, finish cloud-init and run Docker. Changing it never touches the host.
         :param pulumi.Input[_builtins.str] bridge: The Linux bridge on the hypervisor the VM's NIC joins (its subnet holds `address`).
         :param pulumi.Input[_builtins.int] cpus: Virtual CPUs (a change restarts the VM).
@@ -55,6 +57,10 @@ class RegistryVmArgs:
         pulumi.set(__self__, "cloud_init", cloud_init)
         pulumi.set(__self__, "hypervisor", hypervisor)
         pulumi.set(__self__, "name", name)
+        if accelerator is None:
+            accelerator = 'kvm'
+        if accelerator is not None:
+            pulumi.set(__self__, "accelerator", accelerator)
         if boot_timeout_seconds is None:
             boot_timeout_seconds = 300
         if boot_timeout_seconds is not None:
@@ -137,6 +143,18 @@ class RegistryVmArgs:
     @name.setter
     def name(self, value: pulumi.Input[_builtins.str]):
         pulumi.set(self, "name", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def accelerator(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        QEMU's accelerator: `kvm`, or `tcg` (emulated, several times slower) on a host whose KVM cannot run the guest's kernel (nested virtualisation without VMX/SVM, for instance). A change restarts the VM.
+        """
+        return pulumi.get(self, "accelerator")
+
+    @accelerator.setter
+    def accelerator(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "accelerator", value)
 
     @_builtins.property
     @pulumi.getter(name="bootTimeoutSeconds")
@@ -253,6 +271,7 @@ class RegistryVm(pulumi.CustomResource):
     def __init__(__self__,
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
+                 accelerator: pulumi.Input[Optional[_builtins.str]] = None,
                  base_image: pulumi.Input[Optional[_builtins.str]] = None,
                  boot_timeout_seconds: pulumi.Input[Optional[_builtins.int]] = None,
                  bridge: pulumi.Input[Optional[_builtins.str]] = None,
@@ -274,6 +293,7 @@ class RegistryVm(pulumi.CustomResource):
 
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
+        :param pulumi.Input[_builtins.str] accelerator: QEMU's accelerator: `kvm`, or `tcg` (emulated, several times slower) on a host whose KVM cannot run the guest's kernel (nested virtualisation without VMX/SVM, for instance). A change restarts the VM.
         :param pulumi.Input[_builtins.str] base_image: The base disk image on the hypervisor (qcow2 or raw), e.g. a Debian cloud image with cloud-init. It is only read: the VM's root disk is a copy-on-write layer over it.
         :param pulumi.Input[_builtins.int] boot_timeout_seconds: How long Create waits for the VM to answer SSH, finish cloud-init and run Docker. Changing it never touches the host.
         :param pulumi.Input[_builtins.str] bridge: The Linux bridge on the hypervisor the VM's NIC joins (its subnet holds `address`).
@@ -314,6 +334,7 @@ class RegistryVm(pulumi.CustomResource):
     def _internal_init(__self__,
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
+                 accelerator: pulumi.Input[Optional[_builtins.str]] = None,
                  base_image: pulumi.Input[Optional[_builtins.str]] = None,
                  boot_timeout_seconds: pulumi.Input[Optional[_builtins.int]] = None,
                  bridge: pulumi.Input[Optional[_builtins.str]] = None,
@@ -336,6 +357,9 @@ class RegistryVm(pulumi.CustomResource):
                 raise TypeError('__props__ is only valid when passed in combination with a valid opts.id to get an existing resource')
             __props__ = RegistryVmArgs.__new__(RegistryVmArgs)
 
+            if accelerator is None:
+                accelerator = 'kvm'
+            __props__.__dict__["accelerator"] = accelerator
             if base_image is None and not opts.urn:
                 raise TypeError("Missing required property 'base_image'")
             __props__.__dict__["base_image"] = base_image
@@ -409,6 +433,7 @@ class RegistryVm(pulumi.CustomResource):
 
         __props__ = RegistryVmArgs.__new__(RegistryVmArgs)
 
+        __props__.__dict__["accelerator"] = None
         __props__.__dict__["address"] = None
         __props__.__dict__["base_image"] = None
         __props__.__dict__["boot_timeout_seconds"] = None
@@ -433,6 +458,14 @@ class RegistryVm(pulumi.CustomResource):
         __props__.__dict__["user"] = None
         __props__.__dict__["vm_dir"] = None
         return RegistryVm(resource_name, opts=opts, __props__=__props__)
+
+    @_builtins.property
+    @pulumi.getter
+    def accelerator(self) -> pulumi.Output[_builtins.str]:
+        """
+        QEMU's accelerator: `kvm`, or `tcg` (emulated, several times slower) on a host whose KVM cannot run the guest's kernel (nested virtualisation without VMX/SVM, for instance). A change restarts the VM.
+        """
+        return pulumi.get(self, "accelerator")
 
     @_builtins.property
     @pulumi.getter

@@ -69,7 +69,7 @@ class RegistryVmExampleIT {
 
     private static PulumiCli stack() {
         return PulumiCli.forExample("registry-vm", "lab")
-                .config("hypervisor", kvm.ip()).config("baseImage", kvm.baseImage())
+                .config("hypervisor", kvm.ip()).config("baseImage", kvm.baseImage()).config("accelerator", kvm.qemuAccel())
                 .config("address", kvm.subnet().address(10) + "/24").config("gateway", kvm.subnet().gateway())
                 .secretConfig("sshKey", kvm.rootKey().privateKey()).config("sshPublicKey", kvm.rootKey().publicKey())
                 .config("node1", node.ip()).config("image", DockerHost.REGISTRY_IMAGE)

@@ -57,6 +57,10 @@ public final class RegistryVm implements CustomResource<RegistryVm.Args, Registr
             @Prop(description = "The Linux bridge on the hypervisor the VM's NIC joins (its subnet holds `address`).",
                     defaultValue = "br0", replaceOnChanges = true)
             String bridge,
+            @Prop(description = "QEMU's accelerator: `kvm`, or `tcg` (emulated, several times slower) on a host whose "
+                    + "KVM cannot run the guest's kernel (nested virtualisation without VMX/SVM, for instance). A change "
+                    + "restarts the VM.", defaultValue = "kvm")
+            String accelerator,
             @Prop(description = "Where VM directories live on the hypervisor.", defaultValue = "/var/lib/imagecache/vms",
                     replaceOnChanges = true)
             String vmDir,
@@ -279,7 +283,7 @@ public final class RegistryVm implements CustomResource<RegistryVm.Args, Registr
 
     /** Fails naming what the hypervisor lacks; returns the base image's format. */
     private static String preflight(Hypervisor kvm, Args a) throws ResourceException {
-        List<String> missing = new ArrayList<>(kvm.missing(a.bridge()));
+        List<String> missing = new ArrayList<>(kvm.missing(a.bridge(), a.accelerator().equals("kvm")));
         if (!missing.isEmpty()) {
             throw new ResourceException(ResourceException.Kind.FAILED_PRECONDITION, a.hypervisor().describe() + " lacks "
                     + String.join(", ", missing) + " (Debian: apt-get install qemu-system-x86 qemu-utils genisoimage iproute2; "

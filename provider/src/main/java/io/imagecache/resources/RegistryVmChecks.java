@@ -29,6 +29,9 @@ final class RegistryVmChecks {
         if (a.bridge() != null && !a.bridge().matches("[A-Za-z0-9_.-]{1,15}")) {
             out.add(new CheckFailure("bridge", "is not an interface name (at most 15 letters, digits, _ . -), e.g. br0 or vmbr0"));
         }
+        if (a.accelerator() != null && !a.accelerator().equals("kvm") && !a.accelerator().equals("tcg")) {
+            out.add(new CheckFailure("accelerator", "must be kvm or tcg, not \"" + io.imagecache.vm.Text.shown(a.accelerator()) + "\""));
+        }
         if (a.vmDir() != null && (!Validation.isAbsolutePath(a.vmDir()) || a.vmDir().equals("/"))) {
             out.add(new CheckFailure("vmDir", "must be an absolute directory path such as /var/lib/imagecache/vms"));
         }

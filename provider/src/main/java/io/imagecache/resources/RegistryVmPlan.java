@@ -15,7 +15,7 @@ record RegistryVmPlan(VmPlan vm, CloudInitSpec spec, RegistryVmCloudInit.Result 
     /** {@code baseFormat} may be null when no disk is to be made (restart, delete). */
     static RegistryVmPlan of(RegistryVm.Args a, String hostPrivateKey, String baseFormat) {
         VmPlan vm = VmPlan.of(a.name(), a.vmDir(), a.baseImage(), baseFormat, a.cpus(), a.memoryMb(), a.diskGb(), a.dataDiskGb(),
-                a.bridge());
+                a.bridge(), a.accelerator());
         RegistryVmCloudInit.Args c = CloudInitChecks.normalized(cloudInit(a.cloudInit(), vm, hostPrivateKey));
         CloudInitSpec spec = CloudInitChecks.spec(c);
         return new RegistryVmPlan(vm, spec, RegistryVmCloudInit.render(spec), hostPrivateKey);

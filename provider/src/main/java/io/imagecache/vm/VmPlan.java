@@ -21,20 +21,21 @@ import java.util.List;
  *
  * @param dir        {@code <vmDir>/<name>}
  * @param baseImage  the base disk image on the hypervisor, and its format ({@code qcow2} or {@code raw})
+ * @param accelerator {@code kvm}, or {@code tcg} (emulated) where KVM cannot run the guest's kernel
  */
 public record VmPlan(String name, String dir, String baseImage, String baseFormat, int cpus, int memoryMb, int diskGb,
-                     int dataDiskGb, String bridge, String mac, String tap) {
+                     int dataDiskGb, String bridge, String accelerator, String mac, String tap) {
     public static final String MARKER = ".imagecache-owner";
     /** The data disk's virtio serial: the guest sees it as /dev/disk/by-id/virtio-imagecache-data. */
     public static final String DATA_SERIAL = "imagecache-data";
     public static final String DATA_DEVICE = "/dev/disk/by-id/virtio-" + DATA_SERIAL;
 
     public static VmPlan of(String name, String vmDir, String baseImage, String baseFormat, int cpus, int memoryMb, int diskGb,
-                            int dataDiskGb, String bridge) {
+                            int dataDiskGb, String bridge, String accelerator) {
         String h = hash(name);
         String mac = "52:54:00:" + h.substring(0, 2) + ":" + h.substring(2, 4) + ":" + h.substring(4, 6);
         return new VmPlan(name, vmDir.replaceAll("/+$", "") + "/" + name, baseImage, baseFormat, cpus, memoryMb, diskGb,
-                dataDiskGb, bridge, mac, "icvm" + h.substring(0, 10));
+                dataDiskGb, bridge, accelerator, mac, "icvm" + h.substring(0, 10));
     }
 
     public String rootDisk() {
@@ -78,7 +79,7 @@ public record VmPlan(String name, String dir, String baseImage, String baseForma
     /** The whole VM: QEMU with KVM, daemonized, its disks, the seed, the NIC on a tap in {@code bridge}. */
     public List<String> qemuCommand() {
         List<String> c = new ArrayList<>(List.of("qemu-system-x86_64", "-name", "imagecache-" + name,
-                "-machine", "q35,accel=kvm", "-cpu", "host", "-smp", String.valueOf(cpus), "-m", String.valueOf(memoryMb),
+                "-machine", "q35,accel=" + accelerator, "-cpu", accelerator.equals("kvm") ? "host" : "max", "-smp", String.valueOf(cpus), "-m", String.valueOf(memoryMb),
                 "-drive", "file=" + rootDisk() + ",if=virtio,format=qcow2,discard=unmap",
                 "-drive", "file=" + dataDisk() + ",if=none,id=data,format=qcow2,discard=unmap",
                 "-device", "virtio-blk-pci,drive=data,serial=" + DATA_SERIAL,

@@ -32,7 +32,7 @@ class RegistryVmTest {
     }
 
     static RegistryVm.Args args(String name, String address, int cpus, String hostname) {
-        return new RegistryVm.Args(kvm(), name, "/srv/images/debian-12.qcow2", cpus, 1024, 10, 20, "br0", "/var/lib/imagecache/vms",
+        return new RegistryVm.Args(kvm(), name, "/srv/images/debian-12.qcow2", cpus, 1024, 10, 20, "br0", "kvm", "/var/lib/imagecache/vms",
                 new RegistryVmCloudInit.Args(hostname, address, "10.0.20.1", null, null, null,
                         List.of(RegistryVmCloudInitTest.USER_KEY.publicKey()), null, null, null, null, null, null, null, null),
                 null, 300, false);
@@ -46,10 +46,10 @@ class RegistryVmTest {
     void checkNamesBadInputsUnderTheirPathsAndDialsNothing() {
         RegistryVm.Args ok = args("registry", "10.0.20.10/24", 1, "registry");
         assertEquals(List.of(), VM.check(d(ok)));
-        List<CheckFailure> f = VM.check(d(new RegistryVm.Args(kvm(), "Registry VM", "images/x.qcow2", 0, 100, 10, 20, "br 0", "vms",
+        List<CheckFailure> f = VM.check(d(new RegistryVm.Args(kvm(), "Registry VM", "images/x.qcow2", 0, 100, 10, 20, "br 0", "xen", "vms",
                 new RegistryVmCloudInit.Args("registry", "10.0.20.10/24", "10.0.21.1", null, null, null, List.of(), null, null, null, null,
                         "eth0", null, null, "/dev/vdc"), null, 5, false)));
-        assertEquals(List.of("name", "baseImage", "cpus", "memoryMb", "bootTimeoutSeconds", "bridge", "vmDir", "cloudInit.interfaceMatch",
+        assertEquals(List.of("name", "baseImage", "cpus", "memoryMb", "bootTimeoutSeconds", "bridge", "accelerator", "vmDir", "cloudInit.interfaceMatch",
                 "cloudInit.dataDevice", "cloudInit.gateway", "cloudInit.sshAuthorizedKeys"), f.stream().map(CheckFailure::property).toList(), f.toString());
         assertEquals(0, DIALS.get());
     }
@@ -62,7 +62,7 @@ class RegistryVmTest {
         assertEquals("/var/lib/imagecache/vms/registry", vm.dir());
         assertTrue(vm.mac().matches("52:54:00(:[0-9a-f]{2}){3}"), vm.mac());
         assertTrue(vm.tap().length() <= 15, vm.tap());
-        assertEquals(vm.mac(), VmPlan.of("registry", "/elsewhere", "/b", "raw", 1, 512, 5, 5, "br1").mac(), "the MAC follows the name");
+        assertEquals(vm.mac(), VmPlan.of("registry", "/elsewhere", "/b", "raw", 1, 512, 5, 5, "br1", "tcg").mac(), "the MAC follows the name");
         List<String> q = vm.qemuCommand();
         assertTrue(q.contains("-daemonize") && q.contains("q35,accel=kvm"), q.toString());
         assertEquals("2", q.get(q.indexOf("-smp") + 1));

@@ -24,9 +24,9 @@ public final class Hypervisor extends HostOps {
     }
 
     /** What the host lacks to run a VM: tools, /dev/kvm, the bridge; empty when nothing. */
-    public List<String> missing(String bridge) throws ResourceException {
+    public List<String> missing(String bridge, boolean kvm) throws ResourceException {
         ExecResult r = run(CommandLine.script("for t in qemu-system-x86_64 qemu-img genisoimage ip; do command -v $t >/dev/null || echo \"the command $t\"; done; "
-                + "[ -c /dev/kvm ] || echo /dev/kvm; ip link show dev " + CommandLine.quote(bridge)
+                + (kvm ? "[ -c /dev/kvm ] || echo \"/dev/kvm (or accelerator: tcg)\"; " : "") + "ip link show dev " + CommandLine.quote(bridge)
                 + " >/dev/null 2>&1 || echo \"the bridge " + bridge + "\""), null);
         return r.stdout().lines().filter(l -> !l.isBlank()).toList();
     }

@@ -28,6 +28,20 @@ import javax.annotation.Nullable;
 @ResourceType(type="imagecache:index:RegistryVm")
 public class RegistryVm extends com.pulumi.resources.CustomResource {
     /**
+     * QEMU&#39;s accelerator: `kvm`, or `tcg` (emulated, several times slower) on a host whose KVM cannot run the guest&#39;s kernel (nested virtualisation without VMX/SVM, for instance). A change restarts the VM.
+     * 
+     */
+    @Export(name="accelerator", refs={String.class}, tree="[0]")
+    private Output<String> accelerator;
+
+    /**
+     * @return QEMU&#39;s accelerator: `kvm`, or `tcg` (emulated, several times slower) on a host whose KVM cannot run the guest&#39;s kernel (nested virtualisation without VMX/SVM, for instance). A change restarts the VM.
+     * 
+     */
+    public Output<String> accelerator() {
+        return this.accelerator;
+    }
+    /**
      * The VM&#39;s static address, without prefix: what `registryHost.host` and `advertiseAddress` take.
      * 
      */

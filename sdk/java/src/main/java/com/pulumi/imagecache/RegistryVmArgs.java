@@ -22,6 +22,21 @@ public final class RegistryVmArgs extends com.pulumi.resources.ResourceArgs {
     public static final RegistryVmArgs Empty = new RegistryVmArgs();
 
     /**
+     * QEMU&#39;s accelerator: `kvm`, or `tcg` (emulated, several times slower) on a host whose KVM cannot run the guest&#39;s kernel (nested virtualisation without VMX/SVM, for instance). A change restarts the VM.
+     * 
+     */
+    @Import(name="accelerator")
+    private @Nullable Output<String> accelerator;
+
+    /**
+     * @return QEMU&#39;s accelerator: `kvm`, or `tcg` (emulated, several times slower) on a host whose KVM cannot run the guest&#39;s kernel (nested virtualisation without VMX/SVM, for instance). A change restarts the VM.
+     * 
+     */
+    public Optional<Output<String>> accelerator() {
+        return Optional.ofNullable(this.accelerator);
+    }
+
+    /**
      * The base disk image on the hypervisor (qcow2 or raw), e.g. a Debian cloud image with cloud-init. It is only read: the VM&#39;s root disk is a copy-on-write layer over it.
      * 
      */
@@ -219,6 +234,7 @@ public final class RegistryVmArgs extends com.pulumi.resources.ResourceArgs {
     private RegistryVmArgs() {}
 
     private RegistryVmArgs(RegistryVmArgs $) {
+        this.accelerator = $.accelerator;
         this.baseImage = $.baseImage;
         this.bootTimeoutSeconds = $.bootTimeoutSeconds;
         this.bridge = $.bridge;
@@ -250,6 +266,27 @@ public final class RegistryVmArgs extends com.pulumi.resources.ResourceArgs {
 
         public Builder(RegistryVmArgs defaults) {
             $ = new RegistryVmArgs(Objects.requireNonNull(defaults));
+        }
+
+        /**
+         * @param accelerator QEMU&#39;s accelerator: `kvm`, or `tcg` (emulated, several times slower) on a host whose KVM cannot run the guest&#39;s kernel (nested virtualisation without VMX/SVM, for instance). A change restarts the VM.
+         * 
+         * @return builder
+         * 
+         */
+        public Builder accelerator(@Nullable Output<String> accelerator) {
+            $.accelerator = accelerator;
+            return this;
+        }
+
+        /**
+         * @param accelerator QEMU&#39;s accelerator: `kvm`, or `tcg` (emulated, several times slower) on a host whose KVM cannot run the guest&#39;s kernel (nested virtualisation without VMX/SVM, for instance). A change restarts the VM.
+         * 
+         * @return builder
+         * 
+         */
+        public Builder accelerator(String accelerator) {
+            return accelerator(Output.of(accelerator));
         }
 
         /**
@@ -526,6 +563,7 @@ public final class RegistryVmArgs extends com.pulumi.resources.ResourceArgs {
         }
 
         public RegistryVmArgs build() {
+            $.accelerator = Codegen.stringProp("accelerator").output().arg($.accelerator).def("kvm").getNullable();
             if ($.baseImage == null) {
                 throw new MissingRequiredPropertyException("RegistryVmArgs", "baseImage");
             }

@@ -1,7 +1,10 @@
 package io.imagecache.lab;
 
 import com.github.dockerjava.api.command.InspectContainerResponse;
+import com.github.dockerjava.api.model.AccessMode;
+import com.github.dockerjava.api.model.Bind;
 import com.github.dockerjava.api.model.Device;
+import com.github.dockerjava.api.model.Volume;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -9,7 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.testcontainers.containers.BindMode;
 import org.testcontainers.utility.DockerImageName;
 
 /**
@@ -62,12 +64,14 @@ public final class HypervisorHost extends LabHost {
         withEnv("LAB_VM_SUBNET", subnet.cidr());
         withEnv("LAB_VM_GATEWAY", subnet.gatewayCidr());
         withEnv("LAB_VM_DHCP_RANGE", subnet.dhcpRange());
-        withFileSystemBind(imagesOnHost.toString(), IMAGES_DIR, BindMode.READ_ONLY);
         // device mappings, not --privileged (which fails on the lab machines); forwarding is a
-        // per-namespace sysctl, and /proc/sys is read-only inside the container
+        // per-namespace sysctl, and /proc/sys is read-only inside the container. The image directory is
+        // a bind of the container's own (withFileSystemBind would first check that mounting works with a
+        // helper container Testcontainers pulls: minutes of retries on a machine that cannot pull)
         withCreateContainerCmdModifier(cmd -> cmd.getHostConfig()
                 .withDevices(Device.parse("/dev/kvm"), Device.parse("/dev/net/tun"))
-                .withSysctls(Map.of("net.ipv4.ip_forward", "1")));
+                .withSysctls(Map.of("net.ipv4.ip_forward", "1"))
+                .withBinds(new Bind(imagesOnHost.toString(), new Volume(IMAGES_DIR), AccessMode.ro)));
     }
 
     /**

@@ -173,6 +173,27 @@ public final class HypervisorHost extends LabHost {
         return sh("cat " + DHCP_LOG + " 2>/dev/null || true");
     }
 
+    /** A lease the DHCP decoy gave: the client's MAC (lower case) and the address. */
+    public record DhcpLease(String mac, String address) {}
+
+    /**
+     * Asks the DHCP decoy for a lease from a veth pair on br0 with busybox's udhcpc (which only asks:
+     * {@code -s /bin/true} configures nothing), proving that a DHCP client on br0 would get an address
+     * from {@link VmSubnet#dhcpRange()}. The lease stays in {@link #DHCP_LEASES}; the veth pair goes.
+     */
+    public DhcpLease dhcpProbe() {
+        String out = sh("ip link add vprobe type veth peer name vprobe-br && ip link set vprobe-br master " + BRIDGE
+                + " && ip link set vprobe-br up && ip link set vprobe up"
+                + " && mac=$(cat /sys/class/net/vprobe/address)"
+                + " && r=$(timeout 30 busybox udhcpc -i vprobe -n -q -t 10 -T 1 -s /bin/true 2>&1)"
+                + "; ip link del vprobe; echo \"$mac\"; echo \"$r\"");
+        String mac = out.lines().findFirst().orElseThrow().strip().toLowerCase();
+        String address = out.lines().filter(l -> l.contains("lease of ")).findFirst()
+                .map(l -> l.substring(l.indexOf("lease of ") + "lease of ".length()).split(" ")[0])
+                .orElseThrow(() -> new IllegalStateException("udhcpc got no lease from the decoy: " + out));
+        return new DhcpLease(mac, address);
+    }
+
     /** Whether the DHCP decoy runs (so that an empty lease file means something). */
     public boolean dhcpDecoyRunning() {
         return exec("sh", "-c", "kill -0 \"$(cat /run/dnsmasq.pid)\"").getExitCode() == 0;

@@ -1,7 +1,10 @@
 package io.imagecache.lab;
 
 import com.github.dockerjava.api.command.InspectContainerResponse;
+import com.github.dockerjava.api.model.AccessMode;
+import com.github.dockerjava.api.model.Bind;
 import com.github.dockerjava.api.model.Device;
+import com.github.dockerjava.api.model.Volume;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -9,7 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.testcontainers.containers.BindMode;
 import org.testcontainers.utility.DockerImageName;
 
 /**
@@ -62,12 +64,14 @@ public final class HypervisorHost extends LabHost {
         withEnv("LAB_VM_SUBNET", subnet.cidr());
         withEnv("LAB_VM_GATEWAY", subnet.gatewayCidr());
         withEnv("LAB_VM_DHCP_RANGE", subnet.dhcpRange());
-        withFileSystemBind(imagesOnHost.toString(), IMAGES_DIR, BindMode.READ_ONLY);
         // device mappings, not --privileged (which fails on the lab machines); forwarding is a
-        // per-namespace sysctl, and /proc/sys is read-only inside the container
+        // per-namespace sysctl, and /proc/sys is read-only inside the container. The image directory is
+        // a bind of the container's own (withFileSystemBind would first check that mounting works with a
+        // helper container Testcontainers pulls: minutes of retries on a machine that cannot pull)
         withCreateContainerCmdModifier(cmd -> cmd.getHostConfig()
                 .withDevices(Device.parse("/dev/kvm"), Device.parse("/dev/net/tun"))
-                .withSysctls(Map.of("net.ipv4.ip_forward", "1")));
+                .withSysctls(Map.of("net.ipv4.ip_forward", "1"))
+                .withBinds(new Bind(imagesOnHost.toString(), new Volume(IMAGES_DIR), AccessMode.ro)));
     }
 
     /**
@@ -167,6 +171,27 @@ public final class HypervisorHost extends LabHost {
     /** dnsmasq's log. */
     public String dhcpLog() {
         return sh("cat " + DHCP_LOG + " 2>/dev/null || true");
+    }
+
+    /** A lease the DHCP decoy gave: the client's MAC (lower case) and the address. */
+    public record DhcpLease(String mac, String address) {}
+
+    /**
+     * Asks the DHCP decoy for a lease from a veth pair on br0 with busybox's udhcpc (which only asks:
+     * {@code -s /bin/true} configures nothing), proving that a DHCP client on br0 would get an address
+     * from {@link VmSubnet#dhcpRange()}. The lease stays in {@link #DHCP_LEASES}; the veth pair goes.
+     */
+    public DhcpLease dhcpProbe() {
+        String out = sh("ip link add vprobe type veth peer name vprobe-br && ip link set vprobe-br master " + BRIDGE
+                + " && ip link set vprobe-br up && ip link set vprobe up"
+                + " && mac=$(cat /sys/class/net/vprobe/address)"
+                + " && r=$(timeout 30 busybox udhcpc -i vprobe -n -q -t 10 -T 1 -s /bin/true 2>&1)"
+                + "; ip link del vprobe; echo \"$mac\"; echo \"$r\"");
+        String mac = out.lines().findFirst().orElseThrow().strip().toLowerCase();
+        String address = out.lines().filter(l -> l.contains("lease of ")).findFirst()
+                .map(l -> l.substring(l.indexOf("lease of ") + "lease of ".length()).split(" ")[0])
+                .orElseThrow(() -> new IllegalStateException("udhcpc got no lease from the decoy: " + out));
+        return new DhcpLease(mac, address);
     }
 
     /** Whether the DHCP decoy runs (so that an empty lease file means something). */

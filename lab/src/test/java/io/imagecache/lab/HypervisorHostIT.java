@@ -147,12 +147,20 @@ class HypervisorHostIT {
         assertTrue(hypervisor.dhcpDecoyRunning(), "the DHCP decoy must run for its silence to mean anything");
         assertTrue(hypervisor.dhcpLog().contains("DHCP, IP range " + hypervisor.subnet().address(VmSubnet.DHCP_FIRST)),
                 hypervisor.dhcpLog());
-        assertEquals("", hypervisor.dhcpLeases().strip(), "dnsmasq handed out a lease");
+        // by MAC: theDhcpDecoyAnswersAClientThatAsks leaves a lease of its own
+        assertFalse(hypervisor.dhcpLeases().toLowerCase().contains(MAC), "dnsmasq leased to the VM: " + hypervisor.dhcpLeases());
         assertFalse(hypervisor.dhcpLog().toLowerCase().contains(MAC), hypervisor.dhcpLog());
         // networkd holds no lease, its .network says DHCP=no, and there is no dhclient on the disk
         assertEquals("", ssh("ls -A /run/systemd/netif/leases").strip());
         assertTrue(ssh("cat /etc/systemd/network/*.network").contains("DHCP=no"));
         assertEquals("none", ssh("command -v dhclient udhcpc dhcpcd || echo none").strip());
+    }
+
+    @Test
+    void theDhcpDecoyAnswersAClientThatAsks() {
+        HypervisorHost.DhcpLease lease = hypervisor.dhcpProbe();
+        assertTrue(hypervisor.subnet().inDhcpRange(lease.address()), lease.toString());
+        assertTrue(hypervisor.dhcpLeases().toLowerCase().contains(lease.mac() + " " + lease.address()), hypervisor.dhcpLeases());
     }
 
     @Test

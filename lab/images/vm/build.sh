@@ -131,9 +131,10 @@ qemu-img convert -c -O qcow2 "$raw" "$work/out/debian-12.qcow2"
 rm -f "$raw"
 rm -rf "$dir.partial"; mv "$work/out" "$dir.partial"; mv "$dir.partial" "$dir"
 link
-# older builds go (a lab host started from one keeps its bind mount until it stops; none runs during make lab)
+# older builds go, but not one a running lab host mounts (a test of another checkout may be using it)
+in_use=$(ids=$(docker ps -q 2>/dev/null); [[ -z $ids ]] || docker inspect --format '{{range .Mounts}}{{.Source}} {{end}}' $ids 2>/dev/null)
 for old in "$out"/*/ "$out"/rootfs-*.tar; do
   old=${old%/}
-  [[ -L $old || $old == "$dir" || $old == "$tarball" ]] || rm -rf "$old"
+  [[ -L $old || $old == "$dir" || $old == "$tarball" || " $in_use " == *" $old "* ]] || rm -rf "$old"
 done
 log "built $dir/debian-12.qcow2 ($(du -h "$dir/debian-12.qcow2" | cut -f1), kernel $kv) in $(($(date +%s) - start)) s"

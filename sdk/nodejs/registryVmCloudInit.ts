@@ -115,7 +115,7 @@ export interface RegistryVmCloudInitResult {
      */
     readonly proxmoxIpConfig: string;
     /**
-     * The `#cloud-config` user-data: the user with its keys and sudo, Docker installed and enabled, the proxies' directories, nothing else. Secret when it holds `sshHostKey` or `passwordHash`.
+     * The `#cloud-config` user-data: the user with its keys and sudo, Docker (and curl, flock) installed and enabled, the proxies' directories, nothing else. Secret when it holds `sshHostKey` or `passwordHash`.
      */
     readonly userData: string;
 }

@@ -87,7 +87,7 @@ type RegistryVmCloudInitResult struct {
 	NetworkConfig string `pulumi:"networkConfig"`
 	// Proxmox's `ipconfig0` for the same address: `ip=10.0.20.10/24,gw=10.0.20.1`.
 	ProxmoxIpConfig string `pulumi:"proxmoxIpConfig"`
-	// The `#cloud-config` user-data: the user with its keys and sudo, Docker installed and enabled, the proxies' directories, nothing else. Secret when it holds `sshHostKey` or `passwordHash`.
+	// The `#cloud-config` user-data: the user with its keys and sudo, Docker (and curl, flock) installed and enabled, the proxies' directories, nothing else. Secret when it holds `sshHostKey` or `passwordHash`.
 	UserData string `pulumi:"userData"`
 }
 
@@ -177,7 +177,7 @@ func (o RegistryVmCloudInitResultOutput) ProxmoxIpConfig() pulumi.StringOutput {
 	return o.ApplyT(func(v RegistryVmCloudInitResult) string { return v.ProxmoxIpConfig }).(pulumi.StringOutput)
 }
 
-// The `#cloud-config` user-data: the user with its keys and sudo, Docker installed and enabled, the proxies' directories, nothing else. Secret when it holds `sshHostKey` or `passwordHash`.
+// The `#cloud-config` user-data: the user with its keys and sudo, Docker (and curl, flock) installed and enabled, the proxies' directories, nothing else. Secret when it holds `sshHostKey` or `passwordHash`.
 func (o RegistryVmCloudInitResultOutput) UserData() pulumi.StringOutput {
 	return o.ApplyT(func(v RegistryVmCloudInitResult) string { return v.UserData }).(pulumi.StringOutput)
 }

@@ -88,7 +88,7 @@ class RegistryVmCloudInitResult:
     @pulumi.getter(name="userData")
     def user_data(self) -> _builtins.str:
         """
-        The `#cloud-config` user-data: the user with its keys and sudo, Docker installed and enabled, the proxies' directories, nothing else. Secret when it holds `sshHostKey` or `passwordHash`.
+        The `#cloud-config` user-data: the user with its keys and sudo, Docker (and curl, flock) installed and enabled, the proxies' directories, nothing else. Secret when it holds `sshHostKey` or `passwordHash`.
         """
         return pulumi.get(self, "user_data")
 

@@ -117,13 +117,19 @@ class RegistryVmExampleIT {
 
             // the VM, over SSH with the host key the resource made before the first boot
             assertEquals("registry", vm(first, hostKey, "hostname").strip());
-            String addrs = vm(first, hostKey, "ip -4 -o addr show scope global");
+            // the NIC (cloud-init names it eth0 by its MAC); docker0 has an address of its own
+            String addrs = vm(first, hostKey, "ip -4 -o addr show dev eth0");
             assertEquals(1, addrs.lines().count(), addrs);
             assertTrue(addrs.contains(" " + first + "/24 "), addrs);
             assertFalse(addrs.contains("dynamic"), "a static address, not a lease: " + addrs);
-            assertEquals("", kvm.sh("cat " + kvm.dhcpLeases()).strip(), "the DHCP decoy on the bridge gave no lease");
-            assertTrue(kvm.dhcpDecoyRunning(), "the decoy ran the whole time");
-            assertEquals("", vm(first, hostKey, "ls /run/systemd/netif/leases/ 2>/dev/null; true").strip(), "networkd holds no lease");
+            String mac = cli.output("mac").strip().replace("\"", "");
+            assertTrue(kvm.dhcpDecoyRunning(), "the DHCP decoy on the bridge ran the whole time");
+            assertFalse(kvm.dhcpLeases().toLowerCase().contains(mac), "the decoy leased to the VM: " + kvm.dhcpLeases());
+            assertFalse(kvm.dhcpLog().toLowerCase().contains(mac), "the VM asked the decoy for DHCP: " + kvm.dhcpLog());
+            assertEquals("", vm(first, hostKey, "ls -A /run/systemd/netif/leases/ 2>/dev/null; true").strip(), "networkd holds no lease");
+            assertTrue(vm(first, hostKey, "cat /etc/systemd/network/*.network").contains("DHCP=no"));
+            assertEquals("/etc/ssh/ssh_host_ed25519_key.pub", vm(first, hostKey, "ls /etc/ssh/ssh_host_*.pub").strip(),
+                    "only the host key made for the VM");
             assertEquals("active", vm(first, hostKey, "systemctl is-active docker").strip());
             assertTrue(vm(first, hostKey, "sudo -n true && echo sudo").contains("sudo"), "the user has passwordless sudo");
             assertTrue(vm(first, hostKey, "findmnt -n -o SOURCE,FSTYPE /var/lib/imagecache").contains("ext4"),
@@ -150,7 +156,7 @@ class RegistryVmExampleIT {
             cli.up().assertOk();
             String newKey = cli.output("hostKey").strip().replace("\"", "");
             assertEquals(second, cli.output("address").strip().replace("\"", ""));
-            assertTrue(vm(second, newKey, "ip -4 -o addr show scope global").contains(" " + second + "/24 "));
+            assertTrue(vm(second, newKey, "ip -4 -o addr show dev eth0").contains(" " + second + "/24 "));
             assertTrue(hostsToml().contains("http://" + second + ":5000"), hostsToml());
             assertFalse(hostsToml().contains(first + ":"), hostsToml());
             node.crictl("rmi", "docker.io/library/hello:1");

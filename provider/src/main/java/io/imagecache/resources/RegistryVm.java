@@ -237,6 +237,9 @@ public final class RegistryVm implements CustomResource<RegistryVm.Args, Registr
             RegistryVmPlan plan = RegistryVmPlan.of(a, old.hostPrivateKey(), null);
             VmPlan vm = plan.vm();
             req.context().status("Restarting " + a.name() + " (" + a.cpus() + " CPUs, " + a.memoryMb() + " MiB)");
+            if (kvm.running(vm).isPresent()) {
+                VmBoot.askPowerOff(hosts, old.address(), old.user(), old.hostKey(), a.privateKey(), defaultCredentials, req.context());
+            }
             if (!kvm.stop(vm, Duration.ofSeconds(60))) {
                 req.context().warn("the VM " + a.name() + " did not power off within 60 s and was stopped by force");
             }
@@ -258,6 +261,9 @@ public final class RegistryVm implements CustomResource<RegistryVm.Args, Registr
                 req.context().warn(vm.dir() + " on " + a.hypervisor().describe() + " is not this VM's (no matching "
                         + VmPlan.MARKER + "); it was left in place");
                 return;
+            }
+            if (kvm.running(vm).isPresent()) {
+                VmBoot.askPowerOff(hosts, s.address(), s.user(), s.hostKey(), a.privateKey(), defaultCredentials, req.context());
             }
             if (!kvm.stop(vm, Duration.ofSeconds(60))) {
                 req.context().warn("the VM " + a.name() + " did not power off within 60 s and was stopped by force");

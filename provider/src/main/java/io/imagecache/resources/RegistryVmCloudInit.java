@@ -65,8 +65,8 @@ public final class RegistryVmCloudInit implements ProviderFunction<RegistryVmClo
             String dataDevice) {}
 
     public record Result(
-            @Prop(description = "The `#cloud-config` user-data: the user with its keys and sudo, Docker installed and "
-                    + "enabled, the proxies' directories, nothing else. Secret when it holds `sshHostKey` or "
+            @Prop(description = "The `#cloud-config` user-data: the user with its keys and sudo, Docker (and curl, flock) "
+                    + "installed and enabled, the proxies' directories, nothing else. Secret when it holds `sshHostKey` or "
                     + "`passwordHash`.", required = true)
             String userData,
             @Prop(description = "The network-config (version 2): the static address, the gateway route, the "

@@ -68,6 +68,20 @@ final class VmBoot {
                 + kvm.serialTail(plan.vm(), 30));
     }
 
+    /**
+     * Asks the guest to power off (`systemctl poweroff` over SSH, the host key pinned): how the VM shuts down
+     * cleanly, its filesystems unmounted. Best effort: the caller then waits and ends QEMU if it must.
+     */
+    static void askPowerOff(RemoteHostFactory hosts, String address, String user, String hostKey, String privateKey,
+                            DefaultCredentials defaults, Context ctx) {
+        ConnectionArgs vm = new ConnectionArgs(address, 22, user, privateKey, null, null, hostKey, null, 5, 1, 0, true);
+        try (RemoteHost host = Connections.open(hosts, vm, Map.of(), defaults, ctx)) {
+            new HostOps(host, address).run(CommandLine.script("systemctl poweroff || poweroff").withTimeout(Duration.ofSeconds(20)), null);
+        } catch (ResourceException | RuntimeException e) {
+            ctx.status("The VM at " + address + " did not take a power-off over SSH (" + e.getMessage() + "); stopping it from the hypervisor");
+        }
+    }
+
     private static void sleep(Duration d) throws ResourceException {
         try {
             Thread.sleep(d.toMillis());

@@ -12,13 +12,17 @@ import java.util.Map;
 /**
  * Renders a registry VM's NoCloud documents from a {@link CloudInitSpec}: pure functions, the YAML written
  * by a YAML library (so no value is ever spliced into YAML text). The user-data does what the runbook's
- * VM needs and nothing else: the user with its keys and sudo, Docker present and enabled, the proxies'
- * directories. The network config is v2, static, DHCP off.
+ * VM needs and nothing else: the user with its keys and sudo, Docker (and curl, flock) present and enabled,
+ * the proxies' directories. The network config is v2, static, DHCP off.
  */
 public final class CloudInit {
-    /** How the VM makes sure Docker is there: installed only on an image without it (a fixed script, no input in it). */
-    static final String ENSURE_DOCKER = "command -v dockerd >/dev/null 2>&1 || { apt-get update"
-            + " && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends docker.io; }";
+    /**
+     * How the VM makes sure what the proxies and their maintenance jobs need is there (Docker, curl for the
+     * restart job's upstream probe, flock): installed only on an image without them (a fixed script, no input in it).
+     */
+    static final String ENSURE_TOOLS = "missing=; command -v dockerd >/dev/null 2>&1 || missing=\"$missing docker.io\"; "
+            + "command -v curl >/dev/null 2>&1 || missing=\"$missing curl\"; command -v flock >/dev/null 2>&1 || missing=\"$missing util-linux\"; "
+            + "[ -z \"$missing\" ] || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $missing; }";
 
     /** The filesystem label of the data disk. */
     public static final String DATA_LABEL = "imagecache";
@@ -58,7 +62,7 @@ public final class CloudInit {
             doc.put("mounts", List.of(List.of("LABEL=" + DATA_LABEL, s.dataRoot(), "ext4", "defaults,nofail", "0", "2")));
         });
         List<Object> runcmd = new ArrayList<>();
-        runcmd.add(List.of("sh", "-c", ENSURE_DOCKER));
+        runcmd.add(List.of("sh", "-c", ENSURE_TOOLS));
         runcmd.add(List.of("systemctl", "enable", "--now", "docker"));
         for (String dir : s.directories()) {
             runcmd.add(List.of("install", "-d", "-m", "0755", dir));

@@ -16,7 +16,7 @@ import java.util.List;
  *   &lt;dir&gt;/root.qcow2          copy-on-write over the base image, sized diskGb (removed on delete)
  *   &lt;dir&gt;/data.qcow2          the caches' disk (kept on delete unless asked, reused by a re-created VM)
  *   &lt;dir&gt;/seed/, seed.iso     the NoCloud seed (0600: it holds the VM's host key)
- *   &lt;dir&gt;/qemu.pid, serial.log, monitor.in/.out (QEMU's human monitor on a pipe: graceful power-off)
+ *   &lt;dir&gt;/qemu.pid, serial.log
  * </pre>
  *
  * @param dir        {@code <vmDir>/<name>}
@@ -62,11 +62,6 @@ public record VmPlan(String name, String dir, String baseImage, String baseForma
         return dir + "/serial.log";
     }
 
-    /** QEMU's pipe chardev opens {@code <monitor>.in} and {@code <monitor>.out}. */
-    public String monitor() {
-        return dir + "/monitor";
-    }
-
     public String marker() {
         return dir + "/" + MARKER;
     }
@@ -80,15 +75,17 @@ public record VmPlan(String name, String dir, String baseImage, String baseForma
     public List<String> qemuCommand() {
         List<String> c = new ArrayList<>(List.of("qemu-system-x86_64", "-name", "imagecache-" + name,
                 "-machine", "q35,accel=" + accelerator, "-cpu", accelerator.equals("kvm") ? "host" : "max", "-smp", String.valueOf(cpus), "-m", String.valueOf(memoryMb),
-                "-drive", "file=" + rootDisk() + ",if=virtio,format=qcow2,discard=unmap",
+                // the root disk boots first (bootindex): SeaBIOS otherwise tries the empty data disk and stops there
+                "-drive", "file=" + rootDisk() + ",if=none,id=root,format=qcow2,discard=unmap",
+                "-device", "virtio-blk-pci,drive=root,bootindex=0",
                 "-drive", "file=" + dataDisk() + ",if=none,id=data,format=qcow2,discard=unmap",
                 "-device", "virtio-blk-pci,drive=data,serial=" + DATA_SERIAL,
                 "-drive", "file=" + seedIso() + ",if=virtio,format=raw,readonly=on",
                 "-netdev", "tap,id=net0,ifname=" + tap + ",script=no,downscript=no",
-                "-device", "virtio-net-pci,netdev=net0,mac=" + mac,
+                // romfile= keeps iPXE out: not even the firmware asks for DHCP
+                "-device", "virtio-net-pci,netdev=net0,mac=" + mac + ",romfile=",
                 "-display", "none", "-vga", "none",
                 "-serial", "file:" + serialLog(),
-                "-chardev", "pipe,id=mon,path=" + monitor(), "-mon", "chardev=mon,mode=readline",
                 "-pidfile", pidFile(), "-daemonize"));
         return List.copyOf(c);
     }

@@ -81,8 +81,7 @@ public final class Hypervisor extends HostOps {
     public void start(VmPlan p) throws ResourceException {
         String tap = CommandLine.quote(p.tap());
         String qemu = p.qemuCommand().stream().map(CommandLine::quote).collect(Collectors.joining(" "));
-        run(CommandLine.script("set -e; m=" + CommandLine.quote(p.monitor()) + "; for f in \"$m.in\" \"$m.out\"; do [ -p \"$f\" ] || { rm -f \"$f\"; mkfifo -m 0600 \"$f\"; }; done; "
-                + "ip link show dev " + tap + " >/dev/null 2>&1 || ip tuntap add dev " + tap + " mode tap; "
+        run(CommandLine.script("set -e; ip link show dev " + tap + " >/dev/null 2>&1 || ip tuntap add dev " + tap + " mode tap; "
                 + "ip link set dev " + tap + " master " + CommandLine.quote(p.bridge()) + "; ip link set dev " + tap + " up; "
                 + ": > " + CommandLine.quote(p.serialLog()) + "; " + qemu).withTimeout(Duration.ofMinutes(1)),
                 "start the VM " + p.name());
@@ -103,19 +102,17 @@ public final class Hypervisor extends HostOps {
     public record Running(int pid, List<String> command) {}
 
     /**
-     * Powers the VM off: ACPI power button through the monitor, up to {@code grace}, then SIGTERM, then
-     * SIGKILL. Returns true when the guest went down by itself.
+     * Waits up to {@code grace} for the VM to power off (the caller asked its guest to), then ends QEMU:
+     * SIGTERM, then SIGKILL. Returns true when the guest went down by itself (or nothing ran).
      */
     public boolean stop(VmPlan p, Duration grace) throws ResourceException {
         Optional<Running> r = running(p);
         if (r.isEmpty()) {
             return true;
         }
-        String m = CommandLine.quote(p.monitor());
-        long secs = Math.max(1, grace.toSeconds());
-        ExecResult out = run(CommandLine.script("pid=" + r.get().pid() + "; (timeout 5 cat " + m + ".out >/dev/null &) ; "
-                + "printf 'system_powerdown\\n' | timeout 5 tee " + m + ".in >/dev/null; "
-                + "i=0; while kill -0 $pid 2>/dev/null && [ $i -lt " + secs + " ]; do sleep 1; i=$((i+1)); (timeout 1 cat " + m + ".out >/dev/null &); done; "
+        long secs = Math.max(0, grace.toSeconds());
+        ExecResult out = run(CommandLine.script("pid=" + r.get().pid() + "; i=0; while kill -0 $pid 2>/dev/null && [ $i -lt " + secs
+                + " ]; do sleep 1; i=$((i+1)); done; "
                 + "if kill -0 $pid 2>/dev/null; then kill $pid; sleep 2; kill -9 $pid 2>/dev/null; echo forced; fi; true")
                 .withTimeout(grace.plusSeconds(30)), "stop the VM " + p.name());
         return !out.stdout().contains("forced");
@@ -134,12 +131,12 @@ public final class Hypervisor extends HostOps {
         return run(CommandLine.of("tail", "-n", String.valueOf(lines), p.serialLog()), null).stdout();
     }
 
-    /** Removes what the VM runs from: its root disk, seed, pid, monitor, log and tap; the data disk only when asked. */
+    /** Removes what the VM runs from: its root disk, seed, pid, log and tap; the data disk only when asked. */
     public void remove(VmPlan p, boolean purgeData) throws ResourceException {
         String d = CommandLine.quote(p.dir());
         String tap = CommandLine.quote(p.tap());
         run(CommandLine.script("ip link del dev " + tap + " 2>/dev/null; cd " + d + " && rm -rf root.qcow2 seed seed.iso seed.iso.new qemu.pid "
-                + "serial.log monitor.in monitor.out" + (purgeData ? " data.qcow2 " + VmPlan.MARKER + " && cd / && rmdir " + d : "")),
+                + "serial.log" + (purgeData ? " data.qcow2 " + VmPlan.MARKER + " && cd / && rmdir " + d : "")),
                 "remove the VM " + p.name() + "'s files in " + p.dir());
     }
 }

@@ -36,7 +36,7 @@ public final class RegistryVmCloudInitResult {
      */
     private String proxmoxIpConfig;
     /**
-     * @return The `#cloud-config` user-data: the user with its keys and sudo, Docker installed and enabled, the proxies&#39; directories, nothing else. Secret when it holds `sshHostKey` or `passwordHash`.
+     * @return The `#cloud-config` user-data: the user with its keys and sudo, Docker (and curl, flock) installed and enabled, the proxies&#39; directories, nothing else. Secret when it holds `sshHostKey` or `passwordHash`.
      * 
      */
     private String userData;
@@ -78,7 +78,7 @@ public final class RegistryVmCloudInitResult {
         return this.proxmoxIpConfig;
     }
     /**
-     * @return The `#cloud-config` user-data: the user with its keys and sudo, Docker installed and enabled, the proxies&#39; directories, nothing else. Secret when it holds `sshHostKey` or `passwordHash`.
+     * @return The `#cloud-config` user-data: the user with its keys and sudo, Docker (and curl, flock) installed and enabled, the proxies&#39; directories, nothing else. Secret when it holds `sshHostKey` or `passwordHash`.
      * 
      */
     public String userData() {

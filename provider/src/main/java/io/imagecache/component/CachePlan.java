@@ -91,9 +91,10 @@ record CachePlan(List<Proxy> proxies, List<List<Node>> batches, Map<String, Prop
                     "gcSchedule", "maintenance.gcSchedule", "restartSchedule", "maintenance.restartSchedule",
                     "gcDeleteUntagged", "maintenance.gcDeleteUntagged");
             proxies.add(new Proxy(name,
-                    new Planned(new Children.Child(PROXY, component + "-" + name, proxyInputs, List.of()), proxyOrigins),
-                    new Planned(new Children.Child(SCHEDULE, component + "-" + name, scheduleInputs, List.of()),
-                            scheduleOrigins)));
+                    new Planned(new Children.Child(PROXY, component + "-" + name, proxyInputs, List.of(),
+                            proxyOrigins.sources(proxyInputs.fields().keySet())), proxyOrigins),
+                    new Planned(new Children.Child(SCHEDULE, component + "-" + name, scheduleInputs, List.of(),
+                            scheduleOrigins.sources(scheduleInputs.fields().keySet())), scheduleOrigins)));
         }
 
         List<Node> nodes = new ArrayList<>();
@@ -129,7 +130,7 @@ record CachePlan(List<Proxy> proxies, List<List<Node>> batches, Map<String, Prop
                 }
             }
             nodes.add(new Node(key, new Planned(new Children.Child(MIRROR, component + "-" + name(key), mirrorInputs,
-                    List.of()), origins)));
+                    List.of(), origins.sources(mirrorInputs.fields().keySet())), origins)));
         }
         int size = a.rollout() == null || a.rollout().batchSize() == null ? 1 : Math.max(1, a.rollout().batchSize());
         List<List<Node>> batches = new ArrayList<>();

@@ -38,4 +38,34 @@ record Origins(String fallback, Map<String, String> prefixes) {
         }
         return best == null ? fallback : prefixes.get(best) + path.substring(best.length());
     }
+
+    /** For each top-level property of {@code inputs}, the component's top-level inputs it comes from. */
+    Map<String, java.util.Set<String>> sources(java.util.Collection<String> childProperties) {
+        Map<String, java.util.Set<String>> out = new LinkedHashMap<>();
+        for (String key : childProperties) {
+            java.util.Set<String> from = new java.util.TreeSet<>();
+            for (Map.Entry<String, String> e : prefixes.entrySet()) {
+                String p = e.getKey();
+                if (p.equals(key) || p.startsWith(key + ".") || p.startsWith(key + "[")) {
+                    from.add(topLevel(e.getValue()));
+                }
+            }
+            if (!prefixes.containsKey(key)) {
+                from.add(topLevel(componentPath(key)));
+            }
+            out.put(key, from);
+        }
+        return out;
+    }
+
+    private static String topLevel(String path) {
+        int cut = path.length();
+        for (char c : new char[] {'.', '['}) {
+            int i = path.indexOf(c);
+            if (i >= 0 && i < cut) {
+                cut = i;
+            }
+        }
+        return path.substring(0, cut);
+    }
 }

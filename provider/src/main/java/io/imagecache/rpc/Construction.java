@@ -12,6 +12,7 @@ import io.imagecache.spi.ResourceException;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.BiFunction;
 import pulumirpc.Provider;
@@ -175,6 +176,18 @@ final class Construction<A extends Record, O extends Record> {
                     .setObject(PropertyCodec.encode(child.inputs())).addAllDependencies(deps)
                     .setVersion(version).setDeletedWith(req.getDeletedWith())
                     .setAcceptSecrets(true).setAcceptResources(true).setSupportsPartialValues(true).setAliasSpecs(true);
+            // each property depends on what the component inputs it comes from depend on
+            for (Map.Entry<String, Set<String>> e : child.sources().entrySet()) {
+                Set<String> urns = new LinkedHashSet<>();
+                for (String input : e.getValue()) {
+                    Provider.ConstructRequest.PropertyDependencies d = req.getInputDependenciesMap().get(input);
+                    if (d != null) {
+                        urns.addAll(d.getUrnsList());
+                    }
+                }
+                b.putPropertyDependencies(e.getKey(),
+                        Resource.RegisterResourceRequest.PropertyDependencies.newBuilder().addAllUrns(urns).build());
+            }
             String pkg = child.type().substring(0, child.type().indexOf(':'));
             String provider = req.getProvidersMap().get(pkg);
             if (provider != null) {

@@ -1,6 +1,8 @@
 package io.imagecache.spi;
 
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * How a component registers its children with the engine. {@link #register} blocks until the engine
@@ -9,10 +11,22 @@ import java.util.List;
  * to call from several threads.
  */
 public interface Children {
-    /** A child resource of this package: its type token, its name, its inputs and the URNs it waits for. */
-    record Child(String type, String name, PropertyValue.Obj inputs, List<String> dependsOn) {
+    /**
+     * A child resource of this package: its type token, its name, its inputs, the URNs it waits for, and for
+     * each of its top-level properties the component's top-level inputs it comes from ({@code sources}; the
+     * child's property dependencies are theirs, so the engine knows that a replaced registry host touches a
+     * node's mirrors only through their endpoints). Without sources every property depends on every
+     * dependency of the component.
+     */
+    record Child(String type, String name, PropertyValue.Obj inputs, List<String> dependsOn,
+                 Map<String, Set<String>> sources) {
         public Child {
             dependsOn = List.copyOf(dependsOn);
+            sources = Map.copyOf(sources);
+        }
+
+        public Child(String type, String name, PropertyValue.Obj inputs, List<String> dependsOn) {
+            this(type, name, inputs, dependsOn, Map.of());
         }
     }
 

@@ -133,6 +133,25 @@ class ConstructTest {
     // --- tests -----------------------------------------------------------------------------------
 
     @Test
+    void eachChildPropertyDependsOnWhatTheComponentInputsItComesFromDependOn() {
+        String vm = "urn:pulumi:test::proj::imagecache:index:RegistryVm::vm";
+        String nodeVm = "urn:pulumi:test::proj::some:index:Machine::node1";
+        construct(inputs(1), false, b -> b.addDependencies(vm).addDependencies(nodeVm)
+                .putInputDependencies("registryHost", Provider.ConstructRequest.PropertyDependencies.newBuilder().addUrns(vm).build())
+                .putInputDependencies("advertiseAddress", Provider.ConstructRequest.PropertyDependencies.newBuilder().addUrns(vm).build())
+                .putInputDependencies("nodes", Provider.ConstructRequest.PropertyDependencies.newBuilder().addUrns(nodeVm).build()));
+        Resource.RegisterResourceRequest proxy = monitor.named(PROXY, "cache-docker");
+        assertEquals(List.of(vm), proxy.getPropertyDependenciesOrThrow("connection").getUrnsList());
+        assertEquals(List.of(), proxy.getPropertyDependenciesOrThrow("upstream").getUrnsList());
+        Resource.RegisterResourceRequest mirror = monitor.named(MIRROR, "cache-10.0.30.1");
+        // a replaced registry VM reaches a node's mirror only through its endpoints: the engine then updates it,
+        // it does not replace it (which a dependency of `connection` would, as every property without these does)
+        assertEquals(List.of(nodeVm), mirror.getPropertyDependenciesOrThrow("connection").getUrnsList());
+        assertTrue(mirror.getPropertyDependenciesOrThrow("mirrors").getUrnsList().containsAll(List.of(vm, nodeVm)),
+                mirror.getPropertyDependenciesMap().toString());
+    }
+
+    @Test
     void theComponentThenItsChildrenParentedToItWithTheCallersOptions() {
         Provider.ConstructResponse r = construct(inputs(2), false, b -> b.setProtect(true).setRetainOnDelete(true)
                 .putProviders("imagecache", "urn:pulumi:test::proj::pulumi:providers:imagecache::p::id-1")

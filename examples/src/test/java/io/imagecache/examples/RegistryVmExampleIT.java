@@ -20,6 +20,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.testcontainers.containers.Container.ExecResult;
 
 /**
@@ -28,8 +30,10 @@ import org.testcontainers.containers.Container.ExecResult;
  * The VM comes up on its static address with the host key made for it (every SSH here pins it), cloud-init's
  * user, Docker and the proxies' directories; PullThroughCache deploys into it and a lab node pulls through
  * it. The address changed: the VM is replaced, the proxy follows and the node's hosts.toml names the new
- * address. Destroy keeps the data disk.
+ * address. Destroy keeps the data disk. It runs beside the other example tests (its time is mostly one emulated
+ * CPU booting: TCG on these machines), on its own lab network and hypervisor subnet.
  */
+@Execution(ExecutionMode.CONCURRENT)
 class RegistryVmExampleIT {
     private static LabNetwork network;
     private static HypervisorHost kvm;
@@ -165,7 +169,7 @@ class RegistryVmExampleIT {
             assertTrue(vm(second, newKey, "sudo docker logs registry-docker 2>&1").contains("/v2/library/hello/manifests/1"));
 
             cli.destroy().assertOk();
-            assertEquals("", kvm.sh("pgrep -f qemu-system || true").strip(), "no VM runs after destroy");
+            assertEquals("", kvm.sh("pgrep -x qemu-system-x86 || true").strip(), "no VM runs after destroy");
             assertTrue(kvm.sh("ls " + HypervisorHost.VM_DIR + "/registry").contains("data.qcow2"), "the data disk is kept");
             assertFalse(kvm.sh("ls " + HypervisorHost.VM_DIR + "/registry").contains("root.qcow2"));
         }

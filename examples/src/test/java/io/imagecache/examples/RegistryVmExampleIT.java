@@ -30,7 +30,8 @@ import org.testcontainers.containers.Container.ExecResult;
  * The VM comes up on its static address with the host key made for it (every SSH here pins it), cloud-init's
  * user, Docker and the proxies' directories; PullThroughCache deploys into it and a lab node pulls through
  * it. The address changed: the VM is replaced, the proxy follows and the node's hosts.toml names the new
- * address. Destroy keeps the data disk. It runs beside the other example tests (its time is mostly one emulated
+ * address. Stopped behind Pulumi's back, refresh reports it and an up with more CPUs restarts it. Destroy keeps
+ * the data disk. It runs beside the other example tests (its time is mostly one emulated
  * CPU booting: TCG on these machines), on its own lab network and hypervisor subnet.
  */
 @Execution(ExecutionMode.CONCURRENT)
@@ -167,6 +168,24 @@ class RegistryVmExampleIT {
             ExecResult again = node.crictl("pull", "docker.io/library/hello:1");
             assertEquals(0, again.getExitCode(), again.getStderr());
             assertTrue(vm(second, newKey, "sudo docker logs registry-docker 2>&1").contains("/v2/library/hello/manifests/1"));
+
+            // the VM stopped behind Pulumi's back (QEMU killed, as by a hypervisor reboot): refresh reports it; with
+            // cpus changed too, the preview says the VM restarts, and one up brings it back with 2 CPUs
+            kvm.sh("pkill -x qemu-system-x86; sleep 3; true");
+            PulumiCli.Result refreshed = cli.run("refresh", "--yes", "--non-interactive", "--color=never",
+                    "--target", "urn:pulumi:lab::registry-vm::imagecache:index:RegistryVm::vm").assertOk();
+            assertTrue(refreshed.output().contains("is not running"), refreshed.output());
+            cli.config("cpus", "2");
+            PulumiCli.Result restart = cli.preview("--diff").assertOk();
+            assertTrue(restart.stdout().contains("~ imagecache:index:RegistryVm: (update)"), restart.stdout());
+            assertTrue(restart.output().contains("restarts to apply this change"), restart.output());
+            assertFalse(restart.stdout().contains("(replace)"), restart.stdout());
+            cli.up().assertOk();
+            assertEquals("2", vm(second, newKey, "nproc").strip());
+            assertEquals(newKey, cli.output("hostKey").strip().replace("\"", ""), "a restart keeps the host key");
+            node.crictl("rmi", "docker.io/library/hello:1");
+            ExecResult afterRestart = node.crictl("pull", "docker.io/library/hello:1");
+            assertEquals(0, afterRestart.getExitCode(), "the proxy came back with the VM: " + afterRestart.getStderr());
 
             cli.destroy().assertOk();
             assertEquals("", kvm.sh("pgrep -x qemu-system-x86 || true").strip(), "no VM runs after destroy");

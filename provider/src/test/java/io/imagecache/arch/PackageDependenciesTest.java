@@ -37,7 +37,7 @@ class PackageDependenciesTest {
             Map.entry("hosts", List.of()),
             Map.entry("hosts.docker", List.of("com.google.gson.")),
             Map.entry("hosts.containerd", List.of()),
-            Map.entry("hosts.kvm", List.of()),
+            Map.entry("hosts.kvm", List.of("com.google.gson.")),
             Map.entry("schema", List.of("com.google.gson.")),
             Map.entry("rpc", List.of("io.grpc.", "com.google.protobuf.", "com.google.rpc.", "pulumirpc.")),
             Map.entry("provider", List.of()));

@@ -38,12 +38,22 @@ public final class Hypervisor extends HostOps {
             throw new ResourceException(ResourceException.Kind.FAILED_PRECONDITION, "baseImage " + path + " on " + where
                     + " is not a disk image qemu-img can read: " + r.message());
         }
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"format\"\\s*:\\s*\"([a-z0-9]+)\"").matcher(r.stdout());
-        if (!m.find()) {
-            throw new ResourceException(ResourceException.Kind.FAILED_PRECONDITION, "qemu-img info on " + where
-                    + " gave no format for " + path);
+        return formatOf(r.stdout()).orElseThrow(() -> new ResourceException(ResourceException.Kind.FAILED_PRECONDITION,
+                "qemu-img info on " + where + " gave no format for " + path));
+    }
+
+    /** The {@code format} of {@code qemu-img info --output=json}, read with a JSON parser. */
+    static Optional<String> formatOf(String json) {
+        try {
+            com.google.gson.JsonElement e = com.google.gson.JsonParser.parseString(json);
+            if (e.isJsonObject() && e.getAsJsonObject().has("format") && e.getAsJsonObject().get("format").isJsonPrimitive()) {
+                String f = e.getAsJsonObject().get("format").getAsString();
+                return f.matches("[a-z0-9]+") ? Optional.of(f) : Optional.empty();
+            }
+        } catch (com.google.gson.JsonParseException | IllegalStateException e) {
+            // not JSON: no format
         }
-        return m.group(1);
+        return Optional.empty();
     }
 
     public Optional<String> marker(VmPlan p) throws ResourceException {

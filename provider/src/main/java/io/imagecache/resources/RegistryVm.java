@@ -7,7 +7,6 @@ import io.imagecache.spi.CustomResource;
 import io.imagecache.spi.Decoded;
 import io.imagecache.spi.DiffResult;
 import io.imagecache.spi.PropertyDiff;
-import io.imagecache.spi.PropertyPath;
 import io.imagecache.spi.Prop;
 import io.imagecache.spi.ResourceException;
 import io.imagecache.spi.ResourceType;
@@ -296,9 +295,5 @@ public final class RegistryVm implements CustomResource<RegistryVm.Args, Registr
                     + "the bridge holds the VM's subnet, e.g. `ip link add br0 type bridge`)");
         }
         return kvm.imageFormat(a.baseImage());
-    }
-
-    static PropertyPath path(String p) {
-        return PropertyPath.of(p);
     }
 }

@@ -19,6 +19,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -34,6 +35,7 @@ import org.testcontainers.containers.Container.ExecResult;
  * port and the gcSchedule: quay's proxy is replaced, the node's mirror and the schedule updated, the edits
  * repaired, the docker proxy left running), destroy (containers and node config gone, the cache kept).
  */
+@Order(2) // among the longest: started early, the short ones fill in beside it
 class InlineProgramExampleIT {
     private static final String FILE = "/etc/cron.d/imagecache-registry-ghcr";
     private static final String COMPONENT = "imagecache:index:PullThroughCache";

@@ -23,6 +23,7 @@ import java.util.TreeMap;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.testcontainers.containers.Container.ExecResult;
 
@@ -36,6 +37,7 @@ import org.testcontainers.containers.Container.ExecResult;
  * {@code retainOnDelete} on every child, pulls through the proxies, a node added by config, refresh after a
  * hand edit, a node removed, destroy.
  */
+@Order(2) // among the longest: started early, the short ones fill in beside it
 class JavaExampleIT {
     private static final String COMPONENT = "imagecache:index:PullThroughCache";
     private static final String CORP_CRON = "/etc/cron.d/imagecache-registry-corp";

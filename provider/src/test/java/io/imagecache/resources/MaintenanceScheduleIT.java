@@ -39,6 +39,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * in front of a real upstream registry: the cron file's jobs are run exactly as cron runs them, and
  * once by cron itself.
  */
+@Order(1) // among the longest: started early, the short ones fill in beside it
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class MaintenanceScheduleIT {
     private static final String PROXY = "registry-ghcr";

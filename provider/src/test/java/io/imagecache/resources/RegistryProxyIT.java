@@ -40,6 +40,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * in for by a local registry (ghcr's behind Bearer tokens with a password), get five real
  * distribution proxies; images pulled through them are cached; updates touch only what changed.
  */
+@Order(2) // among the longest: started early, the short ones fill in beside it
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RegistryProxyIT {
     private static final String IMAGE = "imagecache-lab/registry:2.8";

@@ -5,6 +5,7 @@ import io.imagecache.spi.ResourceException;
 import io.imagecache.ssh.CommandLine;
 import io.imagecache.ssh.ExecResult;
 import io.imagecache.ssh.RemoteHost;
+import io.imagecache.vm.Ipv4;
 import io.imagecache.vm.VmPlan;
 import java.time.Duration;
 import java.util.List;
@@ -128,10 +129,14 @@ public final class Hypervisor extends HostOps {
         return !out.stdout().contains("forced");
     }
 
-    /** Whether {@code address} answers on TCP 22 from here and the bridge's neighbour table gives it our MAC. */
+    /**
+     * The MAC that answers TCP 22 on {@code address} from here (the bridge's neighbour entry after a connection that
+     * succeeded), or empty when nothing answers there: a neighbour entry alone can be a stale one of the VM's.
+     */
     public Optional<String> macAt(String address, String bridge) throws ResourceException {
-        ExecResult r = run(CommandLine.script("timeout 3 bash -c 'exec 3<>/dev/tcp/" + address + "/22' 2>/dev/null; "
-                + "ip neigh show " + CommandLine.quote(address) + " dev " + CommandLine.quote(bridge)), null);
+        Ipv4.parse(address);
+        ExecResult r = run(CommandLine.script("if timeout 3 bash -c 'exec 3<>/dev/tcp/" + address + "/22' 2>/dev/null; then "
+                + "ip neigh show " + CommandLine.quote(address) + " dev " + CommandLine.quote(bridge) + "; fi"), null);
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("lladdr ([0-9a-f:]{17})").matcher(r.stdout());
         return m.find() ? Optional.of(m.group(1)) : Optional.empty();
     }

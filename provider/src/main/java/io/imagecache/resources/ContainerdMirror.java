@@ -399,7 +399,7 @@ public final class ContainerdMirror implements CustomResource<ContainerdMirror.A
                 String path = HostsToml.path(certsDir, r);
                 Optional<String> content = node.read(path);
                 if (req.isImport()) {
-                    Optional<String> refusal = MirrorPlan.ownerRefusal(content, us, Owner.Op.CREATE, path, where);
+                    Optional<String> refusal = MirrorPlan.ownerRefusal(content, us, Owner.Op.UPDATE, path, where);
                     if (refusal.isPresent()) {
                         throw new ResourceException(ResourceException.Kind.FAILED_PRECONDITION, refusal.get());
                     }

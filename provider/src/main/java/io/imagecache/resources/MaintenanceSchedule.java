@@ -166,7 +166,7 @@ public final class MaintenanceSchedule implements CustomResource<MaintenanceSche
             }
             Optional<Owner> us = Owner.fromUrn(req.urn());
             if (req.isImport()) {
-                Optional<String> refusal = ownerRefusal(current.get(), path, old, us, Owner.Op.CREATE);
+                Optional<String> refusal = ownerRefusal(current.get(), path, old, us, Owner.Op.UPDATE);
                 if (refusal.isPresent()) {
                     throw new ResourceException(ResourceException.Kind.FAILED_PRECONDITION, refusal.get());
                 }

@@ -350,7 +350,7 @@ public final class RegistryProxy implements CustomResource<RegistryProxy.Args, R
             if (req.isImport()) {
                 Optional<Owner> us = Owner.fromUrn(req.urn());
                 Optional<Owner> found = c.flatMap(RegistryProxyPlan::owner);
-                Optional<String> foreign = Owner.refusal(Owner.claim(true, found, us), found, us, Owner.Op.CREATE,
+                Optional<String> foreign = Owner.refusal(Owner.claim(true, found, us), found, us, Owner.Op.UPDATE,
                         "the container " + name + " on " + a.connection().describe());
                 if (foreign.isPresent()) {
                     throw new ResourceException(ResourceException.Kind.FAILED_PRECONDITION, foreign.get());

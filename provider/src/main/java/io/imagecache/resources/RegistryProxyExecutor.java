@@ -80,7 +80,8 @@ final class RegistryProxyExecutor {
 
     /**
      * Delete: the container, our config file and the config directory's marker; the data only with
-     * {@code purgeDataOnDelete} and only when its marker says this proxy made it from nothing (else a warning).
+     * {@code purgeDataOnDelete} and only when its marker says this proxy made it from nothing (else a warning). Kept
+     * data is released: its marker no longer names a stack, so the next proxy of this name adopts it.
      */
     static void remove(Docker docker, RegistryProxy.Args a, String name, Context ctx) throws ResourceException {
         remove(docker, a, name, Optional.empty(), ctx);
@@ -118,6 +119,11 @@ final class RegistryProxyExecutor {
         if (!Boolean.TRUE.equals(a.purgeDataOnDelete())) {
             ctx.info("the cached data stays in " + a.dataDir() + " on " + a.connection().describe()
                     + " (set purgeDataOnDelete to remove it)");
+            if (data.marker().isPresent() && data.marker().get().owner().equals(name) && data.marker().get().stack().isPresent()) {
+                // released: the next proxy of this name, in whichever stack, adopts the cache it left
+                ProxyMarker m = data.marker().get();
+                docker.write(ProxyMarker.path(a.dataDir()), new ProxyMarker(name, m.upstream(), m.created()).render(), 0644);
+            }
             return;
         }
         Optional<String> refusal = RegistryProxyPlan.purgeRefusal(data, name);

@@ -49,7 +49,8 @@ import java.util.regex.Pattern;
                 + "containerd restarted again, and the resource fails with containerd's own message. Managed files no "
                 + "longer wanted are removed only after that verification. A symlinked `configFile` is edited at its "
                 + "target, keeping the link and the target's owner and mode (never group- or world-writable). k3s and "
-                + "RKE2 nodes are refused (configure their `registries.yaml`).\n\n"
+                + "RKE2 nodes are refused (configure their `registries.yaml`). Each hosts.toml names the stack that manages "
+                + "it (`# imagecache:owner ...`): one another stack manages is neither overwritten nor deleted.\n\n"
                 + "Import with the id `[user@]host[:port]` (or `[user@]host[:port]/<certsDir>`): the existing "
                 + "`certs.d` is adopted as it is.")
 public final class ContainerdMirror implements CustomResource<ContainerdMirror.Args, ContainerdMirror.State> {

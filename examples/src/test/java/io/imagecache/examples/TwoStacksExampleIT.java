@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
  * RegistryProxy, a MaintenanceSchedule for it and a ContainerdMirror (independent of each other, so B tries all three); stack B, the same program with the same names, ports
  * and registries, fails naming stack A and leaves every file and container byte for byte as it was; B cannot import
  * A's proxy either; B's destroy touches nothing of A's; A's next preview shows no change; once A destroys, B's up
- * succeeds and B's markers name B.
+ * succeeds and B's markers name B; markers of an older version (no stack) are adopted by B's refresh.
  */
 class TwoStacksExampleIT {
     private static final String PROGRAM = """
@@ -154,6 +154,19 @@ class TwoStacksExampleIT {
             assertTrue(host.readFile("/etc/imagecache/ghcr/.imagecache-owner").contains("stack=owners/b resource=ghcr"));
             assertTrue(node.readFile("/etc/containerd/certs.d/ghcr.io/hosts.toml").contains("stack=owners/b resource=mirror"));
             assertTrue(host.readFile("/etc/cron.d/imagecache-registry-ghcr").contains("stack=owners/b resource=gc"));
+
+            // Files of an older imagecache name no stack: refresh of the stack that manages them adopts them.
+            String legacy = "sed -i '/imagecache:owner /d' ";
+            host.sh(legacy + "/etc/imagecache/ghcr/.imagecache-owner /var/lib/imagecache/ghcr/.imagecache-owner "
+                    + "/etc/cron.d/imagecache-registry-ghcr");
+            node.sh(legacy + "/etc/containerd/certs.d/ghcr.io/hosts.toml");
+            assertFalse(host.readFile("/etc/cron.d/imagecache-registry-ghcr").contains("imagecache:owner"));
+            b.refresh().assertOk();
+            assertTrue(host.readFile("/etc/imagecache/ghcr/.imagecache-owner").contains("stack=owners/b resource=ghcr"));
+            assertTrue(host.readFile("/var/lib/imagecache/ghcr/.imagecache-owner").contains("stack=owners/b resource=ghcr"));
+            assertTrue(node.readFile("/etc/containerd/certs.d/ghcr.io/hosts.toml").contains("stack=owners/b resource=mirror"));
+            assertTrue(host.readFile("/etc/cron.d/imagecache-registry-ghcr").contains("stack=owners/b resource=gc"));
+            b.preview("--expect-no-changes").assertOk();
             b.destroy().assertOk();
             assertFalse(node.exec("test", "-e", "/etc/containerd/certs.d/ghcr.io/hosts.toml").getExitCode() == 0);
         }

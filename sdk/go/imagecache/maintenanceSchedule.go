@@ -12,7 +12,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
-// The cron file (in `/etc/cron.d`) that keeps one registry proxy healthy: garbage collection (weekly by default) with the proxy stopped, and a periodic restart (hourly by default) that is skipped while the upstream registry does not answer `GET /v2/`, because a distribution proxy whose upstream is down fails at start and a blind restart would take the cache offline.
+// The cron file (in `/etc/cron.d`) that keeps one registry proxy healthy: garbage collection (weekly by default) with the proxy stopped, and a periodic restart (hourly by default) that is skipped while the upstream registry does not answer `GET /v2/`, because a distribution proxy whose upstream is down fails at start and a blind restart would take the cache offline. The file names the stack that manages it (`# imagecache:owner ...`): one another stack manages is neither overwritten nor deleted.
 //
 // Import with the id `[user@]host[:port]/<path of the cron file>`, e.g. `root@10.0.20.10:22/etc/cron.d/imagecache-registry-ghcr`; the SSH key for the import comes from `IMAGECACHE_SSH_KEY_FILE` or `~/.ssh`.
 type MaintenanceSchedule struct {

@@ -16,6 +16,7 @@ import io.imagecache.spi.CustomResource;
 import io.imagecache.spi.Decoded;
 import io.imagecache.spi.DiffResult;
 import io.imagecache.spi.ObjectType;
+import io.imagecache.spi.Owner;
 import io.imagecache.spi.PropertyDiff;
 import io.imagecache.spi.PropertyPath;
 import io.imagecache.spi.Prop;
@@ -48,7 +49,8 @@ import java.util.regex.Pattern;
                 + "containerd restarted again, and the resource fails with containerd's own message. Managed files no "
                 + "longer wanted are removed only after that verification. A symlinked `configFile` is edited at its "
                 + "target, keeping the link and the target's owner and mode (never group- or world-writable). k3s and "
-                + "RKE2 nodes are refused (configure their `registries.yaml`).\n\n"
+                + "RKE2 nodes are refused (configure their `registries.yaml`). Each hosts.toml names the stack that manages "
+                + "it (`# imagecache:owner ...`): one another stack manages is neither overwritten nor deleted.\n\n"
                 + "Import with the id `[user@]host[:port]` (or `[user@]host[:port]/<certsDir>`): the existing "
                 + "`certs.d` is adopted as it is.")
 public final class ContainerdMirror implements CustomResource<ContainerdMirror.Args, ContainerdMirror.State> {
@@ -302,31 +304,31 @@ public final class ContainerdMirror implements CustomResource<ContainerdMirror.A
     public CreateResult<State> create(CreateRequest<Args> req) throws ResourceException {
         Args a = req.args();
         if (req.preview()) {
-            return new CreateResult<>(null, MirrorPlan.preview(req.news(), null, null));
+            return new CreateResult<>(null, MirrorPlan.preview(req.news(), null, null, Owner.fromUrn(req.urn())));
         }
         String id = ImportId.format(a.connection(), trimSlash(a.certsDir()));
-        return new CreateResult<>(id, apply(id, a, null, null, req.context()));
+        return new CreateResult<>(id, apply(id, a, null, null, req.context(), Owner.fromUrn(req.urn())));
     }
 
     @Override
     public State update(UpdateRequest<Args, State> req) throws ResourceException {
         if (req.preview()) {
-            return MirrorPlan.preview(req.news(), req.olds(), req.oldState());
+            return MirrorPlan.preview(req.news(), req.olds(), req.oldState(), Owner.fromUrn(req.urn()));
         }
-        return apply(req.id(), req.args(), req.olds(), req.oldState(), req.context());
+        return apply(req.id(), req.args(), req.olds(), req.oldState(), req.context(), Owner.fromUrn(req.urn()));
     }
 
     /**
      * Makes the node match {@code a}; {@code olds}/{@code old} describe what an earlier apply made (null on create).
      * The runbook: observe the node, plan (nothing is written when the plan refuses), carry the plan out with rollback.
      */
-    private State apply(String id, Args a, Args olds, State old, Context ctx) throws ResourceException {
+    private State apply(String id, Args a, Args olds, State old, Context ctx, Optional<Owner> us) throws ResourceException {
         Map<String, String> recorded = old == null || old.hostKeys() == null ? Map.of() : old.hostKeys();
         String where = a.connection().describe();
         try (RemoteHost host = Connections.open(hosts, a.connection(), recorded, defaultCredentials, ctx)) {
             ContainerdNode node = new ContainerdNode(host, where, ctx);
             MirrorPlan.Observed observed = MirrorApply.observe(node, a, olds);
-            MirrorPlan plan = MirrorPlan.of(a, olds, old, observed, stamp(), where);
+            MirrorPlan plan = MirrorPlan.of(a, olds, old, observed, stamp(), where, us);
             ctx.status("containerd " + plan.version() + " on " + where);
             String backup = old == null ? null : old.backupFile();
             Map<String, String> migrated = plan.migrated().isEmpty() ? null : plan.migrated();
@@ -393,8 +395,22 @@ public final class ContainerdMirror implements CustomResource<ContainerdMirror.A
             }
             Map<String, String> files = new TreeMap<>();
             List<MirrorArgs> found = new ArrayList<>();
+            Optional<Owner> us = Owner.fromUrn(req.urn());
             for (String r : registries) {
-                Optional<String> content = node.read(HostsToml.path(certsDir, r));
+                String path = HostsToml.path(certsDir, r);
+                Optional<String> content = node.read(path);
+                if (req.isImport()) {
+                    Optional<String> refusal = MirrorPlan.ownerRefusal(content, us, Owner.Op.UPDATE, path, where);
+                    if (refusal.isPresent()) {
+                        throw new ResourceException(ResourceException.Kind.FAILED_PRECONDITION, refusal.get());
+                    }
+                } else if (content.isPresent() && us.isPresent() && HostsToml.isManaged(content.get())
+                        && Owner.claim(true, Owner.find(content.get()), us) == Owner.Claim.LEGACY) {
+                    // written by a version that recorded no stack: this stack, the first to manage it, adopts it
+                    content = Optional.of(Owner.stamp(content.get(), us));
+                    node.write(path, content.get(), 0644);
+                    req.context().info(where + ": " + path + " now names the stack " + us.get().stackId() + " (adopted)");
+                }
                 if (content.isPresent()) {
                     files.put(r, content.get());
                     if (req.isImport()) {
@@ -428,7 +444,7 @@ public final class ContainerdMirror implements CustomResource<ContainerdMirror.A
         Map<String, String> recorded = s == null || s.hostKeys() == null ? Map.of() : s.hostKeys();
         String where = a.connection().describe();
         try (RemoteHost host = Connections.open(hosts, a.connection(), recorded, defaultCredentials, req.context())) {
-            MirrorApply.removeAll(new ContainerdNode(host, where, req.context()), a, s);
+            MirrorApply.removeAll(new ContainerdNode(host, where, req.context()), a, s, Owner.fromUrn(req.urn()));
             req.context().info(where + ": config.toml keeps config_path (containerd reads no hosts.toml for registries "
                     + "without one, so pulls go straight upstream again)");
         }

@@ -9,6 +9,7 @@ import io.imagecache.spi.CheckFailure;
 import io.imagecache.spi.Context;
 import io.imagecache.spi.CustomResource;
 import io.imagecache.spi.Decoded;
+import io.imagecache.spi.Owner;
 import io.imagecache.spi.DiffResult;
 import io.imagecache.spi.PropertyDiff;
 import io.imagecache.spi.PropertyPath;
@@ -28,7 +29,9 @@ import java.util.Optional;
         description = "The cron file (in `/etc/cron.d`) that keeps one registry proxy healthy: garbage collection "
                 + "(weekly by default) with the proxy stopped, and a periodic restart (hourly by default) that is "
                 + "skipped while the upstream registry does not answer `GET /v2/`, because a distribution proxy "
-                + "whose upstream is down fails at start and a blind restart would take the cache offline.\n\n"
+                + "whose upstream is down fails at start and a blind restart would take the cache offline. The file names "
+                + "the stack that manages it (`# imagecache:owner ...`): one another stack manages is neither overwritten "
+                + "nor deleted.\n\n"
                 + "Import with the id `[user@]host[:port]/<path of the cron file>`, e.g. "
                 + "`root@10.0.20.10:22/etc/cron.d/imagecache-registry-ghcr`; the SSH key for the import comes from "
                 + "`IMAGECACHE_SSH_KEY_FILE` or `~/.ssh`.")
@@ -114,9 +117,10 @@ public final class MaintenanceSchedule implements CustomResource<MaintenanceSche
         // A file that differs from what the inputs render, with no input change to explain it, is drift
         // (a hand edit that refresh could not map back to inputs): report it so the next up repairs it.
         // When inputs changed, they already explain the update and the outputs show the file's diff.
+        // The owner line is left out: a file of an older version (no owner line) is not drift; refresh adopts it.
         Optional<String> wanted = render(req.news());
         if (!d.hasChanges() && wanted.isPresent() && req.oldState() != null && req.oldState().content() != null
-                && !wanted.get().equals(req.oldState().content())) {
+                && !wanted.get().equals(Owner.strip(req.oldState().content()))) {
             d = d.with("content", new PropertyDiff(PropertyDiff.Kind.UPDATE, false));
         }
         return d;
@@ -127,14 +131,15 @@ public final class MaintenanceSchedule implements CustomResource<MaintenanceSche
     @Override
     public CreateResult<State> create(CreateRequest<Args> req) throws ResourceException {
         Args a = req.args();
-        Optional<String> content = render(req.news());
+        Optional<Owner> us = Owner.fromUrn(req.urn());
+        Optional<String> content = render(req.news()).map(c -> Owner.stamp(c, us));
         String path = cronFile(a);
         if (req.preview()) {
             return new CreateResult<>(null, new State(path, content.orElse(null), null));
         }
         try (RemoteHost host = Connections.open(hosts, a.connection(), Map.of(), defaultCredentials, req.context())) {
             HostOps ops = new HostOps(host, a.connection().describe());
-            refuseForeign(ops.read(path), path, a);
+            refuseForeign(ops.read(path), path, a, us, Owner.Op.CREATE);
             preflight(ops, a, req.context());
             write(ops, path, content.orElseThrow(), req.context());
             return new CreateResult<>(id(a), new State(path, content.get(), Connections.hostKeys(host, Map.of())));
@@ -156,9 +161,24 @@ public final class MaintenanceSchedule implements CustomResource<MaintenanceSche
         String path = req.isImport() ? ImportId.parse(req.id(), true).path()
                 : req.state().map(State::cronFile).orElse(cronFile(old));
         try (RemoteHost host = Connections.open(hosts, old.connection(), recorded, defaultCredentials, req.context())) {
-            Optional<String> current = new HostOps(host, old.connection().describe()).read(path);
+            HostOps ops = new HostOps(host, old.connection().describe());
+            Optional<String> current = ops.read(path);
             if (current.isEmpty()) {
                 return ReadResult.gone();
+            }
+            Optional<Owner> us = Owner.fromUrn(req.urn());
+            if (req.isImport()) {
+                Optional<String> refusal = ownerRefusal(current.get(), path, old, us, Owner.Op.UPDATE);
+                if (refusal.isPresent()) {
+                    throw new ResourceException(ResourceException.Kind.FAILED_PRECONDITION, refusal.get());
+                }
+            } else if (us.isPresent() && current.get().startsWith(MaintenanceCron.HEADER)
+                    && Owner.claim(true, Owner.find(current.get()), us) == Owner.Claim.LEGACY
+                    && MaintenanceCron.containerOf(current.get()).equals(Optional.ofNullable(old.containerName()))) {
+                // written by a version that recorded no stack: this stack, the first to manage it, adopts it
+                current = Optional.of(Owner.stamp(current.get(), us));
+                ops.write(path, current.get(), 0644);
+                req.context().info(path + " now names the stack " + us.get().stackId() + " (adopted)");
             }
             Map<String, String> keys = Connections.hostKeys(host, recorded);
             Args inputs = inputsFrom(current.get(), old, req.isImport(), path);
@@ -170,7 +190,8 @@ public final class MaintenanceSchedule implements CustomResource<MaintenanceSche
     @Override
     public State update(UpdateRequest<Args, State> req) throws ResourceException {
         Args a = req.args();
-        Optional<String> content = render(req.news());
+        Optional<Owner> us = Owner.fromUrn(req.urn());
+        Optional<String> content = render(req.news()).map(c -> Owner.stamp(c, us));
         // the file the resource made (a name spelt by an older version stays its name)
         String path = req.oldState() != null && req.oldState().cronFile() != null ? req.oldState().cronFile() : cronFile(a);
         Map<String, String> recorded = req.oldState() == null ? Map.of() : req.oldState().hostKeys();
@@ -179,7 +200,14 @@ public final class MaintenanceSchedule implements CustomResource<MaintenanceSche
         }
         try (RemoteHost host = Connections.open(hosts, a.connection(), recorded, defaultCredentials, req.context())) {
             HostOps ops = new HostOps(host, a.connection().describe());
-            if (ops.read(path).equals(content)) {
+            Optional<String> current = ops.read(path);
+            if (current.isPresent()) {
+                Optional<String> refusal = ownerRefusal(current.get(), path, a, us, Owner.Op.UPDATE);
+                if (refusal.isPresent()) {
+                    throw new ResourceException(ResourceException.Kind.FAILED_PRECONDITION, refusal.get());
+                }
+            }
+            if (current.equals(content)) {
                 req.context().status(path + " is up to date");
             } else {
                 preflight(ops, a, req.context());
@@ -208,6 +236,16 @@ public final class MaintenanceSchedule implements CustomResource<MaintenanceSche
             if (a.containerName() != null && owner.isPresent() && !owner.get().equals(a.containerName())) {
                 req.context().warn(path + " is the schedule of container " + owner.get() + ", not of "
                         + a.containerName() + "; it was left in place");
+                return;
+            }
+            Optional<Owner> us = Owner.fromUrn(req.urn());
+            Optional<String> refusal = ownerRefusal(current.get(), path, a, us, Owner.Op.DELETE);
+            if (refusal.isPresent()) {
+                throw new ResourceException(ResourceException.Kind.FAILED_PRECONDITION, refusal.get());
+            }
+            if (Owner.claim(true, Owner.find(current.get()), us) == Owner.Claim.SIBLING) {
+                req.context().warn(path + " now belongs to the resource " + Owner.find(current.get()).get().resource()
+                        + " of this stack; it was left in place");
                 return;
             }
             ops.run(CommandLine.of("rm", "-f", path), "remove " + path);
@@ -249,7 +287,7 @@ public final class MaintenanceSchedule implements CustomResource<MaintenanceSche
 
     /** The inputs that produce {@code content}: the old inputs if they still render it, else what the file says. */
     private static Args inputsFrom(String content, Args old, boolean importing, String path) throws ResourceException {
-        if (!importing && old.containerName() != null && MaintenanceCron.render(plan(old)).equals(content)) {
+        if (!importing && old.containerName() != null && MaintenanceCron.render(plan(old)).equals(Owner.strip(content))) {
             return old;
         }
         Optional<MaintenancePlan> p = MaintenanceCron.parse(content);
@@ -267,9 +305,16 @@ public final class MaintenanceSchedule implements CustomResource<MaintenanceSche
     }
 
     /** A file at our path that is hand-made or another container's schedule is never overwritten. */
-    private static void refuseForeign(Optional<String> existing, String path, Args a) throws ResourceException {
+    private static void refuseForeign(Optional<String> existing, String path, Args a, Optional<Owner> us, Owner.Op op)
+            throws ResourceException {
         if (existing.isEmpty()) {
             return;
+        }
+        if (existing.get().startsWith(MaintenanceCron.HEADER)) {
+            Optional<String> refusal = ownerRefusal(existing.get(), path, a, us, op);
+            if (refusal.isPresent()) {
+                throw new ResourceException(ResourceException.Kind.FAILED_PRECONDITION, refusal.get());
+            }
         }
         if (!existing.get().startsWith(MaintenanceCron.HEADER)) {
             throw new ResourceException(ResourceException.Kind.FAILED_PRECONDITION, path + " on "
@@ -282,6 +327,15 @@ public final class MaintenanceSchedule implements CustomResource<MaintenanceSche
                     + a.connection().describe() + " is the schedule of container " + owner.get() + "; a schedule for "
                     + a.containerName() + " would replace it. Remove that schedule first, or set another cronDir");
         }
+    }
+
+    /** Why stack {@code us} must not {@code op} the cron file {@code content}: it names another stack (see {@link Owner}). */
+    static Optional<String> ownerRefusal(String content, String path, Args a, Optional<Owner> us, Owner.Op op) {
+        if (content == null || !content.startsWith(MaintenanceCron.HEADER)) {
+            return Optional.empty();
+        }
+        Optional<Owner> found = Owner.find(content);
+        return Owner.refusal(Owner.claim(true, found, us), found, us, op, path + " on " + a.connection().describe());
     }
 
     private static void preflight(HostOps ops, Args a, Context ctx) throws ResourceException {

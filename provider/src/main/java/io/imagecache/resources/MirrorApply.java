@@ -4,7 +4,9 @@ import io.imagecache.containerd.ConfigImports;
 import io.imagecache.containerd.ContainerdVersion;
 import io.imagecache.hosts.containerd.ConfigDump;
 import io.imagecache.hosts.containerd.ContainerdNode;
+import io.imagecache.containerd.HostsToml;
 import io.imagecache.spi.Context;
+import io.imagecache.spi.Owner;
 import io.imagecache.spi.ResourceException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -163,6 +165,15 @@ final class MirrorApply {
 
     /** Delete: removes the managed hosts.toml of every registry the state or the inputs name (hand-made ones stay). */
     static void removeAll(ContainerdNode node, ContainerdMirror.Args a, ContainerdMirror.State s) throws ResourceException {
+        removeAll(node, a, s, Optional.empty());
+    }
+
+    /**
+     * Delete for the stack {@code us}: when any of the files names another stack, nothing is removed and the delete
+     * fails naming it; a file another resource of this stack now names is left with a warning.
+     */
+    static void removeAll(ContainerdNode node, ContainerdMirror.Args a, ContainerdMirror.State s, Optional<Owner> us)
+            throws ResourceException {
         java.util.Set<String> registries = new java.util.LinkedHashSet<>();
         if (s != null && s.hostsFiles() != null) {
             registries.addAll(s.hostsFiles().keySet());
@@ -170,8 +181,24 @@ final class MirrorApply {
         if (a.mirrors() != null) {
             a.mirrors().forEach(m -> registries.add(m.registry()));
         }
+        List<String> paths = new ArrayList<>();
         for (String r : registries) {
-            node.removeManaged(io.imagecache.containerd.HostsToml.path(ContainerdMirror.trimSlash(a.certsDir()), r));
+            String path = HostsToml.path(ContainerdMirror.trimSlash(a.certsDir()), r);
+            Optional<String> content = node.read(path);
+            Optional<String> refusal = MirrorPlan.ownerRefusal(content, us, Owner.Op.DELETE, path, node.where());
+            if (refusal.isPresent()) {
+                throw new ResourceException(ResourceException.Kind.FAILED_PRECONDITION, refusal.get());
+            }
+            if (content.isPresent() && HostsToml.isManaged(content.get())
+                    && Owner.claim(true, Owner.find(content.get()), us) == Owner.Claim.SIBLING) {
+                node.context().warn(node.where() + ": " + path + " now belongs to the resource "
+                        + Owner.find(content.get()).get().resource() + " of this stack; it was left in place");
+                continue;
+            }
+            paths.add(path);
+        }
+        for (String path : paths) {
+            node.removeManaged(path);
         }
     }
 }

@@ -10,6 +10,7 @@ import io.imagecache.containerd.MirrorValidation;
 import io.imagecache.hosts.containerd.FileStat;
 import io.imagecache.spi.CheckFailure;
 import io.imagecache.spi.Decoded;
+import io.imagecache.spi.Owner;
 import io.imagecache.spi.PropertyPath;
 import io.imagecache.spi.ResourceException;
 import java.util.ArrayList;
@@ -93,6 +94,16 @@ record MirrorPlan(ContainerdVersion version, Integer configVersion, List<FileWri
      */
     static MirrorPlan of(ContainerdMirror.Args a, ContainerdMirror.Args olds, ContainerdMirror.State old, Observed obs,
                          String stamp, String where) throws ResourceException {
+        return of(a, olds, old, obs, stamp, where, Optional.empty());
+    }
+
+    /**
+     * As above for the stack {@code us}: every hosts.toml written names it ({@link Owner#stamp}); a managed hosts.toml
+     * that names another stack (or, on create, another resource of this stack) is refused before anything is written,
+     * and one that names none (an older version's) is adopted.
+     */
+    static MirrorPlan of(ContainerdMirror.Args a, ContainerdMirror.Args olds, ContainerdMirror.State old, Observed obs,
+                         String stamp, String where, Optional<Owner> us) throws ResourceException {
         refuseRancher(obs, where);
         ContainerdVersion version = obs.version();
         List<MirrorSpec> specs = Mirrors.specs(a.mirrors()).stream()
@@ -121,8 +132,17 @@ record MirrorPlan(ContainerdVersion version, Integer configVersion, List<FileWri
         Set<String> wanted = new LinkedHashSet<>();
 
         // 1. The managed hosts.toml files, written only where the content changes.
+        Owner.Op op = old == null ? Owner.Op.CREATE : Owner.Op.UPDATE;
         for (MirrorSpec s : specs) {
-            String content = HostsToml.render(s, version);
+            String path = HostsToml.path(certsDir, s.registry());
+            Optional<String> current = Optional.ofNullable(obs.filesInCertsDir().get(s.registry()));
+            Optional<String> refusal = ownerRefusal(current, us, op, path, where);
+            if (refusal.isPresent()) {
+                throw new ResourceException(ResourceException.Kind.FAILED_PRECONDITION, refusal.get());
+            }
+        }
+        for (MirrorSpec s : specs) {
+            String content = Owner.stamp(HostsToml.render(s, version), us);
             String path = HostsToml.path(certsDir, s.registry());
             wanted.add(s.registry());
             files.put(s.registry(), content);
@@ -171,6 +191,15 @@ record MirrorPlan(ContainerdVersion version, Integer configVersion, List<FileWri
                 warnings.add(path + " was not made by imagecache (or lost its header); it was left in place");
                 continue;
             }
+            Optional<String> refusal = ownerRefusal(Optional.of(content), us, Owner.Op.DELETE, path, where);
+            if (refusal.isPresent()) {
+                throw new ResourceException(ResourceException.Kind.FAILED_PRECONDITION, refusal.get());
+            }
+            if (Owner.claim(true, Owner.find(content), us) == Owner.Claim.SIBLING) {
+                warnings.add(path + " now belongs to the resource " + Owner.find(content).get().resource()
+                        + " of this stack; it was left in place");
+                continue;
+            }
             removals.add(path);
         }
         // 4. config.toml, only if it must change; that alone restarts containerd.
@@ -184,6 +213,18 @@ record MirrorPlan(ContainerdVersion version, Integer configVersion, List<FileWri
         }
         return new MirrorPlan(version, edit.configVersion(), writes, config, removals, files, migrated, warnings,
                 edit.notes());
+    }
+
+    /**
+     * Why stack {@code us} must not {@code op} the hosts.toml {@code current} at {@code path}: it is imagecache's
+     * (its header) and its owner line names another stack, or on create another resource of this stack.
+     */
+    static Optional<String> ownerRefusal(Optional<String> current, Optional<Owner> us, Owner.Op op, String path, String where) {
+        if (current.isEmpty() || !HostsToml.isManaged(current.get())) {
+            return Optional.empty();
+        }
+        Optional<Owner> found = Owner.find(current.get());
+        return Owner.refusal(Owner.claim(true, found, us), found, us, op, path + " on " + where);
     }
 
     /** Where containerd listens with {@code configToml}: its {@code [grpc] address}, or containerd's default. */
@@ -243,13 +284,19 @@ record MirrorPlan(ContainerdVersion version, Integer configVersion, List<FileWri
 
     /** What can be known without the node: the hosts files as rendered for any version that accepts them. */
     static ContainerdMirror.State preview(Decoded<ContainerdMirror.Args> d, ContainerdMirror.Args olds, ContainerdMirror.State old) {
+        return preview(d, olds, old, Optional.empty());
+    }
+
+    /** As above, the files naming the stack {@code us} as an apply writes them. */
+    static ContainerdMirror.State preview(Decoded<ContainerdMirror.Args> d, ContainerdMirror.Args olds, ContainerdMirror.State old,
+                                          Optional<Owner> us) {
         Map<String, String> files = null;
         ContainerdMirror.Args a = d.value();
         if (a.mirrors() != null && !d.hasUnknownsUnder(PropertyPath.of("mirrors"))) {
             files = new TreeMap<>();
             for (ContainerdMirror.MirrorArgs m : a.mirrors()) {
                 try {
-                    files.put(m.registry(), HostsToml.render(Mirrors.spec(m)));
+                    files.put(m.registry(), Owner.stamp(HostsToml.render(Mirrors.spec(m)), us));
                 } catch (IllegalArgumentException e) {
                     files = null;
                     break;

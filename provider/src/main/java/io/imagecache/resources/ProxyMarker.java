@@ -1,5 +1,6 @@
 package io.imagecache.resources;
 
+import io.imagecache.spi.Owner;
 import java.util.Optional;
 
 /**
@@ -12,9 +13,21 @@ import java.util.Optional;
  * @param owner    the container name, e.g. {@code registry-ghcr}
  * @param upstream the upstream URL, for people reading the file
  * @param created  the directory was missing or empty when the proxy took it
+ * @param stack    the Pulumi stack and resource that manage the proxy (the line {@code # imagecache:owner stack=<project>/<stack>
+ *                 resource=<name>}); empty in a marker written by a version that recorded none
  */
-record ProxyMarker(String owner, String upstream, boolean created) {
+record ProxyMarker(String owner, String upstream, boolean created, Optional<Owner> stack) {
     static final String FILE = ".imagecache-owner";
+
+    /** A marker that records no stack (an older version's, or one written without a URN). */
+    ProxyMarker(String owner, String upstream, boolean created) {
+        this(owner, upstream, created, Optional.empty());
+    }
+
+    /** What a stack finds in this marker. */
+    Owner.Claim claim(Optional<Owner> us) {
+        return Owner.claim(true, stack, us);
+    }
 
     static String path(String dir) {
         return dir + "/" + FILE;
@@ -26,7 +39,8 @@ record ProxyMarker(String owner, String upstream, boolean created) {
                 + "# when `created` is true (it was missing or empty when the proxy took it).\n"
                 + "owner: " + owner + "\n"
                 + "upstream: " + upstream + "\n"
-                + "created: " + created + "\n";
+                + "created: " + created + "\n"
+                + stack.map(o -> "# " + o.line() + "\n").orElse("");
     }
 
     /** The marker in {@code text}; empty when it is not one of ours (no header or no owner). */
@@ -46,6 +60,7 @@ record ProxyMarker(String owner, String upstream, boolean created) {
                 created = line.substring(9).strip().equals("true");
             }
         }
-        return owner == null || owner.isEmpty() ? Optional.empty() : Optional.of(new ProxyMarker(owner, upstream, created));
+        return owner == null || owner.isEmpty() ? Optional.empty() : Optional.of(new ProxyMarker(owner, upstream, created,
+                Owner.find(text)));
     }
 }

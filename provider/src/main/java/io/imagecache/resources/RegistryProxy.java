@@ -11,6 +11,7 @@ import io.imagecache.spi.CheckFailure;
 import io.imagecache.spi.Context;
 import io.imagecache.spi.CustomResource;
 import io.imagecache.spi.Decoded;
+import io.imagecache.spi.Owner;
 import io.imagecache.spi.DiffResult;
 import io.imagecache.spi.PropertyDiff;
 import io.imagecache.spi.PropertyPath;
@@ -37,8 +38,9 @@ import java.util.regex.Pattern;
                 + "command line or `docker inspect`. Create waits until `GET /v2/` answers through an SSH tunnel from "
                 + "the host itself. The container runs `--entrypoint registry serve /etc/imagecache/config.yml` whatever the "
                 + "image's own ENTRYPOINT; healthy means it runs that, answers `GET /v2/` and refuses uploads (proxy mode). "
-                + "`dataDir` and `configDir` get a marker `.imagecache-owner` naming the proxy; a directory another proxy "
-                + "marks or mounts is refused. Update rewrites the config and recreates the container only when something "
+                + "`dataDir` and `configDir` get a marker `.imagecache-owner` naming the proxy and the stack (the container a "
+                + "label `io.imagecache.owner`); a directory another proxy marks or mounts is refused, and so is a proxy "
+                + "another stack manages, on create, update, import and delete. Update rewrites the config and recreates the container only when something "
                 + "changed; `upstream.name`, `upstream.port`, `dataDir` and `connection.host` replace it. Delete keeps "
                 + "the cached data unless `purgeDataOnDelete`, and purges only a `dataDir` whose marker names this proxy "
                 + "and says it made the directory from nothing.\n\n"
@@ -198,7 +200,7 @@ public final class RegistryProxy implements CustomResource<RegistryProxy.Args, R
             return new CreateResult<>(null, previewState(a, null, null, req.news()));
         }
         String id = ImportId.format(a.connection(), "/" + containerName(a));
-        return new CreateResult<>(id, apply(id, a, null, req.context(), true));
+        return new CreateResult<>(id, apply(id, a, null, req.context(), true, Owner.fromUrn(req.urn())));
     }
 
     @Override
@@ -206,7 +208,7 @@ public final class RegistryProxy implements CustomResource<RegistryProxy.Args, R
         if (req.preview()) {
             return previewState(req.args(), req.olds(), req.oldState(), req.news());
         }
-        return apply(req.id(), req.args(), req.oldState(), req.context(), false);
+        return apply(req.id(), req.args(), req.oldState(), req.context(), false, Owner.fromUrn(req.urn()));
     }
 
     /** Preview: every output that follows from the inputs (and the old state), the rest unknown (null). */
@@ -246,7 +248,8 @@ public final class RegistryProxy implements CustomResource<RegistryProxy.Args, R
     }
 
     /** Observe the host, refuse what cannot work, plan, carry out the plan, wait until it proxies. */
-    private State apply(String id, Args a, State old, Context ctx, boolean creating) throws ResourceException {
+    private State apply(String id, Args a, State old, Context ctx, boolean creating, Optional<Owner> us)
+            throws ResourceException {
         Map<String, String> recorded = old == null || old.hostKeys() == null ? Map.of() : old.hostKeys();
         String where = a.connection().describe();
         String name = containerName(a);
@@ -254,7 +257,7 @@ public final class RegistryProxy implements CustomResource<RegistryProxy.Args, R
             Docker docker = new Docker(host, where);
             docker.requireDocker();
             RegistryProxyPlan.Observed seen = RegistryProxyExecutor.observe(docker, a, name);
-            RegistryProxyPlan.preflight(a, name, creating, seen, where);
+            RegistryProxyPlan.preflight(a, name, creating, seen, where, us);
             RegistryClient.AuthScheme scheme = a.upstream().username() != null ? checkCredentials(a, ctx)
                     : RegistryClient.AuthScheme.NONE;
             String image = a.image() == null ? DEFAULT_IMAGE : a.image();
@@ -276,8 +279,8 @@ public final class RegistryProxy implements CustomResource<RegistryProxy.Args, R
             String secret = old != null && old.httpSecret() != null ? old.httpSecret() : newSecret();
             String config = DistributionConfig.render(config(a, secret, major));
             String sha = sha256(config);
-            RegistryProxyPlan.Actions actions = RegistryProxyPlan.plan(a, name, image, config, sha, seen);
-            RegistryProxyExecutor.execute(docker, actions, a, name, image, config, sha, ctx);
+            RegistryProxyPlan.Actions actions = RegistryProxyPlan.plan(a, name, image, config, sha, seen, us);
+            RegistryProxyExecutor.execute(docker, actions, a, name, image, config, sha, us, ctx);
             Optional<String> problem = health.await(host, docker, a, name, ctx);
             State state = new State(name, endpoint(a), configFile(a), sha, problem.isEmpty(), true, version, secret,
                     Connections.hostKeys(host, recorded));
@@ -346,8 +349,16 @@ public final class RegistryProxy implements CustomResource<RegistryProxy.Args, R
             Optional<ContainerInfo> c = docker.inspect(name);
             Map<String, String> keys = Connections.hostKeys(host, recorded);
             if (req.isImport()) {
+                Optional<Owner> us = Owner.fromUrn(req.urn());
+                Optional<Owner> found = c.flatMap(RegistryProxyPlan::owner);
+                Optional<String> foreign = Owner.refusal(Owner.claim(true, found, us), found, us, Owner.Op.UPDATE,
+                        "the container " + name + " on " + a.connection().describe());
+                if (foreign.isPresent()) {
+                    throw new ResourceException(ResourceException.Kind.FAILED_PRECONDITION, foreign.get());
+                }
                 return RegistryProxyImport.adopt(req.id(), a.connection(), name, c, docker, keys);
             }
+            RegistryProxyExecutor.adoptLegacyMarkers(docker, a, name, Owner.fromUrn(req.urn()), req.context());
             String file = configFile(a);
             Optional<String> config = docker.read(file);
             if (c.isEmpty() && config.isEmpty()) {
@@ -368,7 +379,8 @@ public final class RegistryProxy implements CustomResource<RegistryProxy.Args, R
         Map<String, String> recorded = s == null || s.hostKeys() == null ? Map.of() : s.hostKeys();
         String name = containerName(a);
         try (RemoteHost host = Connections.open(hosts, a.connection(), recorded, defaultCredentials, req.context())) {
-            RegistryProxyExecutor.remove(new Docker(host, a.connection().describe()), a, name, req.context());
+            RegistryProxyExecutor.remove(new Docker(host, a.connection().describe()), a, name, Owner.fromUrn(req.urn()),
+                    req.context());
         }
     }
 }

@@ -4,6 +4,7 @@ import io.imagecache.distribution.DistributionConfig;
 import io.imagecache.hosts.docker.ContainerInfo;
 import io.imagecache.hosts.docker.Docker;
 import io.imagecache.spi.Context;
+import io.imagecache.spi.Owner;
 import io.imagecache.spi.ResourceException;
 import io.imagecache.ssh.CommandLine;
 import java.util.List;
@@ -15,6 +16,12 @@ final class RegistryProxyExecutor {
 
     static void execute(Docker docker, RegistryProxyPlan.Actions actions, RegistryProxy.Args a, String name, String image,
                         String config, String sha, Context ctx) throws ResourceException {
+        execute(docker, actions, a, name, image, config, sha, Optional.empty(), ctx);
+    }
+
+    /** As above; the container made is labelled with {@code us}. */
+    static void execute(Docker docker, RegistryProxyPlan.Actions actions, RegistryProxy.Args a, String name, String image,
+                        String config, String sha, Optional<Owner> us, Context ctx) throws ResourceException {
         for (RegistryProxyPlan.DirAction d : actions.dirs()) {
             if (d.mkdir()) {
                 docker.run(CommandLine.of("mkdir", "-p", d.path()), "create " + d.path());
@@ -34,10 +41,28 @@ final class RegistryProxyExecutor {
         }
         if (actions.runContainer()) {
             ctx.status("Starting " + name + " (" + image + ", port " + a.upstream().port() + ")");
-            docker.run(RegistryProxyPlan.runCommand(a, image, name, sha), "start " + name);
+            docker.run(RegistryProxyPlan.runCommand(a, image, name, sha, us), "start " + name);
         } else if (actions.startContainer()) {
             ctx.status("Starting the stopped container " + name);
             docker.start(name);
+        }
+    }
+
+    /**
+     * Refresh: a marker of this proxy written by an older version (it names no stack) is rewritten naming {@code us},
+     * so that from now on another stack is refused. Nothing else is written; markers that name a stack are left alone.
+     */
+    static void adoptLegacyMarkers(Docker docker, RegistryProxy.Args a, String name, Optional<Owner> us, Context ctx)
+            throws ResourceException {
+        if (us.isEmpty()) {
+            return;
+        }
+        for (String path : List.of(a.dataDir(), a.configDir())) {
+            Optional<ProxyMarker> m = docker.read(ProxyMarker.path(path)).flatMap(ProxyMarker::parse);
+            if (m.isPresent() && m.get().owner().equals(name) && m.get().claim(us) == Owner.Claim.LEGACY) {
+                ctx.info(ProxyMarker.path(path) + " now names the stack " + us.get().stackId() + " (adopted)");
+                docker.write(ProxyMarker.path(path), new ProxyMarker(name, m.get().upstream(), m.get().created(), us).render(), 0644);
+            }
         }
     }
 
@@ -55,10 +80,27 @@ final class RegistryProxyExecutor {
 
     /**
      * Delete: the container, our config file and the config directory's marker; the data only with
-     * {@code purgeDataOnDelete} and only when its marker says this proxy made it from nothing (else a warning).
+     * {@code purgeDataOnDelete} and only when its marker says this proxy made it from nothing (else a warning). Kept
+     * data is released: its marker no longer names a stack, so the next proxy of this name adopts it.
      */
     static void remove(Docker docker, RegistryProxy.Args a, String name, Context ctx) throws ResourceException {
-        if (docker.inspect(name).isPresent()) {
+        remove(docker, a, name, Optional.empty(), ctx);
+    }
+
+    /**
+     * As above for the stack {@code us}: when the container or a directory is another stack's (its owner label or
+     * marker says so), nothing is touched and the delete fails naming that stack.
+     */
+    static void remove(Docker docker, RegistryProxy.Args a, String name, Optional<Owner> us, Context ctx)
+            throws ResourceException {
+        Optional<ContainerInfo> existing = docker.inspect(name);
+        RegistryProxyPlan.Observed seen = new RegistryProxyPlan.Observed(existing, List.of(), List.of(),
+                dir(docker, a.dataDir()), dir(docker, a.configDir()), Optional.empty());
+        Optional<String> foreign = RegistryProxyPlan.ownerRefusal(seen, name, docker.where(), us, Owner.Op.DELETE);
+        if (foreign.isPresent()) {
+            throw new ResourceException(ResourceException.Kind.FAILED_PRECONDITION, foreign.get());
+        }
+        if (existing.isPresent()) {
             docker.remove(name);
         }
         String file = RegistryProxy.configFile(a);
@@ -77,6 +119,11 @@ final class RegistryProxyExecutor {
         if (!Boolean.TRUE.equals(a.purgeDataOnDelete())) {
             ctx.info("the cached data stays in " + a.dataDir() + " on " + a.connection().describe()
                     + " (set purgeDataOnDelete to remove it)");
+            if (data.marker().isPresent() && data.marker().get().owner().equals(name) && data.marker().get().stack().isPresent()) {
+                // released: the next proxy of this name, in whichever stack, adopts the cache it left
+                ProxyMarker m = data.marker().get();
+                docker.write(ProxyMarker.path(a.dataDir()), new ProxyMarker(name, m.upstream(), m.created()).render(), 0644);
+            }
             return;
         }
         Optional<String> refusal = RegistryProxyPlan.purgeRefusal(data, name);

@@ -4,6 +4,7 @@ import io.imagecache.distribution.DistributionConfig;
 import io.imagecache.hosts.docker.ContainerInfo;
 import io.imagecache.hosts.docker.DirState;
 import io.imagecache.hosts.docker.Listener;
+import io.imagecache.spi.Owner;
 import io.imagecache.spi.ResourceException;
 import io.imagecache.ssh.CommandLine;
 import java.util.ArrayList;
@@ -20,6 +21,8 @@ final class RegistryProxyPlan {
 
     static final String LABEL = "io.imagecache.managed";
     static final String SHA_LABEL = "io.imagecache.config-sha256";
+    /** The stack and resource that made the container: {@link Owner#line()}. */
+    static final String OWNER_LABEL = "io.imagecache.owner";
     /** The only program our container runs, and its arguments: the image's own ENTRYPOINT and CMD never count. */
     static final List<String> ENTRYPOINT = List.of("registry");
     static final List<String> CMD = List.of("serve", DistributionConfig.CONTAINER_PATH);
@@ -42,8 +45,21 @@ final class RegistryProxyPlan {
         }
     }
 
-    /** The refusals that need no image: each names what holds the thing and says nothing was changed. */
+    /** As {@link #preflight(RegistryProxy.Args, String, boolean, Observed, String, Optional)} for a caller with no stack. */
     static void preflight(RegistryProxy.Args a, String name, boolean creating, Observed o, String where) throws ResourceException {
+        preflight(a, name, creating, o, where, Optional.empty());
+    }
+
+    /**
+     * The refusals that need no image: each names what holds the thing and says nothing was changed. {@code us} is the
+     * stack applying; a container or a directory another stack marks is refused first ({@link #ownerRefusal}).
+     */
+    static void preflight(RegistryProxy.Args a, String name, boolean creating, Observed o, String where,
+                          Optional<Owner> us) throws ResourceException {
+        Optional<String> foreign = ownerRefusal(o, name, where, us, creating ? Owner.Op.CREATE : Owner.Op.UPDATE);
+        if (foreign.isPresent()) {
+            throw new ResourceException(ResourceException.Kind.FAILED_PRECONDITION, foreign.get());
+        }
         if (creating && o.existing().isPresent() && !isManaged(o.existing().get())) {
             throw new ResourceException(ResourceException.Kind.INVALID, "a container named " + name + " already exists on "
                     + where + " and was not made by imagecache: import it (pulumi import imagecache:index:RegistryProxy <name> "
@@ -53,7 +69,8 @@ final class RegistryProxyPlan {
             String prop = d == o.dataDir() ? "dataDir" : "configDir";
             if (d.marker().isPresent() && !d.marker().get().owner().equals(name)) {
                 throw new ResourceException(ResourceException.Kind.INVALID, prop + " " + d.path() + " on " + where
-                        + " belongs to the proxy " + d.marker().get().owner() + " (see " + ProxyMarker.path(d.path())
+                        + " belongs to the proxy " + d.marker().get().owner()
+                        + d.marker().get().stack().map(st -> " of " + st.describe()).orElse("") + " (see " + ProxyMarker.path(d.path())
                         + "): two proxies sharing a directory corrupt each other; give this proxy its own (nothing was changed)");
             }
             if (d.state() == DirState.NOT_A_DIRECTORY) {
@@ -77,6 +94,36 @@ final class RegistryProxyPlan {
                     + "new or empty directory, or leave purgeDataOnDelete off (nothing was changed)");
         }
         requirePortFree(a, o, where);
+    }
+
+    /**
+     * Why stack {@code us} must not {@code op} the proxy {@code name} as observed: its container's owner label or a
+     * directory's marker names another stack (or, on create, another resource of this stack). Empty: go ahead.
+     */
+    static Optional<String> ownerRefusal(Observed o, String name, String where, Optional<Owner> us, Owner.Op op) {
+        if (o.existing().isPresent() && isManaged(o.existing().get())) {
+            Optional<Owner> found = owner(o.existing().get());
+            Optional<String> r = Owner.refusal(Owner.claim(true, found, us), found, us, op, "the container " + name + " on " + where);
+            if (r.isPresent()) {
+                return r;
+            }
+        }
+        for (Dir d : List.of(o.configDir(), o.dataDir())) {
+            if (d.marker().isPresent() && d.marker().get().owner().equals(name)) {
+                ProxyMarker m = d.marker().get();
+                Optional<String> r = Owner.refusal(m.claim(us), m.stack(), us, op, (d == o.dataDir() ? "dataDir " : "configDir ")
+                        + d.path() + " on " + where + " (see " + ProxyMarker.path(d.path()) + ")");
+                if (r.isPresent()) {
+                    return r;
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The stack a container's {@link #OWNER_LABEL} names; empty for a container of an older version. */
+    static Optional<Owner> owner(ContainerInfo c) {
+        return c.label(OWNER_LABEL).flatMap(Owner::find);
     }
 
     /** The port must not be published or listened on by anything else on an overlapping address. */
@@ -110,12 +157,21 @@ final class RegistryProxyPlan {
 
     /** The actions that bring the host to {@code config} (whose SHA-256 is {@code sha}) running {@code image}. */
     static Actions plan(RegistryProxy.Args a, String name, String image, String config, String sha, Observed o) {
+        return plan(a, name, image, config, sha, o, Optional.empty());
+    }
+
+    /**
+     * As {@link #plan(RegistryProxy.Args, String, String, String, String, Observed)}, with the markers naming {@code us}
+     * (a marker that names no stack, an older version's, is rewritten naming it: adopted).
+     */
+    static Actions plan(RegistryProxy.Args a, String name, String image, String config, String sha, Observed o,
+                        Optional<Owner> us) {
         List<DirAction> dirs = new ArrayList<>();
         String upstream = a.upstream().effectiveRemoteUrl();
         for (Dir d : List.of(o.dataDir(), o.configDir())) {
             boolean mkdir = d.state() == DirState.MISSING;
-            ProxyMarker wanted = d.marker().map(m -> new ProxyMarker(name, upstream, m.created()))
-                    .orElse(new ProxyMarker(name, upstream, d.state() != DirState.NONEMPTY));
+            ProxyMarker wanted = d.marker().map(m -> new ProxyMarker(name, upstream, m.created(), us.or(m::stack)))
+                    .orElse(new ProxyMarker(name, upstream, d.state() != DirState.NONEMPTY, us));
             if (mkdir || d.marker().map(m -> !m.equals(wanted)).orElse(true)) {
                 dirs.add(new DirAction(d.path(), mkdir, Optional.of(wanted)));
             }
@@ -142,6 +198,11 @@ final class RegistryProxyPlan {
     }
 
     static CommandLine runCommand(RegistryProxy.Args a, String image, String name, String sha) {
+        return runCommand(a, image, name, sha, Optional.empty());
+    }
+
+    /** {@code docker run} of the proxy; the container is labelled {@link #OWNER_LABEL} with {@code us} when known. */
+    static CommandLine runCommand(RegistryProxy.Args a, String image, String name, String sha, Optional<Owner> us) {
         String bind = bind(a);
         String publish = (bind.contains(":") ? "[" + bind + "]" : bind) + ":" + a.upstream().port() + ":5000";
         List<String> cmd = new ArrayList<>(List.of("docker", "run", "-d", "--name", name, "--restart", "always",
@@ -150,8 +211,9 @@ final class RegistryProxyPlan {
                 "-v", a.dataDir() + ":" + DistributionConfig.DATA_PATH,
                 "--label", LABEL + "=true",
                 "--label", SHA_LABEL + "=" + sha,
-                "--label", "io.imagecache.upstream=" + a.upstream().effectiveRemoteUrl(),
-                "--log-opt", "max-size=10m", "--log-opt", "max-file=3",
+                "--label", "io.imagecache.upstream=" + a.upstream().effectiveRemoteUrl()));
+        us.ifPresent(o -> cmd.addAll(List.of("--label", OWNER_LABEL + "=" + o.line())));
+        cmd.addAll(List.of("--log-opt", "max-size=10m", "--log-opt", "max-file=3",
                 "--entrypoint", String.join(" ", ENTRYPOINT), image));
         cmd.addAll(CMD);
         return CommandLine.of(cmd.toArray(String[]::new));

@@ -115,4 +115,31 @@ class MaintenanceScheduleTest {
         assertEquals(foreign, host.files.get(path));
         assertEquals(List.of(), host.writes);
     }
+
+    /** Two stacks, one host: B never overwrites or deletes the schedule A's stack wrote; a legacy file is adopted. */
+    @Test
+    void anotherStacksScheduleIsNeitherOverwrittenNorDeletedAndALegacyOneIsAdopted() throws Exception {
+        String urnA = "urn:pulumi:a::cache::imagecache:index:MaintenanceSchedule::gc";
+        String urnB = "urn:pulumi:b::cache::imagecache:index:MaintenanceSchedule::gc";
+        MaintenanceSchedule.State a = resource.create(new CustomResource.CreateRequest<>(urnA, "gc",
+                d(args("registry-ghcr", "0 3 * * 0")), false, ctx)).state();
+        String written = host.files.get(a.cronFile());
+        assertTrue(written.contains("\n# imagecache:owner stack=cache/a resource=gc\n"), written);
+        ResourceException e = assertThrows(ResourceException.class, () -> resource.create(new CustomResource.CreateRequest<>(
+                urnB, "gc", d(args("registry-ghcr", "0 4 * * 0")), false, ctx)));
+        assertEquals(ResourceException.Kind.FAILED_PRECONDITION, e.kind());
+        assertTrue(e.getMessage().contains("belongs to the Pulumi stack cache/a (resource gc), not to this stack cache/b"),
+                e.getMessage());
+        e = assertThrows(ResourceException.class, () -> resource.delete(new CustomResource.DeleteRequest<>("id", urnB,
+                args("registry-ghcr", "0 3 * * 0"), a, ctx)));
+        assertTrue(e.getMessage().contains("pulumi state delete"), e.getMessage());
+        assertEquals(written, host.files.get(a.cronFile()), "A's file is as A wrote it");
+
+        String legacy = MaintenanceCron.render(MaintenanceSchedule.plan(args("registry-ghcr", "0 3 * * 0")));
+        host.files.put(a.cronFile(), legacy);
+        MaintenanceSchedule.State adopted = resource.create(new CustomResource.CreateRequest<>(urnB, "gc",
+                d(args("registry-ghcr", "0 3 * * 0")), false, ctx)).state();
+        assertTrue(adopted.content().contains("# imagecache:owner stack=cache/b resource=gc"), adopted.content());
+        assertEquals(legacy, io.imagecache.spi.Owner.strip(host.files.get(a.cronFile())));
+    }
 }

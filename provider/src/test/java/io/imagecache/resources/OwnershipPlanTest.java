@@ -1,0 +1,146 @@
+package io.imagecache.resources;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.imagecache.containerd.ContainerdVersion;
+import io.imagecache.containerd.HostsToml;
+import io.imagecache.containerd.MirrorSpec;
+import io.imagecache.hosts.docker.ContainerInfo;
+import io.imagecache.hosts.docker.DirState;
+import io.imagecache.spi.Owner;
+import io.imagecache.spi.ResourceException;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Two stacks on one host: the plans of RegistryProxy and ContainerdMirror refuse what another stack marks, adopt what an
+ * older version marked without a stack, and write markers that name the stack applying. Pure.
+ */
+class OwnershipPlanTest {
+    private static final String NAME = "registry-ghcr";
+    private static final Optional<Owner> A = Optional.of(new Owner("cache", "a", "proxy"));
+    private static final Optional<Owner> B = Optional.of(new Owner("cache", "b", "proxy"));
+
+    private static RegistryProxyPlan.Dir dir(String path, DirState s, Optional<Owner> stack, boolean marked) {
+        return new RegistryProxyPlan.Dir(path, s, marked ? Optional.of(new ProxyMarker(NAME, "https://ghcr.io", true, stack))
+                : Optional.empty());
+    }
+
+    private static ContainerInfo container(Optional<Owner> owner) {
+        Map<String, String> labels = new java.util.HashMap<>(Map.of(RegistryProxyPlan.LABEL, "true"));
+        owner.ifPresent(o -> labels.put(RegistryProxyPlan.OWNER_LABEL, o.line()));
+        return new ContainerInfo(NAME, "imagecache-lab/registry:2.8", true, "running", 0, labels, Map.of(), List.of(),
+                List.of("registry"), List.of("serve", "/etc/imagecache/config.yml"));
+    }
+
+    private static RegistryProxyPlan.Observed host(Optional<ContainerInfo> c, RegistryProxyPlan.Dir data, RegistryProxyPlan.Dir conf) {
+        return new RegistryProxyPlan.Observed(c, List.of(), List.of(), data, conf, Optional.empty());
+    }
+
+    @Test
+    void aProxyAnotherStackMadeIsRefusedForCreateUpdateAndDeleteNamingThatStack() {
+        RegistryProxy.Args a = RegistryProxyPlanTest.args("/var/lib/imagecache/ghcr", "0.0.0.0", false);
+        var byA = host(Optional.of(container(A)), dir(a.dataDir(), DirState.NONEMPTY, A, true), dir("/tmp/hp", DirState.NONEMPTY, A, true));
+        for (boolean creating : List.of(true, false)) {
+            ResourceException e = assertThrows(ResourceException.class,
+                    () -> RegistryProxyPlan.preflight(a, NAME, creating, byA, "root@h:22", B));
+            assertEquals(ResourceException.Kind.FAILED_PRECONDITION, e.kind());
+            assertTrue(e.getMessage().startsWith("the container registry-ghcr on root@h:22 belongs to the Pulumi stack cache/a"),
+                    e.getMessage());
+        }
+        assertTrue(RegistryProxyPlan.ownerRefusal(byA, NAME, "h", B, Owner.Op.DELETE).orElseThrow().contains("pulumi state delete"));
+        // an older container (no owner label) whose directories another stack marks: the markers decide
+        var markersOnly = host(Optional.of(container(Optional.empty())), dir(a.dataDir(), DirState.NONEMPTY, A, true),
+                dir("/tmp/hp", DirState.NONEMPTY, A, true));
+        assertTrue(RegistryProxyPlan.ownerRefusal(markersOnly, NAME, "h", B, Owner.Op.CREATE).orElseThrow()
+                .startsWith("configDir /tmp/hp on h (see /tmp/hp/.imagecache-owner) belongs to the Pulumi stack cache/a"));
+    }
+
+    @Test
+    void ourOwnProxyAndALegacyOneAreNotRefusedAndTheLegacyMarkersAreAdopted() throws ResourceException {
+        RegistryProxy.Args a = RegistryProxyPlanTest.args("/var/lib/imagecache/ghcr", "0.0.0.0", false);
+        var ours = host(Optional.of(container(A)), dir(a.dataDir(), DirState.NONEMPTY, A, true), dir("/tmp/hp", DirState.NONEMPTY, A, true));
+        RegistryProxyPlan.preflight(a, NAME, false, ours, "h", A);
+        assertEquals(List.of(), RegistryProxyPlan.plan(a, NAME, a.image(), "cfg", "sha", ours, A).dirs(), "nothing to rewrite");
+
+        var legacy = host(Optional.of(container(Optional.empty())), dir(a.dataDir(), DirState.NONEMPTY, Optional.empty(), true),
+                dir("/tmp/hp", DirState.NONEMPTY, Optional.empty(), true));
+        RegistryProxyPlan.preflight(a, NAME, true, legacy, "h", B);
+        var act = RegistryProxyPlan.plan(a, NAME, a.image(), "cfg", "sha", legacy, B);
+        assertEquals(2, act.dirs().size());
+        act.dirs().forEach(d -> assertEquals(B, d.marker().orElseThrow().stack(), "adopted by the first stack that manages it"));
+        act.dirs().forEach(d -> assertTrue(d.marker().orElseThrow().created(), "created: kept as the old marker said"));
+        assertEquals(Optional.of(new ProxyMarker(NAME, "https://ghcr.io", true, B)),
+                ProxyMarker.parse(act.dirs().get(0).marker().orElseThrow().render()));
+
+        var absent = host(Optional.empty(), dir(a.dataDir(), DirState.MISSING, Optional.empty(), false),
+                dir("/tmp/hp", DirState.MISSING, Optional.empty(), false));
+        RegistryProxyPlan.preflight(a, NAME, true, absent, "h", B);
+        assertTrue(RegistryProxyPlan.runCommand(a, a.image(), NAME, "sha", B).render()
+                .contains("'io.imagecache.owner=imagecache:owner stack=cache/b resource=proxy'"));
+    }
+
+    @Test
+    void anotherResourceOfTheSameStackIsRefusedOnCreateOnly() throws ResourceException {
+        RegistryProxy.Args a = RegistryProxyPlanTest.args("/var/lib/imagecache/ghcr", "0.0.0.0", false);
+        Optional<Owner> sibling = Optional.of(new Owner("cache", "a", "other"));
+        var o = host(Optional.of(container(sibling)), dir(a.dataDir(), DirState.NONEMPTY, sibling, true),
+                dir("/tmp/hp", DirState.NONEMPTY, sibling, true));
+        assertThrows(ResourceException.class, () -> RegistryProxyPlan.preflight(a, NAME, true, o, "h", A));
+        RegistryProxyPlan.preflight(a, NAME, false, o, "h", A); // renamed with an alias: the update goes ahead
+    }
+
+    // --- ContainerdMirror ----------------------------------------------------------------------
+
+    private static final String PATH = "/etc/containerd/certs.d/docker.io/hosts.toml";
+
+    private static ContainerdMirror.Args mirror() {
+        return new ContainerdMirror.Args(new ConnectionArgs("10.0.30.1", 22, "root", null, null, null, null, null, 15, 1, 1,
+                false), List.of(new ContainerdMirror.MirrorArgs("docker.io", List.of("http://10.0.20.10:5000"), null, null,
+                null, null, null, null)), "/etc/containerd/certs.d", "/etc/containerd/config.toml",
+                "systemctl restart containerd", 60, 120);
+    }
+
+    private static MirrorPlan.Observed node(Map<String, String> files) {
+        return new MirrorPlan.Observed(ContainerdVersion.parse("containerd github.com/containerd/containerd 1.6.20 1.6.20"),
+                "/etc/containerd/config.toml", "/etc/containerd/config.toml",
+                Optional.of("version = 2\n[plugins.\"io.containerd.grpc.v1.cri\".registry]\n  config_path = \"/etc/containerd/certs.d\"\n"),
+                Optional.empty(), files, files, List.of());
+    }
+
+    private static String file(Optional<Owner> owner) {
+        return Owner.stamp(HostsToml.render(MirrorSpec.of("docker.io", MirrorSpec.Endpoint.of("http://10.0.20.10:5000"))), owner);
+    }
+
+    @Test
+    void aHostsFileAnotherStackWroteIsRefusedBeforeAnythingIsPlanned() {
+        Optional<Owner> mA = Optional.of(new Owner("cache", "a", "mirror"));
+        Optional<Owner> mB = Optional.of(new Owner("cache", "b", "mirror"));
+        ResourceException e = assertThrows(ResourceException.class, () -> MirrorPlan.of(mirror(), null, null,
+                node(Map.of("docker.io", file(mA))), "T", "root@n:22", mB));
+        assertEquals(ResourceException.Kind.FAILED_PRECONDITION, e.kind());
+        assertTrue(e.getMessage().startsWith(PATH + " on root@n:22 belongs to the Pulumi stack cache/a (resource mirror), not "
+                + "to this stack cache/b"), e.getMessage());
+        assertTrue(MirrorPlan.ownerRefusal(Optional.of(file(mA)), mB, Owner.Op.DELETE, PATH, "n").isPresent());
+        assertEquals(Optional.empty(), MirrorPlan.ownerRefusal(Optional.of("server = \"x\"\n"), mB, Owner.Op.CREATE, PATH, "n"),
+                "a hand-made file is not a stack's (it is backed up and replaced, as before)");
+    }
+
+    @Test
+    void ourHostsFileIsUnchangedAndALegacyOneIsRewrittenNamingUs() throws ResourceException {
+        Optional<Owner> mA = Optional.of(new Owner("cache", "a", "mirror"));
+        MirrorPlan same = MirrorPlan.of(mirror(), null, null, node(Map.of("docker.io", file(mA))), "T", "n", mA);
+        assertEquals(List.of(), same.writes());
+        assertEquals(file(mA), same.hostsFiles().get("docker.io"));
+
+        MirrorPlan adopt = MirrorPlan.of(mirror(), null, null, node(Map.of("docker.io", file(Optional.empty()))), "T", "n", mA);
+        assertEquals(1, adopt.writes().size());
+        assertEquals(file(mA), adopt.writes().get(0).content());
+        assertEquals(null, adopt.writes().get(0).backup(), "our own older file is not backed up as a hand-made one");
+        assertTrue(adopt.config().isEmpty(), "adopting never touches config.toml or restarts containerd");
+    }
+}

@@ -90,6 +90,7 @@ final class CloudInitChecks {
                 HostKey.parse(k);
             } catch (IllegalArgumentException e) {
                 out.add(new CheckFailure(prefix + "sshAuthorizedKeys[" + i + "]", "is not an authorized_keys line (" + e.getMessage()
+                        .replaceFirst("; copy the whole line from the host's .*$", "")
                         .replace("a host key", "the key") + "); copy the line from the user's ~/.ssh/id_ed25519.pub"));
             }
         });

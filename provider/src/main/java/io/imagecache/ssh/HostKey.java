@@ -28,6 +28,10 @@ public final class HostKey {
         if (line == null || line.isBlank()) {
             throw new IllegalArgumentException("a host key is empty; expected \"<type> <base64>\", e.g. \"ssh-ed25519 AAAAC3...\"");
         }
+        if (line.contains("PRIVATE KEY")) {
+            throw new IllegalArgumentException("is a private key, not a public key line (never paste a private key "
+                    + "here)" + COPY);
+        }
         String[] parts = line.strip().split("\\s+");
         if (parts.length < 2) {
             throw new IllegalArgumentException("a host key needs a type and a base64 key, e.g. \"ssh-ed25519 AAAAC3...\"");

@@ -129,6 +129,7 @@ class InvalidInputsIT {
             case "host" -> host.ip();
             case "hostKey" -> host.hostKeyLine();
             case "publicKey" -> host.rootKey().publicKey();
+            case "key" -> host.rootKey().privateKey();
             default -> throw new IllegalArgumentException("no placeholder ${" + name + "}");
         };
     }

@@ -37,6 +37,8 @@ public class LabHost extends GenericContainer<LabHost> {
     public static final DockerImageName IMAGE =
             DockerImageName.parse(System.getProperty("imagecache.lab.hostImage", "imagecache-lab/host:dev"));
     public static final int SSH_PORT = 22;
+    /** Where lab-init's sshd logs (LogLevel VERBOSE: one "Connection from" line per connection it accepts). */
+    public static final String SSHD_LOG = "/var/log/sshd.log";
 
     /** What lab-init starts besides sshd and cron ({@code LAB_ROLE}). */
     public enum Role {
@@ -174,6 +176,30 @@ public class LabHost extends GenericContainer<LabHost> {
     /** The host key of {@code type} (ed25519, ecdsa, rsa) as an authorized_keys line. */
     public String hostKeyLine(String type) {
         return readFile("/etc/ssh/ssh_host_" + type + "_key.pub").strip();
+    }
+
+    /**
+     * How many TCP connections this host's sshd has accepted since it started: the "Connection from" lines of
+     * {@link #SSHD_LOG}, read with {@code docker exec} (which sshd does not see). The check that the host was
+     * reachable at start counts as one. Fails if sshd does not log there (an image from before lab-init's
+     * {@code -E}: run {@code make lab}).
+     */
+    public long sshConnections() {
+        return sshLog().lines().filter(l -> l.contains("Connection from ")).count();
+    }
+
+    /** How many logins this host's sshd accepted since it started ("Accepted publickey/password ..." lines). */
+    public long sshLogins() {
+        return sshLog().lines().filter(l -> l.contains("Accepted ")).count();
+    }
+
+    private String sshLog() {
+        ExecResult r = exec("cat", SSHD_LOG);
+        if (r.getExitCode() != 0) {
+            throw new IllegalStateException(getContainerName() + " has no " + SSHD_LOG + " (" + r.getStderr().strip()
+                    + "): its image predates lab-init's sshd log; rebuild the lab images with `make lab`");
+        }
+        return r.getStdout();
     }
 
     /** {@code docker exec} of {@code cmd}; for assertions in tests. */

@@ -32,6 +32,13 @@ final class CacheChecks {
             out.add(new CheckFailure("upstreams", "is empty: give at least one upstream, or leave `upstreams` out for "
                     + "the runbook's five (docker.io, ghcr.io, quay.io, registry.k8s.io, reg.kyverno.io)"));
         }
+        for (int i = 0; i < upstreams.size(); i++) {
+            UpstreamArgs u = upstreams.get(i);
+            // the port is the proxy's and part of every node's mirror URL: one failure here, not one per child
+            if (u != null && u.port() != null && (u.port() < 1 || u.port() > 65535)) {
+                out.add(new CheckFailure("upstreams[" + i + "].port", "must be between 1 and 65535, e.g. 5010"));
+            }
+        }
         unique(upstreams, "upstreams", "name", UpstreamArgs::name, "each proxy's container is registry-<name>", out);
         unique(upstreams, "upstreams", "port", u -> u.port() == null ? null : String.valueOf(u.port()),
                 "each proxy needs a port of its own", out);
@@ -81,6 +88,7 @@ final class CacheChecks {
                 : adv.chars().anyMatch(c -> c <= ' ' || c == 0x7f) ? "has spaces or control characters"
                 : adv.indexOf(':') >= 0 && adv.indexOf(':') == adv.lastIndexOf(':') ? "has a port"
                 : adv.startsWith("[") ? "has brackets"
+                : !adv.matches("[A-Za-z0-9_.-]+|[0-9A-Fa-f:.]+") ? "has characters that are not in a host name or IP address"
                 : null;
         if (why != null) {
             out.add(new CheckFailure("advertiseAddress", why + ": give the host name or IP address nodes dial, e.g. "

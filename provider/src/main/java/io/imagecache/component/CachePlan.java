@@ -126,7 +126,10 @@ record CachePlan(List<Proxy> proxies, List<List<Node>> batches, Map<String, Prop
                         : at + ".mirrors[" + (j - cacheMirrors.size()) + "]");
                 if (ours) {
                     origins = origins.with("mirrors[" + j + "].server", "upstreams[" + j + "].remoteUrl")
-                            .with("mirrors[" + j + "].endpoints", "advertiseAddress");
+                            .with("mirrors[" + j + "].endpoints", "advertiseAddress")
+                            // the one endpoint is advertiseAddress with the upstream's port: named as the input, not
+                            // as advertiseAddress[0] (which is no list)
+                            .with("mirrors[" + j + "].endpoints[0]", "advertiseAddress");
                 }
             }
             nodes.add(new Node(key, new Planned(new Children.Child(MIRROR, component + "-" + name(key), mirrorInputs,

@@ -84,12 +84,18 @@ final class CloudInitChecks {
         List<String> keys = a.sshAuthorizedKeys() == null ? List.of() : a.sshAuthorizedKeys();
         list(keys).forEach((i, k) -> {
             try {
+                if (k != null && k.contains("PRIVATE KEY")) {
+                    out.add(new CheckFailure(prefix + "sshAuthorizedKeys[" + i + "]", "is a private key; give the public "
+                            + "key line instead (the .pub file, e.g. ~/.ssh/id_ed25519.pub), and never put a private key here"));
+                    return;
+                }
                 if (k == null || k.contains("\n") || k.contains("\r")) {
                     throw new IllegalArgumentException("give one key per list item, on one line");
                 }
                 HostKey.parse(k);
             } catch (IllegalArgumentException e) {
                 out.add(new CheckFailure(prefix + "sshAuthorizedKeys[" + i + "]", "is not an authorized_keys line (" + e.getMessage()
+                        .replaceFirst("; copy the whole line from the host's .*$", "")
                         .replace("a host key", "the key") + "); copy the line from the user's ~/.ssh/id_ed25519.pub"));
             }
         });
@@ -112,7 +118,8 @@ final class CloudInitChecks {
                 out.add(new CheckFailure(prefix + "upstreams[" + i + "].name", "\"" + shown(u.name()) + "\" is not an upstream "
                         + "name: lower-case letters, digits, _, . and -, e.g. ghcr"));
             } else if (!names.add(u.name())) {
-                out.add(new CheckFailure(prefix + "upstreams[" + i + "].name", "\"" + u.name() + "\" is given twice"));
+                out.add(new CheckFailure(prefix + "upstreams[" + i + "].name", "\"" + u.name() + "\" is given twice; give "
+                        + "each upstream a name of its own (its directories are <dataRoot>/<name> and <configRoot>/<name>)"));
             }
         });
         for (String root : new String[] {"dataRoot", "configRoot"}) {

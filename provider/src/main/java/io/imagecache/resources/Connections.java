@@ -31,11 +31,8 @@ public final class Connections {
             return out;
         }
         if (!d.isUnknown(path.key("host")) && c.host() != null) {
-            String h = c.host().strip();
-            if (h.isEmpty() || h.contains(" ") || h.contains("/") || h.contains("@")) {
-                out.add(CheckFailure.of(path.key("host"),
-                        "must be a host name or IP address without user, port or path, e.g. 10.0.20.10"));
-            }
+            hostProblem(c.host()).ifPresent(why -> out.add(CheckFailure.of(path.key("host"), why
+                    + ": must be a host name or IP address without user, port or path, e.g. 10.0.20.10")));
         }
         if (c.port() != null && (c.port() < 1 || c.port() > 65535)) {
             out.add(CheckFailure.of(path.key("port"), "must be between 1 and 65535 (the SSH port, usually 22)"));
@@ -44,9 +41,8 @@ public final class Connections {
             out.add(CheckFailure.of(path.key("user"), "must be a Unix user name, e.g. root or ops"));
         }
         boolean keyUnknown = d.isUnknown(path.key("privateKey"));
-        if (c.privateKey() != null && !keyUnknown && !c.privateKey().contains("PRIVATE KEY-----")) {
-            out.add(CheckFailure.of(path.key("privateKey"),
-                    "must be the contents of a private key file (-----BEGIN OPENSSH PRIVATE KEY----- ...), not a path"));
+        if (c.privateKey() != null && !keyUnknown) {
+            PrivateKeyText.problem(c.privateKey()).ifPresent(why -> out.add(CheckFailure.of(path.key("privateKey"), why)));
         }
         if (c.hostKey() != null && !d.isUnknown(path.key("hostKey"))) {
             try {
@@ -69,6 +65,33 @@ public final class Connections {
         }
         out.addAll(check(c.proxy(), path.key("proxy"), d));
         return out;
+    }
+
+    /** What is wrong with {@code host} as an SSH host (a name or an IPv4/IPv6 literal), if anything. */
+    static Optional<String> hostProblem(String host) {
+        String h = host.strip();
+        if (h.isEmpty()) {
+            return Optional.of("is empty");
+        }
+        if (h.chars().anyMatch(ch -> ch < 0x21 || ch == 0x7f)) {
+            return Optional.of("has spaces or control characters");
+        }
+        if (h.contains("@")) {
+            return Optional.of("has a user (give it in `user`)");
+        }
+        if (h.contains("/")) {
+            return Optional.of("has a path or scheme");
+        }
+        if (h.indexOf(':') >= 0 && h.indexOf(':') == h.lastIndexOf(':')) {
+            return Optional.of("has a port (give it in `port`)");
+        }
+        boolean ipv6 = h.indexOf(':') >= 0 && h.matches("[0-9A-Fa-f:.]+(%[A-Za-z0-9_.-]+)?");
+        boolean name = h.matches("[A-Za-z0-9_]([A-Za-z0-9_-]{0,62})(\\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,62}))*\\.?")
+                && h.length() <= 253;
+        if (!ipv6 && !name) {
+            return Optional.of("\"" + h + "\" has characters that are not in a host name or IP address");
+        }
+        return Optional.empty();
     }
 
     /**

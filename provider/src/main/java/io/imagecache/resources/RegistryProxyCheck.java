@@ -63,8 +63,9 @@ final class RegistryProxyCheck {
         if (a.image() != null && !a.image().matches("[a-z0-9][A-Za-z0-9._/:@-]*")) {
             out.add(new CheckFailure("image", "must be an image reference such as registry:3.0.0"));
         }
-        if (a.bindAddress() != null && !a.bindAddress().matches("[0-9.]+|[0-9a-fA-F:]+")) {
-            out.add(new CheckFailure("bindAddress", "must be an IP address of the host, or 0.0.0.0 for all"));
+        if (a.bindAddress() != null && !news.isUnknown(PropertyPath.of("bindAddress")) && !isIpAddress(a.bindAddress())) {
+            out.add(new CheckFailure("bindAddress", "\"" + io.imagecache.vm.Text.shown(a.bindAddress()) + "\" is not an IP "
+                    + "address: must be an IP address of the host, such as 10.0.20.10, or 0.0.0.0 for all"));
         }
         if (a.dataDir() != null && a.configDir() != null && !news.isUnknown(PropertyPath.of("dataDir"))
                 && !news.isUnknown(PropertyPath.of("configDir")) && (RegistryProxyPlan.inside(a.dataDir(), a.configDir())
@@ -83,6 +84,16 @@ final class RegistryProxyCheck {
             out.add(new CheckFailure("healthTimeoutSeconds", "must be between 5 and 3600 seconds"));
         }
         return out;
+    }
+
+    /** A dotted-quad IPv4 address (each part 0-255) or an IPv6 literal (hex groups, at most one "::"). */
+    static boolean isIpAddress(String s) {
+        if (io.imagecache.vm.Ipv4.isValid(s)) {
+            return true;
+        }
+        long colons = s.chars().filter(c -> c == ':').count();
+        return colons >= 2 && colons <= 7 && s.matches("[0-9a-fA-F:]+") && s.indexOf("::") == s.lastIndexOf("::")
+                && !s.contains(":::") && java.util.Arrays.stream(s.split(":")).allMatch(g -> g.length() <= 4);
     }
 
     /** The major version a tag says, when it says one: {@code registry:2.8.3} -> 2. */

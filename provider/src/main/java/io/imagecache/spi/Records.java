@@ -384,6 +384,12 @@ public final class Records {
             return ot.token().substring(ot.token().lastIndexOf(':') + 1);
         }
         String n = type.getSimpleName();
+        Class<?> outer = type.getEnclosingClass();
+        if (n.equals("Args") && outer != null) {
+            // a resource's or function's own inputs (RegistryProxy.Args): named by its token, e.g. resolveDigest
+            ResourceType rt = outer.getAnnotation(ResourceType.class);
+            return rt != null ? rt.token().substring(rt.token().lastIndexOf(':') + 1) : outer.getSimpleName();
+        }
         return n.endsWith("Args") ? n.substring(0, n.length() - 4) : n;
     }
 
@@ -394,6 +400,10 @@ public final class Records {
     public static String firstSentence(String description) {
         String d = description.strip();
         int dot = d.indexOf(". ");
+        // "e.g. `registry-ghcr`" does not end the sentence
+        while (dot > 0 && (d.startsWith("e.g", dot - 3) || d.startsWith("i.e", dot - 3))) {
+            dot = d.indexOf(". ", dot + 2);
+        }
         String s = dot > 0 ? d.substring(0, dot + 1) : d;
         return s.isEmpty() ? "set it" : Character.toLowerCase(s.charAt(0)) + s.substring(1);
     }

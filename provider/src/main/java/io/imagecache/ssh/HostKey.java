@@ -19,10 +19,18 @@ public final class HostKey {
         this.base64 = base64;
     }
 
+    /** What to do about a key line that is not whole. */
+    private static final String COPY = "; copy the whole line from the host's /etc/ssh/ssh_host_ed25519_key.pub "
+            + "(or `ssh-keyscan -t ed25519 <host>`)";
+
     /** Parses an authorized_keys-style line; throws {@link IllegalArgumentException} with a readable reason. */
     public static HostKey parse(String line) {
         if (line == null || line.isBlank()) {
             throw new IllegalArgumentException("a host key is empty; expected \"<type> <base64>\", e.g. \"ssh-ed25519 AAAAC3...\"");
+        }
+        if (line.contains("PRIVATE KEY")) {
+            throw new IllegalArgumentException("is a private key, not a public key line (never paste a private key "
+                    + "here)" + COPY);
         }
         String[] parts = line.strip().split("\\s+");
         if (parts.length < 2) {
@@ -36,9 +44,14 @@ public final class HostKey {
         try {
             blob = Base64.getDecoder().decode(parts[1]);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("the key part of a host key is not base64");
+            throw new IllegalArgumentException("the key part of a host key is not base64" + COPY);
         }
-        String inner = blobType(blob);
+        String inner;
+        try {
+            inner = blobType(blob);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(e.getMessage() + COPY);
+        }
         if (!inner.equals(type)) {
             throw new IllegalArgumentException("a host key says it is \"" + type + "\" but its base64 part holds a \""
                     + inner + "\" key; copy the whole line from /etc/ssh/ssh_host_*_key.pub");

@@ -72,6 +72,13 @@ class CacheChecksTest {
                 o("connection", o("host", s("n1"), "port", n(2202)))))), "one address, two sshd ports: two nodes");
     }
 
+    /** The port is part of every node's mirror URL too: refused once, as the component's input, before any child's Check. */
+    @Test
+    void anUpstreamPortOutOfRangeIsOneFailure() {
+        List<CheckFailure> f = check(with("upstreams", l(o("name", s("ghcr"), "registry", s("ghcr.io"), "port", n(70000)))));
+        assertEquals(List.of(new CheckFailure("upstreams[0].port", "must be between 1 and 65535, e.g. 5010")), f);
+    }
+
     @Test
     void aNodeMirrorForACachedRegistry() {
         refused(with("nodes", l(o("connection", o("host", s("n1")), "mirrors",
@@ -84,6 +91,7 @@ class CacheChecksTest {
         refused(with("advertiseAddress", s("http://10.0.20.10")), "advertiseAddress", "has a scheme");
         refused(with("advertiseAddress", s("10.0.20.10:5000")), "advertiseAddress", "has a port");
         refused(with("advertiseAddress", s("")), "advertiseAddress", "is empty");
+        refused(with("advertiseAddress", s("cache;reboot")), "advertiseAddress", "not in a host name or IP address");
         assertEquals(List.of(), check(with("advertiseAddress", s("fd00::10"))), "an IPv6 address is fine");
     }
 

@@ -118,7 +118,16 @@ class ContainerdMirrorCheckTest {
                         v.configFile(), v.restartCommand(), 60)),
                 c("a key path instead of a key", "connection.privateKey", new ContainerdMirror.Args(new ConnectionArgs("10.0.30.1",
                         22, "root", "/root/.ssh/id_ed25519", null, null, null, null, 15, 10, 2, false), v.mirrors(), v.certsDir(),
-                        v.configFile(), v.restartCommand(), 60)));
+                        v.configFile(), v.restartCommand(), 60)),
+                c("a key file whose body is not a key", "connection.privateKey", new ContainerdMirror.Args(new ConnectionArgs(
+                        "10.0.30.1", 22, "root", "-----BEGIN OPENSSH PRIVATE KEY-----\nbm90IGEga2V5\n-----END OPENSSH PRIVATE KEY-----",
+                        null, null, null, null, 15, 10, 2, false), v.mirrors(), v.certsDir(), v.configFile(), v.restartCommand(), 60)),
+                c("a host with a port", "connection.host", new ContainerdMirror.Args(new ConnectionArgs("10.0.30.1:2222", 22,
+                        "root", null, null, null, null, null, 15, 10, 2, false), v.mirrors(), v.certsDir(), v.configFile(),
+                        v.restartCommand(), 60)),
+                c("a host with a shell character", "connection.host", new ContainerdMirror.Args(new ConnectionArgs("node1;id", 22,
+                        "root", null, null, null, null, null, 15, 10, 2, false), v.mirrors(), v.certsDir(), v.configFile(),
+                        v.restartCommand(), 60)));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -34,6 +34,8 @@ import pulumirpc.ResourceProviderGrpc;
 class ProviderServerTest {
     private static final String MS = "imagecache:index:MaintenanceSchedule";
     private static final String URN = "urn:pulumi:dev::p::" + MS + "::ghcr";
+    private static final String KEY = io.imagecache.lab.SshKeys.ed25519().privateKey();
+    private static final String OTHER_KEY = io.imagecache.lab.SshKeys.ed25519().privateKey();
 
     private final AtomicInteger dials = new AtomicInteger();
     private Server server;
@@ -102,7 +104,7 @@ class ProviderServerTest {
     private static Struct validInputs(String gc) {
         return Struct.newBuilder()
                 .putFields("connection", obj(Map.of("host", s("10.0.20.10"),
-                        "privateKey", secret("-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n-----END OPENSSH PRIVATE KEY-----"))))
+                        "privateKey", secret(KEY))))
                 .putFields("containerName", s("registry-ghcr"))
                 .putFields("upstreamUrl", s("https://ghcr.io"))
                 .putFields("gcSchedule", s(gc))
@@ -220,13 +222,13 @@ class ProviderServerTest {
 
         Struct newKey = validInputs("0 3 * * 0").toBuilder().putFields("connection", obj(Map.of("host", s("10.0.20.10"),
                 "user", s("ops"), "sudo", Value.newBuilder().setBoolValue(true).build(),
-                "privateKey", secret("-----BEGIN OPENSSH PRIVATE KEY-----\nother\n-----END OPENSSH PRIVATE KEY-----")))).build();
+                "privateKey", secret(OTHER_KEY)))).build();
         Provider.DiffResponse same = stub.diff(Provider.DiffRequest.newBuilder().setUrn(URN).setType(MS).setId("x")
                 .setOlds(oldOutputs).setOldInputs(olds).setNews(check(newKey).getInputs()).build());
         assertEquals(Provider.DiffResponse.DiffChanges.DIFF_NONE, same.getChanges(), "new credentials change nothing on the host");
 
         Struct newHost = validInputs("0 3 * * 0").toBuilder().putFields("connection", obj(Map.of("host", s("10.0.20.11"),
-                "privateKey", secret("-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n-----END OPENSSH PRIVATE KEY-----")))).build();
+                "privateKey", secret(KEY)))).build();
         Provider.DiffResponse moved = stub.diff(Provider.DiffRequest.newBuilder().setUrn(URN).setType(MS).setId("x")
                 .setOlds(oldOutputs).setOldInputs(olds).setNews(check(newHost).getInputs()).build());
         assertEquals(List.of("connection"), moved.getReplacesList());

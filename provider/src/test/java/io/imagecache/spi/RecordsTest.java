@@ -57,6 +57,17 @@ class RecordsTest {
         assertTrue(byPath.get("connection.host").startsWith("is required"));
         assertEquals("must be a whole number", byPath.get("connection.port"));
         assertTrue(byPath.get("extra").contains("connection, files, flag, names"), byPath.get("extra"));
+        assertTrue(byPath.get("extra").startsWith("is not a property of RecordsTest; remove it"), byPath.get("extra"));
+        assertTrue(byPath.get("connection.colour").startsWith("is not a property of Conn; remove it"),
+                byPath.get("connection.colour"));
+    }
+
+    @Test
+    void theRequiredMessageIsTheDescriptionsFirstSentenceWholeEvenWithAnExample() {
+        assertEquals("the proxy's container name, e.g. `registry-ghcr`.",
+                Records.firstSentence("The proxy's container name, e.g. `registry-ghcr`."));
+        assertEquals("the image, i.e. what runs.", Records.firstSentence("The image, i.e. what runs. More words."));
+        assertEquals("how to reach the node.", Records.firstSentence("How to reach the node. It may have a proxy."));
     }
 
     @Test

@@ -23,6 +23,20 @@ class HostKeyTest {
         assertEquals(k.hashCode(), HostKey.parse(ED25519.replace("root@lab", "")).hashCode());
     }
 
+    /** A line that is not whole says where to copy one from; a private key pasted by mistake is named, not quoted. */
+    @Test
+    void aBrokenLineSaysWhatToDo() {
+        for (String bad : new String[] {"ssh-ed25519 AAAA", "ssh-ed25519 not*base64"}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> HostKey.parse(bad));
+            assertTrue(e.getMessage().contains("copy the whole line from the host's /etc/ssh/ssh_host_ed25519_key.pub"),
+                    e.getMessage());
+        }
+        String priv = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjE=\n-----END OPENSSH PRIVATE KEY-----";
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> HostKey.parse(priv));
+        assertTrue(e.getMessage().startsWith("is a private key, not a public key line"), e.getMessage());
+        assertTrue(!e.getMessage().contains("b3BlbnNzaC1rZXktdjE"), "the key is not quoted");
+    }
+
     @Test
     void fromBlobReadsTheTypeFromTheWireEncoding() {
         HostKey parsed = HostKey.parse(ED25519);

@@ -1,0 +1,84 @@
+package io.imagecache.rpc;
+
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import pulumirpc.ResourceProviderGrpc;
+
+/**
+ * The built plugin, started as the Pulumi engine starts it: {@code provider/bin/pulumi-resource-imagecache}
+ * (the launcher of {@code target/dist}, made by the package phase) prints its gRPC port as the first line of
+ * stdout; the engine then dials 127.0.0.1 on it. Its stderr goes to {@code log}.
+ */
+final class PluginProcess implements AutoCloseable {
+    private final Process process;
+    private final ManagedChannel channel;
+    final ResourceProviderGrpc.ResourceProviderBlockingStub stub;
+    final Path log;
+
+    private PluginProcess(Process process, int port, Path log) {
+        this.process = process;
+        this.log = log;
+        this.channel = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+        this.stub = ResourceProviderGrpc.newBlockingStub(channel);
+    }
+
+    /** The launcher under the provider module (failsafe runs with it as working directory). */
+    static Path launcher() {
+        Path bin = Path.of(System.getProperty("user.dir")).resolve("bin/pulumi-resource-imagecache");
+        if (!Files.isExecutable(bin) || !Files.isRegularFile(Path.of(System.getProperty("user.dir"))
+                .resolve("target/dist/imagecache-provider.jar"))) {
+            throw new IllegalStateException(bin + " or target/dist/imagecache-provider.jar is missing: run the provider "
+                    + "module's package phase (make provider, or make it)");
+        }
+        return bin;
+    }
+
+    static PluginProcess start(Path log) throws IOException {
+        Files.createDirectories(log.getParent());
+        Process p = new ProcessBuilder(launcher().toString()).redirectError(log.toFile()).start();
+        CompletableFuture<String> first = CompletableFuture.supplyAsync(() -> {
+            try {
+                return new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)).readLine();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        String line;
+        try {
+            line = first.get(60, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            p.destroyForcibly();
+            throw new IllegalStateException(e);
+        } catch (ExecutionException | TimeoutException e) {
+            p.destroyForcibly();
+            throw new IllegalStateException("the plugin printed no port within 60 s; its log: " + Files.readString(log), e);
+        }
+        if (line == null || !line.strip().matches("\\d{1,5}")) {
+            p.destroyForcibly();
+            throw new IllegalStateException("the plugin's first stdout line is not a port: " + line + "; its log: "
+                    + Files.readString(log));
+        }
+        return new PluginProcess(p, Integer.parseInt(line.strip()), log);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        channel.shutdownNow();
+        channel.awaitTermination(5, TimeUnit.SECONDS);
+        process.destroy();
+        if (!process.waitFor(10, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+}

@@ -178,7 +178,10 @@ class PullThroughCacheExampleIT {
             assertFalse(registryVm.docker("ps", "-a", "--format", "{{.Names}}").contains("registry-"));
             assertTrue(registryVm.sh("ls /var/lib/imagecache/ghcr/docker/registry/v2/repositories/org").contains("app"),
                     "the cache survives destroy");
-            assertEquals("", hostsToml(nodes.get(2), "ghcr.io"));
+            assertEquals("", hostsToml(nodes.get(2), "ghcr.io"),
+                    "destroy after the rename removes the files its children wrote under their old names");
+            assertEquals("", registryVm.sh("ls /etc/cron.d | grep '^imagecache-' || true"),
+                    "destroy after the rename removes the schedules' cron files");
         }
     }
 

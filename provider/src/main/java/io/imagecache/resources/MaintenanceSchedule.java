@@ -243,7 +243,8 @@ public final class MaintenanceSchedule implements CustomResource<MaintenanceSche
             if (refusal.isPresent()) {
                 throw new ResourceException(ResourceException.Kind.FAILED_PRECONDITION, refusal.get());
             }
-            if (Owner.claim(true, Owner.find(current.get()), us) == Owner.Claim.SIBLING) {
+            Optional<Owner> wrote = Owner.find(req.state() == null ? null : req.state().content());
+            if (Owner.claim(true, Owner.find(current.get()), us, wrote) == Owner.Claim.SIBLING) {
                 req.context().warn(path + " now belongs to the resource " + Owner.find(current.get()).get().resource()
                         + " of this stack; it was left in place");
                 return;

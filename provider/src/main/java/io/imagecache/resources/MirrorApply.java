@@ -189,8 +189,9 @@ final class MirrorApply {
             if (refusal.isPresent()) {
                 throw new ResourceException(ResourceException.Kind.FAILED_PRECONDITION, refusal.get());
             }
+            Optional<Owner> wrote = Owner.find(s == null || s.hostsFiles() == null ? null : s.hostsFiles().get(r));
             if (content.isPresent() && HostsToml.isManaged(content.get())
-                    && Owner.claim(true, Owner.find(content.get()), us) == Owner.Claim.SIBLING) {
+                    && Owner.claim(true, Owner.find(content.get()), us, wrote) == Owner.Claim.SIBLING) {
                 node.context().warn(node.where() + ": " + path + " now belongs to the resource "
                         + Owner.find(content.get()).get().resource() + " of this stack; it was left in place");
                 continue;

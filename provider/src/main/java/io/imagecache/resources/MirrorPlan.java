@@ -195,7 +195,7 @@ record MirrorPlan(ContainerdVersion version, Integer configVersion, List<FileWri
             if (refusal.isPresent()) {
                 throw new ResourceException(ResourceException.Kind.FAILED_PRECONDITION, refusal.get());
             }
-            if (Owner.claim(true, Owner.find(content), us) == Owner.Claim.SIBLING) {
+            if (Owner.claim(true, Owner.find(content), us, Owner.find(old.hostsFiles().get(registry))) == Owner.Claim.SIBLING) {
                 warnings.add(path + " now belongs to the resource " + Owner.find(content).get().resource()
                         + " of this stack; it was left in place");
                 continue;

@@ -164,6 +164,16 @@ public record Owner(String project, String stack, String resource) {
     }
 
     /**
+     * The claim as {@link #claim(boolean, Optional, Optional)}, for a resource that recorded the owner it last wrote
+     * ({@code wrote}, from its state): a sibling mark that is the one this resource wrote is still its own, under the
+     * name it had before an alias renamed it.
+     */
+    public static Claim claim(boolean marked, Optional<Owner> found, Optional<Owner> us, Optional<Owner> wrote) {
+        Claim c = claim(marked, found, us);
+        return c == Claim.SIBLING && found.equals(wrote) ? Claim.OURS : c;
+    }
+
+    /**
      * The refusal for {@code what} (e.g. "hosts.toml /etc/containerd/certs.d/docker.io/hosts.toml on root@node:22"), when
      * {@code claim} forbids {@code op}; empty when it may go ahead. Create refuses a foreign or sibling thing; update
      * refuses a foreign one (a sibling is this resource renamed with an alias); delete refuses a foreign one.

@@ -143,4 +143,24 @@ class OwnershipPlanTest {
         assertEquals(null, adopt.writes().get(0).backup(), "our own older file is not backed up as a hand-made one");
         assertTrue(adopt.config().isEmpty(), "adopting never touches config.toml or restarts containerd");
     }
+
+    @Test
+    void aFileOurResourceWroteBeforeItsRenameIsRemovedWhenNoLongerWantedAndASiblingsIsLeft() throws ResourceException {
+        Optional<Owner> before = Optional.of(new Owner("cache", "a", "mirror"));
+        Optional<Owner> renamed = Optional.of(new Owner("cache", "a", "mirrors"));
+        String quay = "/etc/containerd/certs.d/quay.io/hosts.toml";
+        String ours = Owner.stamp(HostsToml.render(MirrorSpec.of("quay.io", MirrorSpec.Endpoint.of("http://10.0.20.10:5001"))), before);
+        ContainerdMirror.State old = new ContainerdMirror.State("1.6.20", 2, Map.of("docker.io", file(before), "quay.io", ours),
+                false, true, null, null, Map.of(), false);
+        MirrorPlan plan = MirrorPlan.of(mirror(), mirror(), old, node(Map.of("docker.io", file(before), "quay.io", ours)),
+                "T", "n", renamed);
+        assertEquals(List.of(quay), plan.removals(), "the renamed resource's own file, no longer wanted, goes");
+
+        String sibling = Owner.stamp(HostsToml.render(MirrorSpec.of("quay.io", MirrorSpec.Endpoint.of("http://10.0.20.10:5001"))),
+                Optional.of(new Owner("cache", "a", "quay-mirror")));
+        MirrorPlan left = MirrorPlan.of(mirror(), mirror(), old, node(Map.of("docker.io", file(before), "quay.io", sibling)),
+                "T", "n", renamed);
+        assertEquals(List.of(), left.removals(), "a file another resource of the stack wrote since stays");
+        assertTrue(left.warnings().stream().anyMatch(w -> w.contains("now belongs to the resource quay-mirror")), left.warnings().toString());
+    }
 }

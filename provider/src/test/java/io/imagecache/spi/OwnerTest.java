@@ -57,6 +57,18 @@ class OwnerTest {
     }
 
     @Test
+    void aMarkThisResourceWroteBeforeAnAliasRenamedItIsStillItsOwn() {
+        Optional<Owner> before = Optional.of(new Owner("cache", "prod", "old-name"));
+        Optional<Owner> other = Optional.of(new Owner("cache", "prod", "other"));
+        assertEquals(Owner.Claim.OURS, Owner.claim(true, before, US, before), "the state records the mark it wrote");
+        assertEquals(Owner.Claim.SIBLING, Owner.claim(true, other, US, before), "another resource wrote it since");
+        assertEquals(Owner.Claim.SIBLING, Owner.claim(true, other, US, Optional.empty()));
+        Optional<Owner> foreign = Optional.of(new Owner("cache", "dev", "old-name"));
+        assertEquals(Owner.Claim.FOREIGN, Owner.claim(true, foreign, US, foreign),
+                "a state naming another stack never makes its file ours");
+    }
+
+    @Test
     void aForeignThingIsRefusedForEveryOperationNamingTheStackAndWhatToDo() {
         Optional<Owner> b = Optional.of(new Owner("cache", "dev", "docker-mirror"));
         Optional<Owner> foundA = US;

@@ -25,7 +25,8 @@ import org.testcontainers.containers.Container.ExecResult;
  * one registry host and two nodes (containerd 1.6 and 2.x): the host's Docker daemon restarted, then killed with
  * every container as by a power cut and started again: the proxies come back by themselves (their restart policy),
  * nodes pull through them, and refresh finds nothing to fix. Then the upstream unreachable (its container taken
- * off the network): images the proxy holds still pull through it, by digest and by tag; the times are printed
+ * off the network): images the proxy holds still pull through it, by digest and by tag. Then the mirror down (the
+ * proxy stopped, then its port dropped on the nodes): nodes pull from the upstream itself. The times are printed
  * for FAULTS.md, not asserted.
  */
 class RegistryHostFaultsIT {
@@ -121,6 +122,9 @@ class RegistryHostFaultsIT {
         try (PulumiCli cli = stack()) {
             cli.up().assertOk();
             everyNodePullsThroughTheProxy("docker.io/library/hello:1", "after up");
+            assertEquals("8", registryHost.docker("inspect", "--format",
+                    "{{index .HostConfig.Sysctls \"net.ipv4.tcp_retries2\"}}", "registry-docker").strip(),
+                    "the proxy gives up on a vanished upstream's connection in about 100 s, not 15 minutes");
             String digest = nodes.get(1).sh("crictl inspecti -o go-template --template '{{index .status.repoDigests 0}}' "
                     + "docker.io/library/hello:1").strip();
             assertTrue(digest.startsWith("docker.io/library/hello@sha256:"), digest);
@@ -138,8 +142,9 @@ class RegistryHostFaultsIT {
 
             // the host lost power: dockerd, its containerd and every container killed at once, then the daemon started
             // again as at boot
-            registryHost.sh("pkill -9 -f 'containerd-shim' ; pkill -9 -x dockerd; pkill -9 -x containerd; sleep 1; "
-                    + "rm -f /run/lab-docker.pid /var/run/docker.pid; systemctl start docker");
+            // (pkill -x matches the process name, never this script's own command line)
+            registryHost.sh("pkill -9 -x dockerd; pkill -9 -x containerd-shim; pkill -9 -x registry; pkill -9 -x containerd; "
+                    + "sleep 1; rm -f /run/lab-docker.pid /var/run/docker.pid; systemctl start docker");
             awaitRunning("after the power cut");
             everyNodePullsThroughTheProxy("docker.io/library/hello:1", "after the power cut");
             refreshFindsNothingToFix(cli, "after the power cut");
@@ -166,8 +171,50 @@ class RegistryHostFaultsIT {
             } finally {
                 docker.connectToNetworkCmd().withNetworkId(network.network().getId()).withContainerId(dockerHub.getContainerId()).exec();
             }
+
+            // the mirror down: nodes fall back to `server` (the upstream itself), first with the proxy stopped (connections
+            // refused at once), then with its port silently dropped on each node (containerd waits for its connect
+            // timeout: dial_timeout 1s where the version has it, 30 s where it does not)
+            registryHost.docker("stop", "registry-docker");
+            mirrorDownStillPulls("refused");
+            registryHost.docker("start", "registry-docker");
+            awaitRunning("started again");
+            String drop = "OUTPUT -p tcp -d " + registryHost.ip() + " --dport 5000 -j DROP";
+            for (NodeHost n : nodes) {
+                n.sh("iptables -I " + drop);
+            }
+            try {
+                mirrorDownStillPulls("unreachable");
+            } finally {
+                for (NodeHost n : nodes) {
+                    n.sh("iptables -D " + drop);
+                }
+            }
+            everyNodePullsThroughTheProxy("docker.io/library/hello:1", "with the mirror back");
             cli.destroy().assertOk();
         }
+    }
+
+    /** Each node pulls while the proxy does not answer: the pull comes from the upstream itself; the time is printed. */
+    private static void mirrorDownStillPulls(String how) {
+        for (NodeHost n : nodes) {
+            n.crictl("rmi", "docker.io/library/hello:1");
+            int proxied = servedTo(n);
+            int direct = dockerHub.requests("/v2/library/hello/manifests/.*");
+            long t0 = System.nanoTime();
+            ExecResult pull = n.crictl("pull", "docker.io/library/hello:1");
+            long t1 = System.nanoTime();
+            assertEquals(0, pull.getExitCode(), n.containerd() + ", mirror " + how + ": " + pull.getStderr());
+            assertTrue(dockerHub.requests("/v2/library/hello/manifests/.*") > direct,
+                    n.containerd() + ", mirror " + how + ": the pull fell back to the upstream (its access log)");
+            assertEquals(proxied, servedTo(n), n.containerd() + ", mirror " + how + ": nothing came through the proxy");
+            System.out.printf("FAULTS mirror %s, %s (dial_timeout %s): pull %d ms%n", how, n.containerd(),
+                    hostsToml(n).contains("dial_timeout") ? "1s" : "not written", (t1 - t0) / 1_000_000);
+        }
+    }
+
+    private static String hostsToml(NodeHost n) {
+        return n.sh("cat " + NodeHost.CERTS_DIR + "/docker.io/hosts.toml");
     }
 
     private static void awaitRunning(String what) throws InterruptedException {

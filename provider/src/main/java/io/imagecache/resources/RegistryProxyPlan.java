@@ -197,6 +197,9 @@ final class RegistryProxyPlan {
         return c.label(LABEL).map("true"::equals).orElse(false);
     }
 
+    /** The proxy container's {@code net.ipv4.tcp_retries2} (the kernel's default is 15). */
+    static final int TCP_RETRIES2 = 8;
+
     static CommandLine runCommand(RegistryProxy.Args a, String image, String name, String sha) {
         return runCommand(a, image, name, sha, Optional.empty());
     }
@@ -213,6 +216,12 @@ final class RegistryProxyPlan {
                 "--label", SHA_LABEL + "=" + sha,
                 "--label", "io.imagecache.upstream=" + a.upstream().effectiveRemoteUrl()));
         us.ifPresent(o -> cmd.addAll(List.of("--label", OWNER_LABEL + "=" + o.line())));
+        // An upstream that vanishes without a reset (a partition, a dropped route) leaves the proxy's kept-alive
+        // connection to it waiting for acknowledgements: with the kernel's 15 retransmissions a pull by tag then hangs
+        // for about 15 minutes before the proxy serves what it holds (RegistryHostFaultsIT measured 962 s). Eight give
+        // up after about 100 s, under the kubelet's 2-minute runtime request timeout. Per container (its own network
+        // namespace); not part of runsOurs, so a proxy started without it is not replaced for it.
+        cmd.addAll(List.of("--sysctl", "net.ipv4.tcp_retries2=" + TCP_RETRIES2));
         cmd.addAll(List.of("--log-opt", "max-size=10m", "--log-opt", "max-file=3",
                 "--entrypoint", String.join(" ", ENTRYPOINT), image));
         cmd.addAll(CMD);

@@ -134,6 +134,8 @@ class RegistryProxyPlanTest {
         assertTrue(act.removeContainer() && act.runContainer(), "an entrypoint that is not ours is drift");
         assertTrue(RegistryProxyPlan.runCommand(a, a.image(), NAME, "abc123").render()
                 .endsWith("--entrypoint registry imagecache-lab/registry:2.8 serve /etc/imagecache/config.yml"));
+        assertTrue(RegistryProxyPlan.runCommand(a, a.image(), NAME, "abc123").render()
+                .contains(" --sysctl net.ipv4.tcp_retries2=8 "), "a vanished upstream is given up on in about 100 s");
     }
 
     @Test

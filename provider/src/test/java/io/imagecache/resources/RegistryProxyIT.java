@@ -518,6 +518,25 @@ class RegistryProxyIT {
                 e.getMessage());
     }
 
+    @Test
+    @Order(23)
+    void aProxyBoundToAnAddressAnswersThereAndOnNoOtherAddressOfTheHost() throws ResourceException {
+        host.sh("ip addr add 10.254.0.1/32 dev lo");
+        UpstreamArgs only = new UpstreamArgs("only", "only.io", upstreams.get("quay").networkUrl(), 5090, null, null, null);
+        RegistryProxy.State s = create(new RegistryProxy.Args(conn(), only, IMAGE, host.ip(), "/var/lib/imagecache/only",
+                "/etc/imagecache/only", false, 60));
+        assertTrue(s.healthy());
+        assertEquals(images.get("quay").digest(), ImagePuller.from("http://" + host.ip() + ":5090").pull("org/quay", "1"),
+                "it answers on its bindAddress");
+        String probe = "curl -s -o /dev/null -m 5 -w '%{http_code}' http://ADDR:5090/v2/ || true";
+        assertEquals("200", host.sh(probe.replace("ADDR", host.ip())).strip(), "the probe can see it where it is bound");
+        for (String other : List.of("127.0.0.1", "10.254.0.1")) {
+            assertEquals("000", host.sh(probe.replace("ADDR", other)).strip(), "nothing answers on " + other + ":5090");
+        }
+        assertTrue(host.sh("ss -Hltn 'sport = :5090' || true").lines().noneMatch(l -> l.contains("0.0.0.0:5090")
+                || l.contains("*:5090")), "no wildcard listener for the port");
+    }
+
     static Context warnings(List<String> out) {
         return new Context() {
             @Override

@@ -8,6 +8,7 @@ import io.imagecache.spi.Decoded;
 import io.imagecache.spi.PropertyPath;
 import io.imagecache.spi.ResourceException;
 import io.imagecache.ssh.HostKey;
+import io.imagecache.ssh.HostKeyMismatchException;
 import io.imagecache.ssh.ObservedHostKey;
 import io.imagecache.ssh.RemoteException;
 import io.imagecache.ssh.RemoteHost;
@@ -140,9 +141,55 @@ public final class Connections {
         ctx.status("Connecting to " + t);
         try {
             return factory.connect(t, ctx::status, ctx::cancelled);
+        } catch (HostKeyMismatchException e) {
+            throw translate(new RemoteException(RemoteException.Kind.HOST_KEY_MISMATCH,
+                    mismatchMessage(e, pinnedByHostKey(c, t, e.hostAndPort())), e), t.toString());
         } catch (RemoteException e) {
             throw translate(e, t.toString());
         }
+    }
+
+    /**
+     * Whether the hop {@code hostAndPort} of {@code c} (its target {@code t}) was pinned by its own {@code hostKey}
+     * input (true) or by the key recorded on first contact (false).
+     */
+    static boolean pinnedByHostKey(ConnectionArgs c, SshTarget t, String hostAndPort) {
+        for (ConnectionArgs hop = c; hop != null; hop = hop.proxy(), t = t.proxy().orElse(null)) {
+            if (t == null) {
+                break;
+            }
+            if (t.hostAndPort().equals(hostAndPort)) {
+                return hop.hostKey() != null;
+            }
+        }
+        return false;
+    }
+
+    /** What a refused host key means and what to do about it, by where the expected key came from. Pure. */
+    static String mismatchMessage(HostKeyMismatchException e, boolean pinnedByHostKey) {
+        String hp = e.hostAndPort();
+        String file = "/etc/ssh/ssh_host_" + keyFile(e.expected().type()) + "_key.pub";
+        String check = "check the host's new key out of band (`ssh-keygen -lf " + file + "` on its console)";
+        String why = pinnedByHostKey
+                ? " The expected key is the connection's `hostKey`. If the host was rebuilt or its keys replaced on "
+                        + "purpose, " + check + ", set `hostKey` to it and run `pulumi up`."
+                : " The expected key was recorded in this resource's `hostKeys` on first contact. If the host was "
+                        + "rebuilt or its keys replaced on purpose, " + check + " and set the connection's `hostKey` to "
+                        + "it (it takes precedence over the recorded key), then run `pulumi up`; or deliberately remove \""
+                        + hp + "\" from this resource's `hostKeys` in the state (`pulumi stack export`, edit, "
+                        + "`pulumi stack import`) so that the next contact records the key it sees.";
+        return e.getMessage() + ". Refused before logging in: nothing was read or changed on " + hp + "." + why
+                + " Otherwise treat it as a possible man-in-the-middle.";
+    }
+
+    private static String keyFile(String type) {
+        if (type.startsWith("ecdsa-")) {
+            return "ecdsa";
+        }
+        if (type.startsWith("ssh-rsa") || type.startsWith("rsa-")) {
+            return "rsa";
+        }
+        return type.startsWith("ssh-") ? type.substring(4) : type;
     }
 
     /** The host keys seen on this connection merged over what was recorded before. */

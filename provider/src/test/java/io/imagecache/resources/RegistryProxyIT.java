@@ -21,6 +21,10 @@ import io.imagecache.spi.Decoded;
 import io.imagecache.spi.PropertyPath;
 import io.imagecache.spi.ResourceException;
 import io.imagecache.ssh.jsch.JschRemoteHostFactory;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.HttpURLConnection;
+import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -34,6 +38,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.testcontainers.DockerClientFactory;
 
 /**
  * RegistryProxy on a real Docker host (the lab's registry VM): the seed's five upstreams, each stood
@@ -520,21 +525,56 @@ class RegistryProxyIT {
 
     @Test
     @Order(23)
-    void aProxyBoundToAnAddressAnswersThereAndOnNoOtherAddressOfTheHost() throws ResourceException {
-        host.sh("ip addr add 10.254.0.1/32 dev lo");
-        UpstreamArgs only = new UpstreamArgs("only", "only.io", upstreams.get("quay").networkUrl(), 5090, null, null, null);
-        RegistryProxy.State s = create(new RegistryProxy.Args(conn(), only, IMAGE, host.ip(), "/var/lib/imagecache/only",
-                "/etc/imagecache/only", false, 60));
-        assertTrue(s.healthy());
-        assertEquals(images.get("quay").digest(), ImagePuller.from("http://" + host.ip() + ":5090").pull("org/quay", "1"),
-                "it answers on its bindAddress");
-        String probe = "curl -s -o /dev/null -m 5 -w '%{http_code}' http://ADDR:5090/v2/ || true";
-        assertEquals("200", host.sh(probe.replace("ADDR", host.ip())).strip(), "the probe can see it where it is bound");
-        for (String other : List.of("127.0.0.1", "10.254.0.1")) {
-            assertEquals("000", host.sh(probe.replace("ADDR", other)).strip(), "nothing answers on " + other + ":5090");
+    void aProxyBoundToOneAddressAnswersThereAndNotOnTheHostsOtherAddresses() throws Exception {
+        // a second address: the host joins a second lab network (an interface of its own, as a second NIC)
+        try (LabNetwork second = LabNetwork.create()) {
+            var docker = DockerClientFactory.instance().client();
+            docker.connectToNetworkCmd().withNetworkId(second.id()).withContainerId(host.getContainerId()).exec();
+            try {
+                String bound = docker.inspectContainerCmd(host.getContainerId()).exec().getNetworkSettings().getNetworks()
+                        .values().stream().filter(n -> second.id().equals(n.getNetworkID())).findFirst().orElseThrow()
+                        .getIpAddress();
+                assertNotEquals(host.ip(), bound);
+                UpstreamArgs u = new UpstreamArgs("bound", "bound.io", upstreams.get("quay").networkUrl(), 5090, null, null, null);
+                RegistryProxy.Args a = new RegistryProxy.Args(conn(), u, IMAGE, bound, "/var/lib/imagecache/bound",
+                        "/etc/imagecache/bound", false, 60);
+                RegistryProxy.State s = create(a);
+                assertTrue(s.healthy(), "healthy, checked on the bound address");
+                assertEquals("http://" + bound + ":5090", s.endpoint(), "the endpoint names the bound address");
+                try {
+                    // from this machine, over each network
+                    assertEquals(200, status("http://" + bound + ":5090/v2/"));
+                    assertEquals(images.get("quay").digest(), ImagePuller.from("http://" + bound + ":5090").pull("org/quay", "1"));
+                    ConnectException refused = assertThrows(ConnectException.class,
+                            () -> status("http://" + host.ip() + ":5090/v2/"), "the host's other address");
+                    assertTrue(String.valueOf(refused.getMessage()).contains("refused"), refused.toString());
+                    // on the host itself: the bound address answers, loopback and the other address refuse (curl: 7)
+                    assertEquals("200", host.sh("curl -s -o /dev/null -w '%{http_code}' --max-time 5 http://" + bound
+                            + ":5090/v2/").strip());
+                    for (String other : List.of("127.0.0.1", host.ip())) {
+                        var r = host.exec("curl", "-s", "-o", "/dev/null", "--max-time", "5", "http://" + other + ":5090/v2/");
+                        assertEquals(7, r.getExitCode(), other + ":5090 on the host must refuse the connection: " + r.getStderr());
+                    }
+                } finally {
+                    resource.delete(new CustomResource.DeleteRequest<>("id", "urn", a, s, ObservedContext.create()));
+                }
+            } finally {
+                docker.disconnectFromNetworkCmd().withNetworkId(second.id()).withContainerId(host.getContainerId())
+                        .withForce(true).exec();
+            }
         }
-        assertTrue(host.sh("ss -Hltn 'sport = :5090' || true").lines().noneMatch(l -> l.contains("0.0.0.0:5090")
-                || l.contains("*:5090")), "no wildcard listener for the port");
+    }
+
+    /** The HTTP status of a GET; a refused connection is thrown as {@link ConnectException}. */
+    static int status(String url) throws IOException {
+        var c = (HttpURLConnection) URI.create(url).toURL().openConnection();
+        c.setConnectTimeout(5000);
+        c.setReadTimeout(10000);
+        try {
+            return c.getResponseCode();
+        } finally {
+            c.disconnect();
+        }
     }
 
     static Context warnings(List<String> out) {

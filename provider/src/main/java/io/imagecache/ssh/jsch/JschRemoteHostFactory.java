@@ -10,6 +10,7 @@ import com.jcraft.jsch.Session;
 import com.jcraft.jsch.UIKeyboardInteractive;
 import com.jcraft.jsch.UserInfo;
 import io.imagecache.ssh.HostKey;
+import io.imagecache.ssh.HostKeyMismatchException;
 import io.imagecache.ssh.ObservedHostKey;
 import io.imagecache.ssh.RemoteException;
 import io.imagecache.ssh.RemoteException.Kind;
@@ -209,18 +210,24 @@ public final class JschRemoteHostFactory implements RemoteHostFactory {
 
     /** Maps a failed {@code Session.connect} to the kind callers act on; only UNREACHABLE is retried. */
     private static RemoteException classify(SshTarget target, PinnedHostKeyRepository hostKeys, JSchException e) {
-        if (hostKeys.mismatched() || e instanceof JSchChangedHostKeyException || e instanceof JSchUnknownHostKeyException) {
+        if (target.hostKey().isPresent() && (hostKeys.mismatched() || e instanceof JSchChangedHostKeyException
+                || e instanceof JSchUnknownHostKeyException)) {
             String offered = hostKeys.offered().map(HostKey::describe).orElse("an unreadable key");
-            String expected = target.hostKey().map(HostKey::describe).orElse("none");
-            return new RemoteException(Kind.HOST_KEY_MISMATCH, "host key mismatch for " + target.hostAndPort()
-                    + ": expected " + expected + " but the server offered " + offered
-                    + "; if the host was rebuilt on purpose, update hostKey", e);
+            return new HostKeyMismatchException(target.hostAndPort(), target.hostKey().get(), hostKeys.offered(),
+                    "host key mismatch for " + target.hostAndPort() + ": expected " + target.hostKey().get().describe()
+                    + " but the server offered " + offered, e);
+        }
+        if (hostKeys.mismatched() || e instanceof JSchChangedHostKeyException || e instanceof JSchUnknownHostKeyException) {
+            return new RemoteException(Kind.HOST_KEY_MISMATCH, "the host key of " + target.hostAndPort()
+                    + " was refused: the server offered " + hostKeys.offered().map(HostKey::describe)
+                    .orElse("an unreadable key"), e);
         }
         if (e instanceof JSchAlgoNegoFailException nego) {
             if ("server_host_key".equals(nego.getAlgorithmName()) && target.hostKey().isPresent()) {
-                return new RemoteException(Kind.HOST_KEY_MISMATCH, "host key mismatch for " + target.hostAndPort()
-                        + ": expected " + target.hostKey().get().describe() + " but the server has no "
-                        + target.hostKey().get().type() + " host key (it offers " + nego.getServerProposal() + ")", e);
+                return new HostKeyMismatchException(target.hostAndPort(), target.hostKey().get(), Optional.empty(),
+                        "host key mismatch for " + target.hostAndPort() + ": expected "
+                        + target.hostKey().get().describe() + " but the server has no " + target.hostKey().get().type()
+                        + " host key (it offers " + nego.getServerProposal() + ")", e);
             }
             return new RemoteException(Kind.IO, "no common SSH algorithm with " + target.hostAndPort() + ": "
                     + nego.getMessage(), e);

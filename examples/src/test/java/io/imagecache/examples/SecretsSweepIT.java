@@ -4,9 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.google.gson.JsonArray;
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.imagecache.lab.DockerHost;
 import io.imagecache.lab.LabHost;
@@ -41,11 +38,12 @@ import org.testcontainers.containers.Container.ExecResult;
  * Secrets stay secret through a whole PullThroughCache `up` and `destroy` on the lab: a registry host and two
  * nodes (containerd 1.6 as root, 2.x as the sudo user ops with an SSH password too), every connection with an
  * ENCRYPTED private key and its passphrase, an upstream behind Bearer tokens with a password. Looked for (as they
- * are, base64, URL-encoded, base64 of user:password, every key body line): the plain `pulumi stack export`
- * (where each one must be a secret), the CLI's stdout and stderr at `-v=11 --logtostderr --logflow` (the provider's
- * stderr included) and the provider's own log, every process's command line and environment on every lab host
- * (a ps loop on each) and on this machine (the provider's own process among them) during the whole `up`,
- * `docker inspect` of every container on the registry host, and every file created or changed on any host and in
+ * are, base64, URL-encoded, base64 of user:password, every key body line, the key in base64): the plain `pulumi
+ * stack export` (where each one must be a secret), the CLI's stdout and stderr at `-v=11 --logtostderr --logflow`
+ * (the provider's stderr included; the engine's own RPC traces left out, which show secrets at 11 as Pulumi warns)
+ * and the provider's own log, every process's command line and environment on every lab host (a ps loop on each)
+ * and on this machine (the provider's own process among them) during the whole `up`, `docker inspect` of every
+ * container on the registry host and of the lab's own ones, and every file created or changed on any host and in
  * the stack's directories here. The one place a secret may be is the proxy's config.yml, 0600 root: the sweep
  * finds it there (so it can find one), and after destroy nowhere. Controls put a secret on a command line and in
  * an environment on a host and here, and the samplers report exactly those. Modes and owners of every file the
@@ -54,7 +52,6 @@ import org.testcontainers.containers.Container.ExecResult;
  * markers 0644 root; no temporary file is left.
  */
 class SecretsSweepIT {
-    private static final String SIG = "4dabf18193072939515e22adb298388d";
     private static final String UPSTREAM_USER = "puller";
     private static final String UPSTREAM_PASSWORD = random("up-");
     private static final String KEY_PASSPHRASE = random("kp-");
@@ -224,7 +221,7 @@ class SecretsSweepIT {
             // state: nothing in plain text, each secret a secret
             String export = cli.exportState();
             assertEquals(List.of(), secrets.find(export), "pulumi stack export");
-            assertSecretsMarked(JsonParser.parseString(export).getAsJsonObject());
+            StateSecrets.assertMarked(JsonParser.parseString(export).getAsJsonObject());
 
             // docker inspect of every container on the registry host
             List<String> args = new ArrayList<>(List.of("inspect"));
@@ -232,6 +229,11 @@ class SecretsSweepIT {
             String inspect = registryHost.docker(args.toArray(String[]::new));
             assertTrue(inspect.contains("registry-ghcr"), inspect);
             assertEquals(List.of(), secrets.find(inspect), "docker inspect of the proxy containers");
+            // and of the lab's own containers, from here: the hosts and the upstream
+            String labInspect = Proc.run(Path.of("."), Map.of(), 2, List.of("docker", "inspect", registryHost.getContainerId(),
+                    node16.getContainerId(), node2.getContainerId(), upstream.getContainerId())).assertOk().output();
+            assertTrue(labInspect.contains("LAB_ROLE=node"), "docker inspect shows the lab hosts' environment");
+            assertEquals(List.of(), secrets.find(labInspect), "docker inspect of the lab's hosts and upstream");
 
             // files: the proxy's config only, 0600 root; modes and owners of all we wrote
             Map<String, List<HostSweep.HostFile>> files = new TreeMap<>();
@@ -356,73 +358,6 @@ class SecretsSweepIT {
         HostSweep.HostFile f = files.get(path);
         assertTrue(f != null, path + " was written: " + files.keySet());
         assertEquals(mode + " " + uid + ":" + gid, f.modeOctal() + " " + f.uid() + ":" + f.gid(), path + "'s mode and owner");
-    }
-
-    /** Every secret in the export is a secret value: no password, privateKey or privateKeyPassword in plain. */
-    private static void assertSecretsMarked(JsonObject export) {
-        JsonArray resources = export.getAsJsonObject("deployment").getAsJsonArray("resources");
-        List<String> plain = new ArrayList<>();
-        int marked = 0;
-        for (JsonElement r : resources) {
-            JsonObject o = r.getAsJsonObject();
-            String urn = o.get("urn").getAsString();
-            for (String part : List.of("inputs", "outputs")) {
-                if (o.has(part)) {
-                    marked += walk(o.get(part), urn + " " + part, plain);
-                }
-            }
-            String type = o.get("type").getAsString();
-            if (type.equals("imagecache:index:RegistryProxy")) {
-                assertTrue(secretAt(o, "inputs", "upstream", "password"), urn + ": upstream.password is a secret");
-                assertTrue(secretAt(o, "outputs", "upstream", "password"), urn + ": upstream.password is a secret output");
-            }
-            if (type.startsWith("imagecache:index:") && !type.equals("imagecache:index:PullThroughCache")) {
-                assertTrue(secretAt(o, "inputs", "connection", "privateKey"), urn + ": privateKey is a secret");
-                assertTrue(secretAt(o, "inputs", "connection", "privateKeyPassword"), urn + ": privateKeyPassword is a secret");
-                assertTrue(secretAt(o, "outputs", "connection", "privateKeyPassword"), urn + ": privateKeyPassword is a secret output");
-            }
-        }
-        assertEquals(List.of(), plain, "credentials in plain text in the state");
-        assertTrue(marked >= 8, "the state has the secrets, encrypted: " + marked);
-    }
-
-    private static int walk(JsonElement e, String where, List<String> plain) {
-        if (e.isJsonObject()) {
-            JsonObject o = e.getAsJsonObject();
-            if (o.has(SIG)) {
-                return 1;
-            }
-            int n = 0;
-            for (var f : o.entrySet()) {
-                if (List.of("password", "privateKey", "privateKeyPassword").contains(f.getKey()) && f.getValue().isJsonPrimitive()
-                        && !f.getValue().getAsString().isEmpty()) {
-                    plain.add(where + "." + f.getKey());
-                }
-                n += walk(f.getValue(), where + "." + f.getKey(), plain);
-            }
-            return n;
-        }
-        if (e.isJsonArray()) {
-            int n = 0;
-            for (JsonElement x : e.getAsJsonArray()) {
-                n += walk(x, where + "[]", plain);
-            }
-            return n;
-        }
-        return 0;
-    }
-
-    /** Whether the value at {@code path}, or an object on the way to it, is a secret; fails if it is not there. */
-    private static boolean secretAt(JsonObject o, String... path) {
-        JsonElement e = o;
-        for (String p : path) {
-            if (e.isJsonObject() && e.getAsJsonObject().has(SIG)) {
-                return true;
-            }
-            assertTrue(e.isJsonObject() && e.getAsJsonObject().has(p), String.join(".", path) + " is in the state");
-            e = e.getAsJsonObject().get(p);
-        }
-        return e.isJsonObject() && e.getAsJsonObject().has(SIG);
     }
 
     /** Files in the stack's own directories, and files in /tmp changed since the up began, that hold a secret. */

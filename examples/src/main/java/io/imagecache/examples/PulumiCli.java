@@ -133,6 +133,16 @@ public final class PulumiCli implements AutoCloseable {
         return project;
     }
 
+    /** The temporary directory of this stack: project, state backend, PULUMI_HOME and the provider's log. */
+    public Path root() {
+        return root;
+    }
+
+    /** The file the provider appends its log to (IMAGECACHE_PROVIDER_LOG). */
+    public Path providerLog() {
+        return root.resolve("provider.log");
+    }
+
     public PulumiCli env(String key, String value) {
         env.put(key, value);
         return this;
@@ -263,7 +273,8 @@ public final class PulumiCli implements AutoCloseable {
         if (!r.command().contains("--show-secrets")) {
             LabSecrets.observe(what + " (stdout)", r.stdout());
         }
-        LabSecrets.observe(what + " (stderr)", r.stderr());
+        boolean verbose = r.command().stream().anyMatch(a -> a.startsWith("-v="));
+        LabSecrets.observe(what + " (stderr)", verbose ? withoutEngineRpcTraces(r.stderr()) : r.stderr());
         Path log = root.resolve("provider.log");
         if (Files.exists(log)) {
             byte[] all = Files.readAllBytes(log);
@@ -273,6 +284,18 @@ public final class PulumiCli implements AutoCloseable {
                 providerLogSeen = all.length;
             }
         }
+    }
+
+    /**
+     * The engine's log without its own traces of every property it marshals for a gRPC call ("Marshaling property
+     * for RPC[...]", "Unmarshaling ..."): at {@code -v=11} those show secret values, as Pulumi documents ("At log
+     * level 11, Pulumi will intentionally expose some known credentials") and warns at the start of the log; at
+     * {@code -v=10} they still show the secrets it sends for a Delete. What the provider logs, and the rest of the
+     * engine's log, stay in.
+     */
+    public static String withoutEngineRpcTraces(String log) {
+        return log.lines().filter(l -> !l.contains("\"msg\":\"Marshaling property for RPC[")
+                && !l.contains("\"msg\":\"Unmarshaling property for RPC[")).collect(Collectors.joining("\n"));
     }
 
     @Override

@@ -61,6 +61,8 @@ public class LabHost extends GenericContainer<LabHost> {
     private final Role role;
     private final SshKeys rootKey;
     private final String opsPassword;
+    /** ops's password for chpasswd, copied in before start (0600) and removed once set. */
+    private static final String OPS_PASSWORD_FILE = "/root/.lab-ops-password";
     private final List<String> authorizedKeys = new ArrayList<>();
 
     /** A host running only sshd and cron. */
@@ -83,7 +85,8 @@ public class LabHost extends GenericContainer<LabHost> {
         withNetwork(network.network());
         withLabel("io.imagecache.lab", role.env);
         withEnv("LAB_ROLE", role.env);
-        withEnv("LAB_OPS_PASSWORD", opsPassword);
+        // not LAB_OPS_PASSWORD: an environment shows in every process's /proc/*/environ and in docker inspect
+        withCopyToContainer(Transferable.of("ops:" + opsPassword + "\n", 0600), OPS_PASSWORD_FILE);
         withCreateContainerCmdModifier(cmd -> {
             cmd.getHostConfig()
                     // lab-init ends in `exec sleep infinity`, which never reaps: without an init as PID 1
@@ -109,6 +112,7 @@ public class LabHost extends GenericContainer<LabHost> {
 
     @Override
     protected void containerIsStarted(InspectContainerResponse info) {
+        sh("chpasswd < " + OPS_PASSWORD_FILE + " && rm -f " + OPS_PASSWORD_FILE);
         awaitSshFromHere(Duration.ofSeconds(20));
     }
 

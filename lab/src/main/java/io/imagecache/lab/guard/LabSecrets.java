@@ -41,6 +41,18 @@ public final class LabSecrets {
         }
     }
 
+    /**
+     * Registers a password and the form it travels in as an HTTP Basic header or a docker config.json
+     * {@code auth} (base64 of {@code username:password}), which a log would show instead of the password.
+     */
+    public static synchronized void registerCredentials(String username, String password) {
+        register(password);
+        if (username != null && password != null && password.strip().length() >= MIN_LENGTH) {
+            SECRETS.add(java.util.Base64.getEncoder().encodeToString(
+                    (username + ":" + password).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        }
+    }
+
     /** Records a message the product produced ({@code source}: e.g. "pulumi up stderr", "context warn"). */
     public static synchronized void observe(String source, String text) {
         if (text != null && !text.isEmpty()) {

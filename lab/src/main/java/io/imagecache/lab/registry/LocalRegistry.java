@@ -89,7 +89,7 @@ public final class LocalRegistry extends GenericContainer<LocalRegistry> {
     /** Username and password a client uses against this registry (the basic ones for token auth too). */
     public record Credentials(String username, String password) {
         public Credentials {
-            LabSecrets.register(password);
+            LabSecrets.registerCredentials(username, password);
         }
 
         @Override

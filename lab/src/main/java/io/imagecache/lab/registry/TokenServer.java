@@ -59,7 +59,7 @@ public final class TokenServer implements AutoCloseable {
     private TokenServer(String username, String password, boolean anonymousPull) {
         this.username = username;
         this.password = password;
-        LabSecrets.register(password);
+        LabSecrets.registerCredentials(username, password);
         this.anonymousPull = anonymousPull;
         try {
             Path dir = Files.createTempDirectory("imagecache-token");

@@ -42,4 +42,24 @@ class LabSecretsTest {
         LabSecrets.observe("pulumi preview (stdout)", "username: puller, password: [secret]");
         assertEquals(List.of(), LabSecrets.leaksSince(from));
     }
+
+    @Test
+    void aSecretIsFoundWhateverWhitespaceEndsItOnEitherSide() {
+        LabSecrets.register("registered-with-newline\n");
+        LabSecrets.register("registered-without-newline");
+        int from = LabSecrets.observedCount();
+        LabSecrets.observe("a", "password registered-with-newline, no newline after it");
+        LabSecrets.observe("b", "password: registered-without-newline\n");
+        LabSecrets.observe("c", "registered-without-newline");
+        assertEquals(List.of("a", "b", "c"), LabSecrets.leaksSince(from).stream().map(LabSecrets.Leak::source).toList());
+    }
+
+    @Test
+    void credentialsAreAlsoFoundAsABasicAuthorizationHeader() {
+        LabSecrets.registerCredentials("puller", "basic-pass-77");
+        int from = LabSecrets.observedCount();
+        String header = java.util.Base64.getEncoder().encodeToString("puller:basic-pass-77".getBytes());
+        LabSecrets.observe("provider log", "GET /v2/ Authorization: Basic " + header);
+        assertEquals(1, LabSecrets.leaksSince(from).size());
+    }
 }

@@ -187,6 +187,90 @@ public final class PulumiCli implements AutoCloseable {
         return run("destroy", "--yes", "--non-interactive", "--color=never", "--skip-preview");
     }
 
+    /** A command left running, to be interrupted: what it printed so far, its plugins, a signal, its end. */
+    public final class Running {
+        private final Process process;
+        private final StringBuilder streamed = new StringBuilder();
+        private final Thread pump;
+        private final Path err;
+        private final List<String> cmd;
+
+        private Running(List<String> cmd) throws IOException {
+            this.cmd = cmd;
+            this.err = Files.createTempFile(root, "err", ".txt");
+            ProcessBuilder pb = new ProcessBuilder(cmd).directory(project.toFile()).redirectError(err.toFile());
+            pb.environment().putAll(env);
+            process = pb.start();
+            process.getOutputStream().close();
+            PrintStream sink = live != null ? live : new PrintStream(java.io.OutputStream.nullOutputStream());
+            pump = new Thread(() -> pump(process, sink, streamed), "pulumi-output");
+            pump.setDaemon(true);
+            pump.start();
+        }
+
+        public String outputSoFar() {
+            synchronized (streamed) {
+                return streamed.toString();
+            }
+        }
+
+        public boolean isAlive() {
+            return process.isAlive();
+        }
+
+        /** The processes the CLI started (the language host, the provider plugins), as they are now. */
+        public List<ProcessHandle> children() {
+            return process.descendants().toList();
+        }
+
+        /** Sends {@code signal} ({@code INT}, {@code KILL}, ...) to the CLI itself, not to its children. */
+        public void signal(String signal) {
+            try {
+                Process k = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).start();
+                if (!k.waitFor(10, TimeUnit.SECONDS) || k.exitValue() != 0) {
+                    throw new IllegalStateException("kill -" + signal + " " + process.pid() + " failed");
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+
+        /** Waits for the command to end (at most 15 minutes) and returns what it did. */
+        public Result await() {
+            try {
+                if (!process.waitFor(15, TimeUnit.MINUTES)) {
+                    process.destroyForcibly();
+                    throw new AssertionError("`" + String.join(" ", cmd) + "` did not finish in 15 minutes");
+                }
+                pump.join(TimeUnit.SECONDS.toMillis(30));
+                Result r = new Result(process.exitValue(), outputSoFar(), Files.readString(err), cmd);
+                observe(r);
+                Files.deleteIfExists(err);
+                return r;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    /** Starts {@code pulumi <args>} and returns at once. */
+    public Running start(String... args) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(pulumi);
+        cmd.addAll(List.of(args));
+        try {
+            return new Running(cmd);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     public String output(String name) {
         return run("stack", "output", name, "--show-secrets").assertOk().stdout().strip();
     }

@@ -12,6 +12,9 @@ import java.util.List;
  * stderr (and every message sent to the engine) is also appended to that file, for whoever checks the log.
  */
 public final class Main {
+    /** How long operations under way get to stop and restore what they changed once the engine is gone. */
+    static final int ENGINE_GONE_GRACE_SECONDS = 120;
+
     private Main() {}
 
     public static void main(String[] args) throws Exception {
@@ -33,6 +36,14 @@ public final class Main {
         System.err.println("imagecache provider " + Plugin.version() + " serving on 127.0.0.1:" + server.port()
                 + (engineAddress == null ? "" : " for engine " + engineAddress));
         Runtime.getRuntime().addShutdownHook(new Thread(server::close));
+        // The engine (our parent: the launcher execs the JVM) stops its plugins when it ends; killed, it cannot, and
+        // an orphaned provider would go on holding SSH connections to every host. So its end ends us too.
+        ProcessHandle.current().parent().filter(p -> p.pid() > 1).ifPresent(engine -> engine.onExit().thenRun(() -> {
+            System.err.println("imagecache provider: the engine (pid " + engine.pid() + ") is gone; cancelling what runs "
+                    + "and stopping");
+            server.engineGone(ENGINE_GONE_GRACE_SECONDS);
+            System.exit(0);
+        }));
         server.awaitTermination();
     }
 

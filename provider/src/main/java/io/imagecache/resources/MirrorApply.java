@@ -55,7 +55,8 @@ final class MirrorApply {
         List<String> imported = imports.isEmpty() ? List.of()
                 : node.filesImported(imports, target.substring(0, Math.max(1, target.lastIndexOf('/'))));
         return new MirrorPlan.Observed(version, configFile, target, config, node.stat(target), inDir,
-                oldDir.equals(certsDir) ? inDir : node.hostsFilesIn(oldDir), rancher, imported);
+                oldDir.equals(certsDir) ? inDir : node.hostsFilesIn(oldDir), rancher, imported,
+                config.isPresent() && node.changedSinceContainerdStarted(target));
     }
 
     /**

@@ -69,9 +69,17 @@ record MirrorPlan(ContainerdVersion version, Integer configVersion, List<FileWri
      */
     record Observed(ContainerdVersion version, String configFile, String configTarget, Optional<String> config,
                     Optional<FileStat> configStat, Map<String, String> filesInCertsDir, Map<String, String> filesInOldDir,
-                    List<String> rancherSigns, List<String> importedFiles) {
+                    List<String> rancherSigns, List<String> importedFiles, boolean configNotLoaded) {
         Observed {
             importedFiles = List.copyOf(importedFiles);
+        }
+
+        /** Loaded by the running containerd (as far as the node can say). */
+        Observed(ContainerdVersion version, String configFile, String configTarget, Optional<String> config,
+                 Optional<FileStat> configStat, Map<String, String> filesInCertsDir, Map<String, String> filesInOldDir,
+                 List<String> rancherSigns, List<String> importedFiles) {
+            this(version, configFile, configTarget, config, configStat, filesInCertsDir, filesInOldDir, rancherSigns,
+                    importedFiles, false);
         }
 
         /** Without imported files. */
@@ -202,9 +210,15 @@ record MirrorPlan(ContainerdVersion version, Integer configVersion, List<FileWri
             }
             removals.add(path);
         }
-        // 4. config.toml, only if it must change; that alone restarts containerd.
+        // 4. config.toml, only if it must change, or if it changed after containerd started (an apply cut short
+        // before its restart): that alone restarts containerd.
         Optional<ConfigChange> config = Optional.empty();
-        if (edit.changed()) {
+        boolean notLoaded = !edit.changed() && obs.configNotLoaded();
+        if (notLoaded) {
+            warnings.add(obs.configFile() + " changed after containerd started (an apply cut short before its restart?) "
+                    + "and holds config_path " + certsDir + ": containerd is restarted to load it");
+        }
+        if (edit.changed() || notLoaded) {
             String target = obs.configTarget();
             String original = obs.config().orElse(null);
             config = Optional.of(new ConfigChange(obs.configFile(), target, edit.text(), obs.config(), obs.configStat(),

@@ -58,9 +58,22 @@ public final class Server implements AutoCloseable {
     /** Stops serving (waiting up to 5 s for calls under way) and closes the engine connection. */
     @Override
     public void close() {
+        stop(5);
+    }
+
+    /**
+     * The engine is gone (killed: it could not stop us): every operation under way is cancelled, as by the engine's
+     * Cancel, so it stops at its next step and restores what it changed; they get up to {@code graceSeconds} to do so.
+     */
+    public void engineGone(int graceSeconds) {
+        engine.cancel();
+        stop(graceSeconds);
+    }
+
+    private void stop(int graceSeconds) {
         grpc.shutdown();
         try {
-            grpc.awaitTermination(5, TimeUnit.SECONDS);
+            grpc.awaitTermination(graceSeconds, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -88,7 +88,12 @@ class ContainerdMirrorTest {
     /** Where the fake containerd listens. */
     private String socket = "/run/containerd/containerd.sock";
 
+    /** Whether the fake's config.toml changed after its containerd started (what `ps` and `stat` would show). */
+    private boolean configNewerThanContainerd = false;
+
     ContainerdMirrorTest() {
+        node.on("sh -c 'm=$(stat -L -c %Y", c -> ok(configNewerThanContainerd ? "1700000000 1700000100\n"
+                : "1700000100 1700000000\n"));
         node.on("containerd --version", c -> ok(versionLine));
         node.on("readlink -f -- ", c -> ok(links.getOrDefault(c.substring("readlink -f -- ".length()),
                 c.substring("readlink -f -- ".length())) + "\n"));
@@ -207,6 +212,19 @@ class ContainerdMirrorTest {
         assertEquals(List.of(), node.writes);
         assertEquals(1, restarts.get());
         assertFalse(again.configChanged());
+    }
+
+    @Test
+    void aConfigWrittenButNeverLoadedIsLoadedByTheNextApplyWithOneRestart() throws ResourceException {
+        node.files.put(CONFIG, DEBIAN_16);
+        ContainerdMirror.Args a = args(mirror("docker.io", "http://10.0.20.10:5000"));
+        ContainerdMirror.State s = create(a);
+        String written = node.files.get(CONFIG);
+        configNewerThanContainerd = true; // as if the apply had been cut short before its restart
+        ContainerdMirror.State again = update(a, s, a);
+        assertEquals(2, restarts.get(), "restarted to load the file it had not");
+        assertEquals(written, node.files.get(CONFIG), "config.toml is as it was");
+        assertTrue(again.configChanged());
     }
 
     @Test

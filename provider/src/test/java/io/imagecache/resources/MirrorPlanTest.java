@@ -94,6 +94,15 @@ class MirrorPlanTest {
         MirrorPlan again = plan(args("/etc/containerd/certs.d"), args("/etc/containerd/certs.d"), null, done);
         assertEquals(List.of(), again.writes());
         assertFalse(again.restartsContainerd());
+
+        // the same files, but config.toml changed after containerd started (an apply cut short before its restart)
+        MirrorPlan.Observed notLoaded = new MirrorPlan.Observed(done.version(), CONFIG, CONFIG, done.config(), done.configStat(),
+                done.filesInCertsDir(), done.filesInOldDir(), List.of(), List.of(), true);
+        MirrorPlan restart = plan(args("/etc/containerd/certs.d"), args("/etc/containerd/certs.d"), null, notLoaded);
+        assertEquals(List.of(), restart.writes());
+        assertTrue(restart.restartsContainerd(), "containerd restarts to load what it has not");
+        assertEquals(done.config().orElseThrow(), restart.config().orElseThrow().text(), "config.toml stays as it is");
+        assertTrue(restart.warnings().stream().anyMatch(w -> w.contains("changed after containerd started")), restart.warnings().toString());
     }
 
     @ParameterizedTest

@@ -82,6 +82,20 @@ public final class ContainerdNode extends HostOps {
     }
 
     /**
+     * Whether {@code path} (followed if a link) changed after the youngest containerd process on the node started, so
+     * that the running containerd has not loaded it: an apply cut short between writing config.toml and restarting
+     * containerd (its provider killed with the engine) leaves exactly that. False when the node cannot say (no
+     * {@code ps}, no containerd running). Two seconds of slack absorb the rounding of both clocks.
+     */
+    public boolean changedSinceContainerdStarted(String path) throws ResourceException {
+        String script = "m=$(stat -L -c %Y -- \"$1\") || exit 3; now=$(date +%s); "
+                + "e=$(ps -o etimes= -C containerd 2>/dev/null | sort -n | head -n 1 | tr -d ' '); [ -n \"$e\" ] || exit 3; "
+                + "echo $((now - e)) $m";
+        ExecResult r = run(CommandLine.of("sh", "-c", script, "sh", path).withTimeout(QUICK), null);
+        return r.ok() && ContainerdStart.newerThanStart(r.stdout());
+    }
+
+    /**
      * What shows this node's containerd is run by k3s or RKE2 (which write config.toml again at every start, from
      * {@code config.toml.tmpl}): the files found among {@link #RANCHER_CONFIGS} and {@code <configTarget>.tmpl}.
      */

@@ -35,7 +35,8 @@ public final class Main {
         portOut.flush();
         System.err.println("imagecache provider " + Plugin.version() + " serving on 127.0.0.1:" + server.port()
                 + (engineAddress == null ? "" : " for engine " + engineAddress));
-        Runtime.getRuntime().addShutdownHook(new Thread(server::close));
+        // SIGTERM or SIGINT (the engine ending its plugins): what runs is cancelled and may restore what it changed
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> server.engineGone(ENGINE_GONE_GRACE_SECONDS)));
         // The engine (our parent: the launcher execs the JVM) stops its plugins when it ends; killed, it cannot, and
         // an orphaned provider would go on holding SSH connections to every host. So its end ends us too.
         ProcessHandle.current().parent().filter(p -> p.pid() > 1).ifPresent(engine -> engine.onExit().thenRun(() -> {

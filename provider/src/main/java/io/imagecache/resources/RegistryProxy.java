@@ -397,8 +397,9 @@ public final class RegistryProxy implements CustomResource<RegistryProxy.Args, R
     }
 
     /** What a proxy whose disk is full does, as ProxyDiskFullIT observes it. */
-    static final String DISK_FULL_EFFECT = "When it is full the proxy cannot cache new images: it fails their pulls "
-            + "(nodes fall back to the upstream where their containerd does), while images it holds still pull.";
+    static final String DISK_FULL_EFFECT = "Once it is full the proxy still serves the images it holds, but cannot "
+            + "cache new ones: it answers their pulls 500 (no space left on device), and nodes then fetch them from their "
+            + "mirror's `server`, the upstream itself (containerd 1.6 and 2.x fall back so), every time until there is room.";
 
     @Override
     public void delete(DeleteRequest<Args, State> req) throws ResourceException {

@@ -67,6 +67,10 @@ export class RegistryProxy extends pulumi.CustomResource {
      */
     declare public readonly dataDir: pulumi.Output<string | undefined>;
     /**
+     * Bytes free on the filesystem that holds `dataDir` on the host (`df` Available), when last checked (create, update, refresh). Create, update and refresh warn when it is below 5% of that filesystem or below 1 GiB, whichever is smaller. An output only: its changes never make a diff. Unknown in preview.
+     */
+    declare public /*out*/ readonly diskFreeBytes: pulumi.Output<number | undefined>;
+    /**
      * The distribution version of `image`, e.g. `2.8.2` or `3.1.2`.
      */
     declare public /*out*/ readonly distributionVersion: pulumi.Output<string | undefined>;
@@ -135,6 +139,7 @@ export class RegistryProxy extends pulumi.CustomResource {
             resourceInputs["configFile"] = undefined /*out*/;
             resourceInputs["configSha256"] = undefined /*out*/;
             resourceInputs["containerName"] = undefined /*out*/;
+            resourceInputs["diskFreeBytes"] = undefined /*out*/;
             resourceInputs["distributionVersion"] = undefined /*out*/;
             resourceInputs["endpoint"] = undefined /*out*/;
             resourceInputs["healthy"] = undefined /*out*/;
@@ -149,6 +154,7 @@ export class RegistryProxy extends pulumi.CustomResource {
             resourceInputs["connection"] = undefined /*out*/;
             resourceInputs["containerName"] = undefined /*out*/;
             resourceInputs["dataDir"] = undefined /*out*/;
+            resourceInputs["diskFreeBytes"] = undefined /*out*/;
             resourceInputs["distributionVersion"] = undefined /*out*/;
             resourceInputs["endpoint"] = undefined /*out*/;
             resourceInputs["healthTimeoutSeconds"] = undefined /*out*/;

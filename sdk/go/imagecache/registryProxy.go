@@ -32,6 +32,8 @@ type RegistryProxy struct {
 	ContainerName pulumi.StringOutput `pulumi:"containerName"`
 	// The cache's data directory on the host. Default: `/var/lib/imagecache/<name>`.
 	DataDir pulumi.StringPtrOutput `pulumi:"dataDir"`
+	// Bytes free on the filesystem that holds `dataDir` on the host (`df` Available), when last checked (create, update, refresh). Create, update and refresh warn when it is below 5% of that filesystem or below 1 GiB, whichever is smaller. An output only: its changes never make a diff. Unknown in preview.
+	DiskFreeBytes pulumi.IntPtrOutput `pulumi:"diskFreeBytes"`
 	// The distribution version of `image`, e.g. `2.8.2` or `3.1.2`.
 	DistributionVersion pulumi.StringPtrOutput `pulumi:"distributionVersion"`
 	// The URL nodes use, e.g. `http://10.0.20.10:5010`.
@@ -233,6 +235,11 @@ func (o RegistryProxyOutput) ContainerName() pulumi.StringOutput {
 // The cache's data directory on the host. Default: `/var/lib/imagecache/<name>`.
 func (o RegistryProxyOutput) DataDir() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *RegistryProxy) pulumi.StringPtrOutput { return v.DataDir }).(pulumi.StringPtrOutput)
+}
+
+// Bytes free on the filesystem that holds `dataDir` on the host (`df` Available), when last checked (create, update, refresh). Create, update and refresh warn when it is below 5% of that filesystem or below 1 GiB, whichever is smaller. An output only: its changes never make a diff. Unknown in preview.
+func (o RegistryProxyOutput) DiskFreeBytes() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *RegistryProxy) pulumi.IntPtrOutput { return v.DiskFreeBytes }).(pulumi.IntPtrOutput)
 }
 
 // The distribution version of `image`, e.g. `2.8.2` or `3.1.2`.

@@ -258,6 +258,7 @@ class RegistryProxy(pulumi.CustomResource):
             __props__.__dict__["config_file"] = None
             __props__.__dict__["config_sha256"] = None
             __props__.__dict__["container_name"] = None
+            __props__.__dict__["disk_free_bytes"] = None
             __props__.__dict__["distribution_version"] = None
             __props__.__dict__["endpoint"] = None
             __props__.__dict__["healthy"] = None
@@ -297,6 +298,7 @@ class RegistryProxy(pulumi.CustomResource):
         __props__.__dict__["connection"] = None
         __props__.__dict__["container_name"] = None
         __props__.__dict__["data_dir"] = None
+        __props__.__dict__["disk_free_bytes"] = None
         __props__.__dict__["distribution_version"] = None
         __props__.__dict__["endpoint"] = None
         __props__.__dict__["health_timeout_seconds"] = None
@@ -364,6 +366,14 @@ class RegistryProxy(pulumi.CustomResource):
         The cache's data directory on the host. Default: `/var/lib/imagecache/<name>`.
         """
         return pulumi.get(self, "data_dir")
+
+    @_builtins.property
+    @pulumi.getter(name="diskFreeBytes")
+    def disk_free_bytes(self) -> pulumi.Output[Optional[_builtins.int]]:
+        """
+        Bytes free on the filesystem that holds `dataDir` on the host (`df` Available), when last checked (create, update, refresh). Create, update and refresh warn when it is below 5% of that filesystem or below 1 GiB, whichever is smaller. An output only: its changes never make a diff. Unknown in preview.
+        """
+        return pulumi.get(self, "disk_free_bytes")
 
     @_builtins.property
     @pulumi.getter(name="distributionVersion")

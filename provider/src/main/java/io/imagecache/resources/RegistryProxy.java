@@ -3,6 +3,7 @@ package io.imagecache.resources;
 import io.imagecache.distribution.DistributionConfig;
 import io.imagecache.distribution.ProxyConfig;
 import io.imagecache.hosts.docker.ContainerInfo;
+import io.imagecache.hosts.docker.DiskFree;
 import io.imagecache.hosts.docker.Docker;
 import io.imagecache.registry.Credentials;
 import io.imagecache.registry.RegistryClient;
@@ -97,7 +98,12 @@ public final class RegistryProxy implements CustomResource<RegistryProxy.Args, R
             String httpSecret,
             @Prop(description = "Host keys recorded on first contact (`host:port` -> key), enforced afterwards.",
                     required = true)
-            Map<String, String> hostKeys) {}
+            Map<String, String> hostKeys,
+            @Prop(description = "Bytes free on the filesystem that holds `dataDir` on the host (`df` Available), when "
+                    + "last checked (create, update, refresh). Create, update and refresh warn when it is below 5% of "
+                    + "that filesystem or below 1 GiB, whichever is smaller. An output only: its changes never make a "
+                    + "diff. Unknown in preview.")
+            Long diskFreeBytes) {}
 
     private final RemoteHostFactory hosts;
     private final DefaultCredentials defaultCredentials;
@@ -221,7 +227,7 @@ public final class RegistryProxy implements CustomResource<RegistryProxy.Args, R
             sha = sha256(DistributionConfig.render(config(a, old.httpSecret(), major(version))));
         }
         return new State(named ? containerName(a) : null, endpoint(a), configFile(a), sha, null, null, version,
-                old == null ? null : old.httpSecret(), old == null ? null : old.hostKeys());
+                old == null ? null : old.httpSecret(), old == null ? null : old.hostKeys(), null);
     }
 
     static String containerName(Args a) {
@@ -256,7 +262,8 @@ public final class RegistryProxy implements CustomResource<RegistryProxy.Args, R
         try (RemoteHost host = Connections.open(hosts, a.connection(), recorded, defaultCredentials, ctx)) {
             Docker docker = new Docker(host, where);
             docker.requireDocker();
-            RegistryProxyPlan.Observed seen = RegistryProxyExecutor.observe(docker, a, name);
+            Docker.Inspection inspected = docker.inspectWithDisk(name, a.dataDir());
+            RegistryProxyPlan.Observed seen = RegistryProxyExecutor.observe(docker, a, name, inspected.container());
             RegistryProxyPlan.preflight(a, name, creating, seen, where, us);
             RegistryClient.AuthScheme scheme = a.upstream().username() != null ? checkCredentials(a, ctx)
                     : RegistryClient.AuthScheme.NONE;
@@ -283,7 +290,8 @@ public final class RegistryProxy implements CustomResource<RegistryProxy.Args, R
             RegistryProxyExecutor.execute(docker, actions, a, name, image, config, sha, us, ctx);
             Optional<String> problem = health.await(host, docker, a, name, ctx);
             State state = new State(name, endpoint(a), configFile(a), sha, problem.isEmpty(), true, version, secret,
-                    Connections.hostKeys(host, recorded));
+                    Connections.hostKeys(host, recorded), inspected.disk().map(DiskFree::freeBytes).orElse(null));
+            warnIfLow(inspected.disk(), a, name, where, ctx);
             if (problem.isPresent()) {
                 throw ResourceException.partial(ResourceException.Kind.UNAVAILABLE, id, a, state, problem.get());
             }
@@ -346,7 +354,9 @@ public final class RegistryProxy implements CustomResource<RegistryProxy.Args, R
         }
         try (RemoteHost host = Connections.open(hosts, a.connection(), recorded, defaultCredentials, req.context())) {
             Docker docker = new Docker(host, a.connection().describe());
-            Optional<ContainerInfo> c = docker.inspect(name);
+            Docker.Inspection inspected = req.isImport() ? new Docker.Inspection(docker.inspect(name), Optional.empty())
+                    : docker.inspectWithDisk(name, a.dataDir());
+            Optional<ContainerInfo> c = inspected.container();
             Map<String, String> keys = Connections.hostKeys(host, recorded);
             if (req.isImport()) {
                 Optional<Owner> us = Owner.fromUrn(req.urn());
@@ -367,10 +377,29 @@ public final class RegistryProxy implements CustomResource<RegistryProxy.Args, R
             boolean running = c.map(ContainerInfo::running).orElse(false);
             boolean healthy = running && ProxyHealth.runsOurConfig(c.get(), a) && health.quick(host, a);
             State s = new State(name, endpoint(a), file, config.map(RegistryProxy::sha256).orElse(null), healthy, running,
-                    old == null ? null : old.distributionVersion(), old == null ? null : old.httpSecret(), keys);
+                    old == null ? null : old.distributionVersion(), old == null ? null : old.httpSecret(), keys,
+                    inspected.disk().map(DiskFree::freeBytes).orElse(null));
+            warnIfLow(inspected.disk(), a, name, a.connection().describe(), req.context());
             return ReadResult.of(req.id(), a, s);
         }
     }
+
+    /** The warning of create, update and refresh when the data directory's filesystem is nearly full. */
+    static void warnIfLow(Optional<DiskFree> disk, Args a, String name, String where, Context ctx) {
+        disk.filter(DiskFree::low).ifPresent(d -> ctx.warn(diskWarning(d, a, name, where)));
+    }
+
+    static String diskWarning(DiskFree d, Args a, String name, String where) {
+        return "the cache of " + name + " on " + where + " is nearly out of disk: " + d.describe() + ", which holds dataDir "
+                + a.dataDir() + " (the warning starts below " + DiskFree.LOW_PERCENT + "% or "
+                + DiskFree.bytes(d.lowThresholdBytes()) + "). " + DISK_FULL_EFFECT
+                + " Free space there (garbage collection, a larger disk, or purge the cache).";
+    }
+
+    /** What a proxy whose disk is full does, as ProxyDiskFullIT observes it. */
+    static final String DISK_FULL_EFFECT = "Once it is full the proxy still serves the images it holds, but cannot "
+            + "cache new ones: it answers their pulls 500 (no space left on device), and nodes then fetch them from their "
+            + "mirror's `server`, the upstream itself (containerd 1.6 and 2.x fall back so), every time until there is room.";
 
     @Override
     public void delete(DeleteRequest<Args, State> req) throws ResourceException {

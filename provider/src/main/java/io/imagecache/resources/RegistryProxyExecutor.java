@@ -66,10 +66,14 @@ final class RegistryProxyExecutor {
         }
     }
 
-    /** What the host looks like before an apply: the container, every other one, listeners, directories, config. */
-    static RegistryProxyPlan.Observed observe(Docker docker, RegistryProxy.Args a, String name) throws ResourceException {
+    /**
+     * What the host looks like before an apply: the container ({@code existing}, already inspected), every other one,
+     * listeners, directories, config.
+     */
+    static RegistryProxyPlan.Observed observe(Docker docker, RegistryProxy.Args a, String name, Optional<ContainerInfo> existing)
+            throws ResourceException {
         List<ContainerInfo> others = docker.inspectAll().stream().filter(c -> !c.name().equals(name)).toList();
-        return new RegistryProxyPlan.Observed(docker.inspect(name), others, docker.listeners(), dir(docker, a.dataDir()),
+        return new RegistryProxyPlan.Observed(existing, others, docker.listeners(), dir(docker, a.dataDir()),
                 dir(docker, a.configDir()), docker.read(RegistryProxy.configFile(a)));
     }
 

@@ -54,7 +54,7 @@ final class RegistryProxyImport {
         }
         String version = docker.distributionVersion(c.image());
         State s = new State(name, RegistryProxy.endpoint(a), RegistryProxy.configFile(a), RegistryProxy.sha256(config), c.running(), c.running(), version,
-                DistributionConfig.httpSecret(config).orElse(null), keys);
+                DistributionConfig.httpSecret(config).orElse(null), keys, null);
         return CustomResource.ReadResult.of(ImportId.format(conn, "/" + name), a, s);
     }
 }

@@ -50,6 +50,27 @@ public final class Docker extends HostOps {
         return Optional.of(parsed(r.stdout()).get(0));
     }
 
+    /** A container (empty: there is none) and the filesystem that holds a directory (empty: df could not tell). */
+    public record Inspection(Optional<ContainerInfo> container, Optional<DiskFree> disk) {}
+
+    /**
+     * As {@link #inspect(String)}, and in the same command (no extra round trip) the free space of the filesystem that
+     * holds {@code dir} ({@link DiskFree#TAGGED_SCRIPT}); a df that fails leaves the disk empty, not the inspect.
+     */
+    public Inspection inspectWithDisk(String name, String dir) throws ResourceException {
+        ExecResult r = run(CommandLine.script("d=" + CommandLine.quote(dir) + "; " + DiskFree.TAGGED_SCRIPT
+                + "; exec docker inspect --type container --format '{{json .}}' " + CommandLine.quote(name)), null);
+        Optional<DiskFree> disk = DiskFree.parseTagged(r.stdout());
+        if (!r.ok()) {
+            if (r.message().contains("No such")) {
+                return new Inspection(Optional.empty(), disk);
+            }
+            throw new ResourceException(ResourceException.Kind.FAILED_PRECONDITION, "docker inspect " + name + " on "
+                    + where + " failed: " + r.message());
+        }
+        return new Inspection(Optional.of(parsed(DiskFree.untagged(r.stdout())).get(0)), disk);
+    }
+
     /** Every container on the host, running or not. */
     public List<ContainerInfo> inspectAll() throws ResourceException {
         ExecResult r = run(CommandLine.script("ids=$(docker ps -aq) && { [ -z \"$ids\" ] || docker inspect --type container "

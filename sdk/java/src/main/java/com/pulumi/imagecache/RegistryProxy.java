@@ -126,6 +126,20 @@ public class RegistryProxy extends com.pulumi.resources.CustomResource {
         return Codegen.optional(this.dataDir);
     }
     /**
+     * Bytes free on the filesystem that holds `dataDir` on the host (`df` Available), when last checked (create, update, refresh). Create, update and refresh warn when it is below 5% of that filesystem or below 1 GiB, whichever is smaller. An output only: its changes never make a diff. Unknown in preview.
+     * 
+     */
+    @Export(name="diskFreeBytes", refs={Integer.class}, tree="[0]")
+    private Output</* @Nullable */ Integer> diskFreeBytes;
+
+    /**
+     * @return Bytes free on the filesystem that holds `dataDir` on the host (`df` Available), when last checked (create, update, refresh). Create, update and refresh warn when it is below 5% of that filesystem or below 1 GiB, whichever is smaller. An output only: its changes never make a diff. Unknown in preview.
+     * 
+     */
+    public Output<Optional<Integer>> diskFreeBytes() {
+        return Codegen.optional(this.diskFreeBytes);
+    }
+    /**
      * The distribution version of `image`, e.g. `2.8.2` or `3.1.2`.
      * 
      */

@@ -140,6 +140,11 @@ final class ShellWords {
         throw new IllegalArgumentException("unterminated double quote in: " + line);
     }
 
+    /** What sh reads of {@code line}: its words, quotes removed, one blank between them. */
+    static String reads(String line) {
+        return String.join(" ", split(line).stream().map(Word::text).toList());
+    }
+
     /** Characters that mean nothing to sh wherever they stand (what CommandLine.quote leaves bare, and non-ASCII). */
     static boolean inert(char c) {
         return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || "_@%+=:,./-".indexOf(c) >= 0

@@ -39,6 +39,25 @@ public class LabHost extends GenericContainer<LabHost> {
     public static final int SSH_PORT = 22;
     /** Where lab-init's sshd logs (LogLevel VERBOSE: one "Connection from" line per connection it accepts). */
     public static final String SSHD_LOG = "/var/log/sshd.log";
+    /** Where {@link #withCommandRecorder()} records every command sshd runs: one line {@code <user>:<base64 of the command>}. */
+    public static final String COMMAND_LOG = "/var/log/lab-commands.log";
+    private static final String RECORDER = "/usr/local/sbin/lab-record-command";
+    /**
+     * sshd's {@code ForceCommand} on a host with a recorder: the command the client asked for ({@code SSH_ORIGINAL_COMMAND},
+     * absent for a login shell) is appended to {@link #COMMAND_LOG} as base64 (so newlines and any other byte survive),
+     * then run exactly as sshd runs it without a ForceCommand: {@code $SHELL -c "<command>"}, by exec, so the process,
+     * its group, its signals and its stdin are the command's own. Nothing here reads stdin.
+     */
+    private static final String RECORDER_SCRIPT = """
+            #!/bin/sh
+            # LabHost.withCommandRecorder: sshd's ForceCommand; records the command, then runs it as sshd would.
+            b64=$(printf '%s' "${SSH_ORIGINAL_COMMAND-}" | base64 -w0)
+            printf '%s:%s%s\\n' "$(id -un)" "${SSH_ORIGINAL_COMMAND+=}" "$b64" >> /var/log/lab-commands.log
+            if [ -n "${SSH_ORIGINAL_COMMAND+set}" ]; then
+              exec "${SHELL:-/bin/sh}" -c "$SSH_ORIGINAL_COMMAND"
+            fi
+            exec "${SHELL:-/bin/sh}" -l
+            """;
 
     /** What lab-init starts besides sshd and cron ({@code LAB_ROLE}). */
     public enum Role {
@@ -97,6 +116,50 @@ public class LabHost extends GenericContainer<LabHost> {
             role.stateDir.ifPresent(dir -> cmd.withVolumes(new Volume(dir)));
         });
         waitingFor(Wait.forLogMessage(".*lab-init: ready.*\\n", 1).withStartupTimeout(Duration.ofMinutes(2)));
+    }
+
+    /**
+     * Records every command sshd runs on this host, as the client sent it, before the command starts (an sshd
+     * {@code ForceCommand} wrapper; see {@link #recordedCommands()}). Port forwarding and the sshd log are unchanged.
+     * Before start only.
+     */
+    public LabHost withCommandRecorder() {
+        withCopyToContainer(Transferable.of(RECORDER_SCRIPT, 0755), RECORDER);
+        withCopyToContainer(Transferable.of("# LabHost.withCommandRecorder\nForceCommand " + RECORDER + "\n", 0644),
+                "/etc/ssh/sshd_config.d/00-lab-record-command.conf");
+        // root and ops both append (0666: a lab host only)
+        withCopyToContainer(Transferable.of(new byte[0], 0666), COMMAND_LOG);
+        return self();
+    }
+
+    /** One command a client had sshd run: the user it logged in as and the command line, byte for byte. */
+    public record RecordedCommand(String user, String command) {}
+
+    /**
+     * Every command sshd ran since start, oldest first (read with {@code docker exec}, which sshd does not see; a login
+     * without a command is an empty one). Fails unless {@link #withCommandRecorder()} was given, or on a line the recorder
+     * did not write.
+     */
+    public List<RecordedCommand> recordedCommands() {
+        ExecResult r = exec("cat", COMMAND_LOG);
+        if (r.getExitCode() != 0) {
+            throw new IllegalStateException(getContainerName() + " has no " + COMMAND_LOG + " (" + r.getStderr().strip()
+                    + "): start it withCommandRecorder()");
+        }
+        List<RecordedCommand> out = new ArrayList<>();
+        for (String line : r.getStdout().split("\n")) {
+            if (line.isEmpty()) {
+                continue;
+            }
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("([a-z_][a-z0-9_-]*):(=?)([A-Za-z0-9+/=]*)").matcher(line);
+            if (!m.matches()) {
+                throw new IllegalStateException("a line in " + COMMAND_LOG + " on " + getContainerName()
+                        + " that the recorder did not write: " + line);
+            }
+            out.add(new RecordedCommand(m.group(1), m.group(2).isEmpty() ? ""
+                    : new String(java.util.Base64.getDecoder().decode(m.group(3)), StandardCharsets.UTF_8)));
+        }
+        return out;
     }
 
     /** Also authorizes {@code keys} for root and ops (e.g. an RSA or an encrypted key). Before start only. */

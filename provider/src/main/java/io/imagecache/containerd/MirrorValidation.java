@@ -174,6 +174,24 @@ public final class MirrorValidation {
             out.add(new Problem(p, Rule.CERTS_DIR_INVALID, "\"" + escape(certsDir) + "\" is not a usable directory;"
                     + " use a plain absolute path without quotes, backslashes, control characters, \"..\" or"
                     + " surrounding spaces, other than /, e.g. /etc/containerd/certs.d"));
+        } else {
+            // each registry gets <certsDir>/<registry>/hosts.toml: a name past 255 bytes, or a path past 4095 with
+            // room for those, is a directory no node can create
+            int bytes = certsDir.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+            for (String part : certsDir.split("/")) {
+                int n = part.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+                if (n > 255) {
+                    out.add(new Problem(p, Rule.CERTS_DIR_INVALID, "has a part of " + n + " bytes (" + part.substring(0, 12)
+                            + "...), and a directory name has at most 255; give a shorter directory, e.g. "
+                            + "/etc/containerd/certs.d"));
+                    return out;
+                }
+            }
+            if (bytes > 3800) {
+                out.add(new Problem(p, Rule.CERTS_DIR_INVALID, "is " + bytes + " bytes long; with <registry>/hosts.toml "
+                        + "under it a path would pass the 4095 a node allows: give a shorter directory, e.g. "
+                        + "/etc/containerd/certs.d"));
+            }
         }
         return out;
     }
@@ -205,6 +223,12 @@ public final class MirrorValidation {
             out.add(new Problem(p, Rule.REGISTRY_PATH, "\"" + r + "\" has a path; containerd picks hosts.toml by the"
                     + " registry host only, so write \"" + r.substring(0, r.indexOf('/')) + "\" (a path prefix on the"
                     + " mirror goes into the endpoint URL with overridePath)"));
+            return false;
+        }
+        if (r.length() > 255 && isHostPort(r)) {
+            out.add(new Problem(p, Rule.REGISTRY_INVALID, "\"" + r.substring(0, 24) + "...\" is " + r.length()
+                    + " characters: containerd looks for its hosts.toml in a directory of that name, and a directory name"
+                    + " has at most 255, so no mirror could ever apply to it"));
             return false;
         }
         if (!isHostPort(r)) {

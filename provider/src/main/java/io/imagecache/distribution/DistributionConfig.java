@@ -53,18 +53,29 @@ public final class DistributionConfig {
         return sb.toString();
     }
 
-    /** A YAML double-quoted scalar. */
+    /**
+     * A YAML double-quoted scalar that every YAML reader gives back unchanged, distribution's (Go's yaml, YAML 1.1)
+     * included: only printable ASCII and printable non-ASCII stay as they are; control characters, DEL, the C1 range,
+     * the line breaks of YAML 1.1 (NEL U+0085, LS U+2028, PS U+2029, which a reader of 1.1 would fold into a space),
+     * the byte-order mark and the non-characters U+FFFE/U+FFFF are escaped ({@code \xHH}, {@code \\uHHHH}).
+     */
     static String quote(String s) {
         StringBuilder sb = new StringBuilder("\"");
-        for (char ch : s.toCharArray()) {
+        for (int i = 0; i < s.length(); i++) {
+            char ch = s.charAt(i);
             switch (ch) {
                 case '"' -> sb.append("\\\"");
                 case '\\' -> sb.append("\\\\");
                 case '\n' -> sb.append("\\n");
                 case '\t' -> sb.append("\\t");
                 default -> {
-                    if (ch < 0x20) {
+                    if (ch < 0x20 || (ch >= 0x7f && ch <= 0x9f)) {
                         sb.append(String.format("\\x%02x", (int) ch));
+                    } else if (ch == '\u2028' || ch == '\u2029' || ch == '\ufeff' || ch == '\ufffe' || ch == '\uffff'
+                            || (Character.isSurrogate(ch) && !(Character.isHighSurrogate(ch) && i + 1 < s.length()
+                            && Character.isLowSurrogate(s.charAt(i + 1))) && !(Character.isLowSurrogate(ch) && i > 0
+                            && Character.isHighSurrogate(s.charAt(i - 1))))) {
+                        sb.append(String.format("\\u%04x", (int) ch));
                     } else {
                         sb.append(ch);
                     }

@@ -58,7 +58,9 @@ public final class MaintenanceCron {
 
     /** The restart command as cron runs it (with {@code \%} escapes). */
     static String restartCommand(MaintenancePlan p) {
-        String script = "code=$(curl -s -o /dev/null -m 10 -w \"\\%{http_code}\" " + p.probeUrl() + ");"
+        // the URL in double quotes (Check admits no $ ` \\ " in it) so that an IPv6 literal's [ ] is no glob for sh, and
+        // curl -g so that it is none for curl either
+        String script = "code=$(curl -g -s -o /dev/null -m 10 -w \"\\%{http_code}\" \"" + p.probeUrl() + "\");"
                 + " case \"$code\" in 2??|401) docker restart -t 30 " + p.containerName()
                 + " >/dev/null && echo \"$(date -u +\\%FT\\%TZ) restart: done\";;"
                 + " *) echo \"$(date -u +\\%FT\\%TZ) restart: skipped, upstream " + p.probeUrl() + " answered $code\";; esac";
@@ -88,7 +90,8 @@ public final class MaintenanceCron {
     private static final Pattern CONTAINER = Pattern.compile("(?m)^# imagecache:container=(\\S+)$");
     private static final Pattern GC_LINE = Pattern.compile("(?m)^(\\S+(?:\\s+\\S+){4}|@\\w+)\\s+root\\s+(.*garbage-collect.*)$");
     private static final Pattern RESTART_LINE = Pattern.compile("(?m)^(\\S+(?:\\s+\\S+){4}|@\\w+)\\s+root\\s+(.*docker restart.*)$");
-    private static final Pattern PROBE = Pattern.compile("-w \"\\\\%\\{http_code}\" (\\S+)/v2/\\);");
+    /** The probe's URL, double-quoted since the URL may be an IPv6 literal, bare in the files of earlier versions. */
+    private static final Pattern PROBE = Pattern.compile("-w \"\\\\%\\{http_code}\" \"?([^\\s\"]+)/v2/\"?\\);");
 
     /** The container a file written by {@link #render} is for (its {@code # imagecache:container=} line). */
     public static Optional<String> containerOf(String content) {

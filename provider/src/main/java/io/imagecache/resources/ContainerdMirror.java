@@ -227,6 +227,9 @@ public final class ContainerdMirror implements CustomResource<ContainerdMirror.A
         }
         if (a.configFile() != null && !news.isUnknown(PropertyPath.of("configFile")) && !Validation.isAbsolutePath(a.configFile())) {
             out.add(new CheckFailure("configFile", "must be an absolute path such as /etc/containerd/config.toml"));
+        } else if (a.configFile() != null && !news.isUnknown(PropertyPath.of("configFile"))) {
+            Validation.lengthProblem(a.configFile()).ifPresent(why -> out.add(new CheckFailure("configFile", why
+                    + ": give a shorter path, e.g. /etc/containerd/config.toml")));
         }
         if (a.restartCommand() != null && a.restartCommand().isBlank()) {
             out.add(new CheckFailure("restartCommand", "is empty; give the command that restarts containerd, e.g. "

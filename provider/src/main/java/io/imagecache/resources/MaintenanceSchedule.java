@@ -91,6 +91,15 @@ public final class MaintenanceSchedule implements CustomResource<MaintenanceSche
         if (a.containerName() != null && !a.containerName().matches("[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}")) {
             out.add(new CheckFailure("containerName",
                     "must be a Docker container name (letters, digits, _ . -; starting with a letter or digit), e.g. registry-ghcr"));
+        } else if (a.containerName() != null) {
+            // the cron file, its lock (/run/lock/<file>.lock) and its log are named after the container, with . and _
+            // spelt as two characters: a name past 255 bytes is a file no host can create
+            String file = new MaintenancePlan(a.containerName(), "", "", false, "").cronFileName();
+            if (file.length() + ".lock".length() > 255) {
+                out.add(new CheckFailure("containerName", "is too long for the schedule's files: they are named "
+                        + file.substring(0, 24) + "... (" + file.length() + " characters, each . and _ written as two) "
+                        + "plus .lock, and a file name has at most 255; use a container name of at most 120 characters"));
+            }
         }
         if (a.upstreamUrl() != null && !Validation.isHttpUrl(a.upstreamUrl())) {
             out.add(new CheckFailure("upstreamUrl", "must be an http(s) URL of a registry without query or spaces, e.g. https://ghcr.io"));
@@ -105,6 +114,9 @@ public final class MaintenanceSchedule implements CustomResource<MaintenanceSche
         }
         if (a.cronDir() != null && !Validation.isAbsolutePath(a.cronDir())) {
             out.add(new CheckFailure("cronDir", "must be an absolute directory path such as /etc/cron.d"));
+        } else if (a.cronDir() != null) {
+            Validation.lengthProblem(a.cronDir()).ifPresent(why -> out.add(new CheckFailure("cronDir", why
+                    + ": give a shorter directory, e.g. /etc/cron.d")));
         }
         return out;
     }

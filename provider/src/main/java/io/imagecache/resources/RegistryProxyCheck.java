@@ -78,6 +78,13 @@ final class RegistryProxyCheck {
             if (v != null && !news.isUnknown(PropertyPath.of(p)) && (!Validation.isAbsolutePath(v) || v.equals("/")
                     || v.matches("/(etc|var|usr|bin|sbin|lib|boot|root|home|proc|sys|dev)/?"))) {
                 out.add(new CheckFailure(p, "must be an absolute directory of its own, e.g. /var/lib/imagecache/ghcr"));
+            } else if (v != null && !news.isUnknown(PropertyPath.of(p)) && !Validation.isPlainPath(v)) {
+                // Docker mounts the cleaned path, so /srv/ghcr/ would never match the container again (and /etc/. is /etc)
+                out.add(new CheckFailure(p, "\"" + v + "\" must be written plainly, without a trailing /, // or /./ "
+                        + "(Docker mounts the cleaned path), e.g. /var/lib/imagecache/ghcr"));
+            } else if (v != null && !news.isUnknown(PropertyPath.of(p))) {
+                Validation.lengthProblem(v).ifPresent(why -> out.add(new CheckFailure(p, why + ": give a shorter "
+                        + "directory, e.g. /var/lib/imagecache/ghcr")));
             }
         }
         if (a.healthTimeoutSeconds() != null && (a.healthTimeoutSeconds() < 5 || a.healthTimeoutSeconds() > 3600)) {

@@ -25,4 +25,29 @@ final class Validation {
     static boolean isAbsolutePath(String s) {
         return s != null && s.matches("/[A-Za-z0-9._/+@-]*") && !s.contains("/../") && !s.endsWith("/..");
     }
+
+    /** Why no host could create {@code path} (a name longer than 255 bytes, or the path longer than 4095), if so. */
+    static java.util.Optional<String> lengthProblem(String path) {
+        if (path == null) {
+            return java.util.Optional.empty();
+        }
+        int bytes = path.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        if (bytes > 4095) {
+            return java.util.Optional.of("is " + bytes + " bytes long, and a path has at most 4095");
+        }
+        for (String part : path.split("/")) {
+            int n = part.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+            if (n > 255) {
+                return java.util.Optional.of("has a part of " + n + " bytes (" + part.substring(0, 12) + "...), and a file or "
+                        + "directory name has at most 255");
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
+    /** Whether {@code path} is written plainly: no empty or "." parts ({@code //}, {@code /./}) and no trailing slash. */
+    static boolean isPlainPath(String path) {
+        return path != null && (path.equals("/") || (!path.endsWith("/") && !path.contains("//") && !path.contains("/./")
+                && !path.endsWith("/.")));
+    }
 }

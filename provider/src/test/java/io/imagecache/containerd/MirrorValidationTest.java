@@ -44,6 +44,9 @@ class MirrorValidationTest {
         a.add(bad(Rule.REGISTRY_INVALID, "mirrors[0].registry", "host name", null, List.of(mirror("my_registry", PROXY))));
         a.add(bad(Rule.REGISTRY_INVALID, "mirrors[0].registry", "host name", null, List.of(mirror("10.0.20.10:99999", PROXY))));
         a.add(bad(Rule.REGISTRY_INVALID, "mirrors[0].registry", "host name", null, List.of(mirror("..", PROXY))));
+        // a valid DNS name of 253 with a port: 259 characters, a directory name no node can create
+        a.add(bad(Rule.REGISTRY_INVALID, "mirrors[0].registry", "at most 255", null, List.of(mirror(
+                "a".repeat(63) + "." + "b".repeat(63) + "." + "c".repeat(63) + "." + "d".repeat(61) + ":65535", PROXY))));
         a.add(bad(Rule.REGISTRY_DUPLICATE, "mirrors[1].registry", "mirrors[0]", null,
                 List.of(mirror("ghcr.io", PROXY), mirror("GHCR.io", Endpoint.of("http://10.0.20.10:5010")))));
         a.add(bad(Rule.ENDPOINTS_EMPTY, "mirrors[0].endpoints", "at least one", null, List.of(mirror("docker.io"))));
@@ -146,6 +149,12 @@ class MirrorValidationTest {
         assertRule(Rule.CERTS_DIR_INVALID, MirrorValidation.checkCertsDir("/etc/containerd/../certs.d"));
         assertRule(Rule.CERTS_DIR_INVALID, MirrorValidation.checkCertsDir("/"));
         assertRule(Rule.CERTS_DIR_INVALID, MirrorValidation.checkCertsDir("/etc/containerd/certs.d\n"));
+        assertRule(Rule.CERTS_DIR_INVALID, MirrorValidation.checkCertsDir("/etc/" + "c".repeat(256)));
+        assertRule(Rule.CERTS_DIR_INVALID, MirrorValidation.checkCertsDir(("/" + "c".repeat(250)).repeat(16)));
+        assertEquals(List.of(), MirrorValidation.checkCertsDir("/etc/" + "c".repeat(255) + "/h o'st$(x)`y`;&|*#\u00fc"),
+                "the longest name, and characters only a shell or TOML would mind");
+        assertEquals(List.of(), MirrorValidation.check(List.of(mirror("a".repeat(63) + "." + "b".repeat(63) + "."
+                + "c".repeat(63) + "." + "d".repeat(57) + ":65535", PROXY))), "a registry of 255 characters fits");
         assertEquals("certsDir", MirrorValidation.checkCertsDir("x").get(0).property());
     }
 

@@ -73,6 +73,26 @@ class DistributionConfigTest {
         assertEquals(Optional.of("0123"), DistributionConfig.proxyValue(hand, "ttl"));
     }
 
+    /**
+     * What distribution's YAML reader (Go, YAML 1.1) would not give back: DEL and C1 controls are refused as "control
+     * characters", NEL, LS and PS are line breaks that a double-quoted scalar folds into a space, a BOM inside the text
+     * is refused. Each is escaped, and the value still reads back exactly (HostileValuesIT proves it with a real proxy
+     * logging in with such a password).
+     */
+    @Test
+    void charactersYaml11ReadsOtherwiseAreEscapedAndRoundTrip() {
+        String pw = "p'a\"s$s`w;o&r|d\\ $(touch /tmp/x)\nline\ttab\r\u0000nul\u007fdel\u0085nel\u0090c1\u2028ls\u2029ps"
+                + "\ufeffbom\uffffnon \u00fc\u6f22\ud83d\ude00 #{a: b} [c] *d &e !f %g @h: i";
+        ProxyConfig c = new ProxyConfig("d", "https://r.example", Optional.of("u$(x)`y`'\"\u2028"), Optional.of(pw),
+                Optional.empty(), "s", 3);
+        String out = DistributionConfig.render(c);
+        assertEquals(Optional.of(pw), DistributionConfig.proxyValue(out, "password"));
+        assertEquals(Optional.of("u$(x)`y`'\"\u2028"), DistributionConfig.proxyValue(out, "username"));
+        out.chars().forEach(ch -> assertTrue(ch == '\n' || (ch >= 0x20 && ch < 0x7f) || (ch >= 0xa0 && ch != 0x2028
+                && ch != 0x2029 && ch != 0xfeff && ch != 0xffff), String.format("U+%04X written as it is", ch)));
+        assertTrue(out.contains("\\x7fdel\\x85nel\\x90c1\\u2028ls\\u2029ps\\ufeffbom\\uffffnon \u00fc\u6f22\ud83d\ude00"), out);
+    }
+
     @Test
     void durations() {
         for (String ok : new String[] {"168h", "0", "30m", "1h30m", "90s", "1.5h"}) {

@@ -58,6 +58,18 @@ class MaintenanceCronTest {
         assertFalse(cmd.contains("\\%"));
     }
 
+    /** An IPv6 literal's brackets are no glob: the URL is one double-quoted word for sh, and curl runs with -g. */
+    @Test
+    void theProbeUrlIsOneQuotedWordAndParsesBackFromOldAndNewFiles() {
+        MaintenancePlan v6 = new MaintenancePlan("registry-x", "http://[::ffff:10.0.0.1]:5000", "0 3 * * 0", false, "0 * * * *");
+        String cmd = MaintenanceCron.asCronRunsIt(MaintenanceCron.restartCommand(v6));
+        assertTrue(cmd.contains("curl -g ") && cmd.contains(" \"http://[::ffff:10.0.0.1]:5000/v2/\");"), cmd);
+        assertEquals(Optional.of(v6), MaintenanceCron.parse(MaintenanceCron.render(v6)));
+        String old = MaintenanceCron.render(GHCR).replace("curl -g -s", "curl -s").replace("\"https://ghcr.io/v2/\");",
+                "https://ghcr.io/v2/);");
+        assertEquals(Optional.of(GHCR), MaintenanceCron.parse(old), "a file of the version before");
+    }
+
     @Test
     void parsesItsOwnFilesBackEvenAfterAHandEditedSchedule() {
         assertEquals(Optional.of(GHCR), MaintenanceCron.parse(MaintenanceCron.render(GHCR)));

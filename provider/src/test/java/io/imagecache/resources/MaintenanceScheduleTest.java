@@ -76,6 +76,21 @@ class MaintenanceScheduleTest {
         }
     }
 
+    /** . and _ are spelt with two characters in the file names: 120 characters always fit in 255, 128 of them may not. */
+    @Test
+    void aContainerNameWhoseScheduleFilesNoHostCanCreateFailsCheck() {
+        String longest = "r" + "._".repeat(59) + "x"; // 120 characters: imagecache-r + 238 + x + .lock = 255
+        assertEquals(List.of(), resource.check(d(args(longest, "0 3 * * 0"))), longest);
+        String tooLong = "r" + "._".repeat(63) + "x"; // 128 characters, which Docker and the name rule allow
+        List<CheckFailure> f = resource.check(d(args(tooLong, "0 3 * * 0")));
+        assertEquals(List.of("containerName"), f.stream().map(CheckFailure::property).toList());
+        assertTrue(f.get(0).reason().contains("at most 120 characters"), f.toString());
+        assertEquals(List.of(), resource.check(d(args("r".repeat(128), "0 3 * * 0"))), "128 plain characters fit");
+        MaintenanceSchedule.Args longDir = new MaintenanceSchedule.Args(CONN, "registry-ghcr", "https://ghcr.io", "0 3 * * 0",
+                false, "0 * * * *", "/etc/" + "d".repeat(256));
+        assertEquals(List.of("cronDir"), resource.check(d(longDir)).stream().map(CheckFailure::property).toList());
+    }
+
     @Test
     void containersWhoseNamesDifferOnlyInDotOrUnderscoreKeepTheirOwnFiles() throws Exception {
         MaintenanceSchedule.State dot = create("registry.ghcr");

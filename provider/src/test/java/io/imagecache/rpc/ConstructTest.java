@@ -223,6 +223,7 @@ class ConstructTest {
     void nodesRollOutInBatchesEachAfterThePreviousOneAndOnlyOnceEveryProxyIsThere() {
         Map<String, Value> in = inputs(5);
         in.put("rollout", obj(Map.of("batchSize", n(2))));
+        monitor.together.addAll(List.of("cache-10.0.30.1", "cache-10.0.30.2"));
         construct(in, false);
         int lastProxyEnd = Math.max(monitor.indexOf("end", "cache-docker/" + PROXY), monitor.indexOf("end", "cache-ghcr/" + PROXY));
         List<List<Integer>> batches = List.of(List.of(1, 2), List.of(3, 4), List.of(5));

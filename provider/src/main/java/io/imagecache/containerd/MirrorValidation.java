@@ -29,10 +29,6 @@ public final class MirrorValidation {
 
     public static final Set<String> CAPABILITIES = Set.of("pull", "resolve", "push", "referrers");
 
-    private static final Pattern LABEL = Pattern.compile("[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?");
-    private static final Pattern IPV6 = Pattern.compile("\\[[0-9A-Fa-f:.]+\\]");
-    private static final Pattern PORT = Pattern.compile("[0-9]{1,5}");
-    private static final Pattern DURATION_PART = Pattern.compile("([0-9]*(?:\\.[0-9]*)?)(ns|us|\u00b5s|\u03bcs|ms|s|m|h)");
     private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
     private static final String ENDPOINT_EXAMPLE = "e.g. http://10.0.20.10:5000 or https://mirror.example.com";
 
@@ -61,7 +57,7 @@ public final class MirrorValidation {
             }
             if (m.server() != null && !m.server().isBlank()) {
                 checkUrl(p + ".server", m.server(), Rule.SERVER_INVALID, out);
-                if (m.isDefaultNamespace() && m.endpoints().stream().noneMatch(e -> sameUrl(e.url(), m.server()))) {
+                if (m.isDefaultNamespace() && m.endpoints().stream().noneMatch(e -> MirrorSyntax.sameUrl(e.url(), m.server()))) {
                     out.add(new Problem(p + ".server", Rule.DEFAULT_SERVER, "_default applies to every registry, so"
                             + " server \"" + m.server() + "\" would be asked for ghcr.io, quay.io, ... images whenever the"
                             + " mirrors fail; leave server unset (each image's own registry is the fallback) or set it to"
@@ -225,60 +221,17 @@ public final class MirrorValidation {
                     + " mirror goes into the endpoint URL with overridePath)"));
             return false;
         }
-        if (r.length() > 255 && isHostPort(r)) {
+        if (r.length() > 255 && MirrorSyntax.isHostPort(r)) {
             out.add(new Problem(p, Rule.REGISTRY_INVALID, "\"" + r.substring(0, 24) + "...\" is " + r.length()
                     + " characters: containerd looks for its hosts.toml in a directory of that name, and a directory name"
                     + " has at most 255, so no mirror could ever apply to it"));
             return false;
         }
-        if (!isHostPort(r)) {
+        if (!MirrorSyntax.isHostPort(r)) {
             out.add(new Problem(p, Rule.REGISTRY_INVALID, "\"" + escape(r) + "\" is not a registry host name; write a"
                     + " host name or IP address with an optional port, e.g. docker.io, registry.k8s.io,"
                     + " 10.0.20.10:5000"));
             return false;
-        }
-        return true;
-    }
-
-    static boolean isHostPort(String s) {
-        String host = s;
-        String port = null;
-        if (s.startsWith("[")) {
-            int close = s.indexOf(']');
-            if (close < 0) {
-                return false;
-            }
-            host = s.substring(0, close + 1);
-            if (close + 1 < s.length()) {
-                if (s.charAt(close + 1) != ':') {
-                    return false;
-                }
-                port = s.substring(close + 2);
-            }
-            if (!IPV6.matcher(host).matches()) {
-                return false;
-            }
-        } else {
-            int colon = s.lastIndexOf(':');
-            if (colon >= 0) {
-                host = s.substring(0, colon);
-                port = s.substring(colon + 1);
-            }
-            if (host.isEmpty() || host.length() > 253) {
-                return false;
-            }
-            for (String label : host.split("\\.", -1)) {
-                if (!LABEL.matcher(label).matches()) {
-                    return false;
-                }
-            }
-        }
-        if (port != null) {
-            if (!PORT.matcher(port).matches()) {
-                return false;
-            }
-            int n = Integer.parseInt(port);
-            return n >= 1 && n <= 65535;
         }
         return true;
     }
@@ -290,7 +243,7 @@ public final class MirrorValidation {
         }
         Optional<URI> uri = checkUrl(p, e.url(), null, out);
         if (uri.isPresent()) {
-            Integer first = seenUrls.putIfAbsent(normalizeUrl(e.url()), index);
+            Integer first = seenUrls.putIfAbsent(MirrorSyntax.normalizeUrl(e.url()), index);
             if (first != null) {
                 out.add(new Problem(p, Rule.ENDPOINT_DUPLICATE, "\"" + e.url() + "\" is already endpoints[" + first
                         + "] of this mirror; list each endpoint once"));
@@ -355,7 +308,7 @@ public final class MirrorValidation {
             }
         });
         if (e.dialTimeout() != null) {
-            Optional<BigDecimal> nanos = goDurationNanos(e.dialTimeout());
+            Optional<BigDecimal> nanos = MirrorSyntax.goDurationNanos(e.dialTimeout());
             if (nanos.isEmpty()) {
                 out.add(new Problem(p + ".dialTimeout", Rule.DIAL_TIMEOUT_FORMAT, "\"" + escape(e.dialTimeout())
                         + "\" is not a Go duration; write a number with a unit, e.g. 1s, 500ms or 1m30s"));
@@ -407,7 +360,7 @@ public final class MirrorValidation {
                     + " instead)"));
             return Optional.empty();
         }
-        if (uri.getHost() == null || uri.getAuthority() == null || !isHostPort(uri.getRawAuthority())) {
+        if (uri.getHost() == null || uri.getAuthority() == null || !MirrorSyntax.isHostPort(uri.getRawAuthority())) {
             out.add(new Problem(p, server ? serverRule : Rule.ENDPOINT_INVALID_URL, "\"" + u + "\" has no valid host"
                     + " (host name or IP, optional port 1-65535); " + ENDPOINT_EXAMPLE));
             return Optional.empty();
@@ -418,67 +371,6 @@ public final class MirrorValidation {
             return Optional.empty();
         }
         return Optional.of(uri);
-    }
-
-    static String normalizeUrl(String url) {
-        String u = url.strip();
-        try {
-            URI uri = new URI(u);
-            String path = uri.getRawPath() == null ? "" : uri.getRawPath().replaceAll("/+$", "");
-            return uri.getScheme().toLowerCase(Locale.ROOT) + "://" + uri.getRawAuthority().toLowerCase(Locale.ROOT) + path;
-        } catch (URISyntaxException | RuntimeException e) {
-            return u;
-        }
-    }
-
-    static boolean sameUrl(String a, String b) {
-        return a != null && b != null && normalizeUrl(a).equals(normalizeUrl(b));
-    }
-
-    /**
-     * Parses a Go duration ({@code time.ParseDuration}): a sequence of decimal numbers with units ns, us, µs, ms,
-     * s, m, h, optionally signed; {@code 0} alone is allowed. Empty if it is not one.
-     */
-    static Optional<BigDecimal> goDurationNanos(String s) {
-        if (s == null) {
-            return Optional.empty();
-        }
-        String d = s;
-        int sign = 1;
-        if (d.startsWith("-") || d.startsWith("+")) {
-            sign = d.startsWith("-") ? -1 : 1;
-            d = d.substring(1);
-        }
-        if (d.equals("0")) {
-            return Optional.of(BigDecimal.ZERO);
-        }
-        if (d.isEmpty()) {
-            return Optional.empty();
-        }
-        Matcher m = DURATION_PART.matcher(d);
-        int pos = 0;
-        BigDecimal total = BigDecimal.ZERO;
-        while (pos < d.length()) {
-            if (!m.find(pos) || m.start() != pos) {
-                return Optional.empty();
-            }
-            String num = m.group(1);
-            if (num.isEmpty() || num.equals(".")) {
-                return Optional.empty();
-            }
-            BigDecimal n = new BigDecimal(num.endsWith(".") ? num + "0" : num.startsWith(".") ? "0" + num : num);
-            long unit = switch (m.group(2)) {
-                case "ns" -> 1L;
-                case "us", "\u00b5s", "\u03bcs" -> 1_000L;
-                case "ms" -> 1_000_000L;
-                case "s" -> 1_000_000_000L;
-                case "m" -> 60_000_000_000L;
-                default -> 3_600_000_000_000L;
-            };
-            total = total.add(n.multiply(BigDecimal.valueOf(unit)));
-            pos = m.end();
-        }
-        return Optional.of(sign < 0 ? total.negate() : total);
     }
 
     /** A map key in a property path: {@code header["X-Token"]}. */

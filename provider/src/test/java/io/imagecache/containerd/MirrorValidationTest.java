@@ -190,15 +190,15 @@ class MirrorValidationTest {
 
     @Test
     void goDurationsAsGoReadsThem() {
-        assertEquals(Optional.of(new BigDecimal("1000000000")), MirrorValidation.goDurationNanos("1s"));
-        assertEquals(Optional.of(new BigDecimal("500000000")), MirrorValidation.goDurationNanos("500ms"));
-        assertEquals(Optional.of(new BigDecimal("90000000000")), MirrorValidation.goDurationNanos("1m30s"));
-        assertEquals(Optional.of(new BigDecimal("1500000000.0")), MirrorValidation.goDurationNanos("1.5s"));
-        assertEquals(Optional.of(new BigDecimal("2000")), MirrorValidation.goDurationNanos("2\u00b5s"));
-        assertEquals(Optional.of(BigDecimal.ZERO), MirrorValidation.goDurationNanos("0"));
-        assertTrue(MirrorValidation.goDurationNanos("-2h").get().signum() < 0);
+        assertEquals(Optional.of(new BigDecimal("1000000000")), MirrorSyntax.goDurationNanos("1s"));
+        assertEquals(Optional.of(new BigDecimal("500000000")), MirrorSyntax.goDurationNanos("500ms"));
+        assertEquals(Optional.of(new BigDecimal("90000000000")), MirrorSyntax.goDurationNanos("1m30s"));
+        assertEquals(Optional.of(new BigDecimal("1500000000.0")), MirrorSyntax.goDurationNanos("1.5s"));
+        assertEquals(Optional.of(new BigDecimal("2000")), MirrorSyntax.goDurationNanos("2\u00b5s"));
+        assertEquals(Optional.of(BigDecimal.ZERO), MirrorSyntax.goDurationNanos("0"));
+        assertTrue(MirrorSyntax.goDurationNanos("-2h").get().signum() < 0);
         for (String bad : List.of("", "1", "s", "1 s", "1sec", "1.5.5s", ".s", "1d", "ms1")) {
-            assertEquals(Optional.empty(), MirrorValidation.goDurationNanos(bad), bad);
+            assertEquals(Optional.empty(), MirrorSyntax.goDurationNanos(bad), bad);
         }
     }
 

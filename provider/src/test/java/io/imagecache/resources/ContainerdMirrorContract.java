@@ -386,7 +386,8 @@ abstract class ContainerdMirrorContract {
         ResourceException e = movingCertsDirFails(restart, 120, "true",
                 ObservedContext.cancelledAfter("Restarting containerd", Duration.ofSeconds(3)));
         assertEquals(ResourceException.Kind.CANCELLED, e.kind(), e.getMessage());
-        assertTrue(e.getMessage().startsWith("cancelled while containerd on " + node.ip()), e.getMessage());
+        assertTrue(e.getMessage().startsWith("cancelled while containerd on root@" + node.ip() + ":22 restarted"),
+                e.getMessage());
         assertTrue(e.getMessage().contains("putting the node back: the original config.toml is back and the CRI plugin"
                 + " is loaded"), e.getMessage());
         assertEquals(before + 2, restarts(), "the cancelled restart, then the rollback's");

@@ -73,6 +73,8 @@ class InterruptedUpIT {
     /** A restart slow enough to be interrupted in. */
     private static final String SLOW_RESTART = "sleep 8 && systemctl restart containerd";
     private static final String HOSTS = NodeHost.CERTS_DIR + "/docker.io/hosts.toml";
+    /** Where a later change moves every node's hosts directory (config.toml changes: containerd restarts). */
+    private static final String MOVED = "/etc/containerd/certs.moved.d";
 
     private static LabNetwork network;
     private static DockerHost registryHost;
@@ -116,12 +118,20 @@ class InterruptedUpIT {
 
     /** The program with the first {@code count} nodes, and with {@link #GHCR} if {@code ghcr}. */
     private static void program(Path dir, int count, boolean ghcr) throws IOException {
+        program(dir, count, ghcr, null);
+    }
+
+    /** ... and every node's hosts directory at {@code certsDir} (null: the default). */
+    private static void program(Path dir, int count, boolean ghcr, String certsDir) throws IOException {
         StringBuilder config = new StringBuilder();
         StringBuilder list = new StringBuilder();
         for (int i = 0; i < count; i++) {
             config.append("  node").append(i).append(": { type: string }\n");
             list.append("          - connection: { host: \"${node").append(i).append("}\", privateKey: \"${sshKey}\" }\n")
                     .append("            restartCommand: \"").append(SLOW_RESTART).append("\"\n");
+            if (certsDir != null) {
+                list.append("            certsDir: ").append(certsDir).append("\n");
+            }
         }
         Files.writeString(dir.resolve("Pulumi.yaml"), PROGRAM.formatted(config.toString().stripTrailing(),
                 ghcr ? GHCR : "", list.toString().stripTrailing()));
@@ -254,9 +264,89 @@ class InterruptedUpIT {
         }
     }
 
+    /**
+     * A node's sshd killed (listener and sessions) while that node's own apply runs: during containerd's restart, the
+     * provider's SSH connection to it drops. The up fails naming the node and the lost connection; node 1 is moved,
+     * node 3 untouched; node 2 is whole (the restart, no longer watched, still ran); with sshd back the next `up`
+     * finishes the move on node 2 and 3 without a second backup of config.toml, and the preview expects no changes.
+     */
+    @Test
+    @Order(3)
+    void aNodesSshdKilledDuringItsOwnRestartFailsThatNodeAndTheNextUpFinishesTheMove() throws Exception {
+        NodeHost first = nodes.get(0);
+        NodeHost victim = nodes.get(1);
+        NodeHost last = nodes.get(2);
+        Path dir = Files.createDirectories(tmp.resolve("sshd-killed-mid-restart"));
+        try (PulumiCli cli = stack(dir, 3)) {
+            cli.up().assertOk();
+            Map<NodeHost, List<String>> before = new LinkedHashMap<>();
+            for (NodeHost n : nodes) {
+                before.put(n, backups(n));
+            }
+
+            program(cli.project(), 3, false, MOVED); // config.toml changes on every node: a slow restart each
+            PulumiCli.Running up = cli.start("up", "--yes", "--diff", "--non-interactive", "--color=never", "--skip-preview");
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+            // node 2's config.toml written and its restart command running (in its `sleep 8`) over the SSH session
+            while (victim.sh("pgrep -f '^sleep 8$' || true").isBlank()) {
+                if (!up.isAlive()) {
+                    throw new AssertionError("the up ended before node 2's restart:\n" + up.await().output());
+                }
+                assertTrue(System.nanoTime() < deadline, "the up never reached node 2:\n" + up.outputSoFar());
+                Thread.sleep(200);
+            }
+            victim.killSshd(); // node 2 is in its `sleep 8` before the restart: the session running it dies
+            long killed = System.nanoTime();
+            PulumiCli.Result failed = up.await();
+            System.out.printf("FAULTS sshd killed during node 2's restart (%s): the up ended %d ms later, exit %d%n",
+                    victim.ip(), (System.nanoTime() - killed) / 1_000_000, failed.exitCode());
+            failed.output().lines().filter(l -> l.contains(victim.ip())).distinct()
+                    .forEach(l -> System.out.println("FAULTS   " + l.strip()));
+            assertNotEquals(0, failed.exitCode(), failed.output());
+            assertTrue(failed.output().contains(victim.ip()) && failed.output().contains("lost"),
+                    "the error names node 2 and the lost connection:\n" + failed.output());
+            // the restart command the dropped session had started runs on without it: wait for it to end
+            victim.sh("i=0; while { pgrep -f '^sleep 8$' || pgrep -f '[s]ystemctl restart'; } >/dev/null && [ $i -lt 600 ];"
+                    + " do sleep 0.1; i=$((i+1)); done");
+            assertEquals(List.of("docker.io/hosts.toml"), files(first, MOVED), "node 1 moved");
+            assertEquals(List.of(), files(first, NodeHost.CERTS_DIR), "node 1's old directory emptied");
+            assertEquals(List.of("docker.io/hosts.toml"), files(victim, MOVED), "node 2's new directory is complete");
+            assertEquals(List.of(), files(last, MOVED), "the rollout stopped before node 3");
+            assertFalse(last.readFile(NodeHost.CONFIG_FILE).contains(MOVED), "node 3's config.toml untouched");
+            everyNodeIsWhole("after sshd was killed during node 2's restart");
+
+            victim.startSshd();
+            PulumiCli.Result next = cli.up();
+            System.out.println("FAULTS next up after sshd came back (mid-restart case): exit " + next.exitCode());
+            next.assertOk();
+            for (NodeHost n : nodes) {
+                String where = "after the move, " + n.containerd() + " (" + n.ip() + ")";
+                assertEquals(List.of("docker.io/hosts.toml"), files(n, MOVED), where);
+                assertEquals(List.of(), files(n, NodeHost.CERTS_DIR), where + ": the old directory still has files");
+                List<String> added = new java.util.ArrayList<>(backups(n));
+                added.removeAll(before.get(n));
+                assertEquals(1, added.size(), where + ": one backup of config.toml for the move: " + added);
+                assertTrue(pullsThrough(n, "docker.io/library/hello:1", "registry-docker"), where);
+            }
+            everyNodeIsWhole("after the move");
+            cli.preview("--expect-no-changes").assertOk();
+            cli.destroy().assertOk();
+        }
+    }
+
     /** The files under {@code certs.d} on {@code n}, relative to it, sorted. */
     private static List<String> certsDir(NodeHost n) {
-        return n.sh("cd " + NodeHost.CERTS_DIR + " && find . -type f -o -type l | sed 's|^./||' | sort").lines().toList();
+        return files(n, NodeHost.CERTS_DIR);
+    }
+
+    /** The files under {@code dir} on {@code n}, relative to it, sorted (none if it does not exist). */
+    private static List<String> files(NodeHost n, String dir) {
+        return n.sh("cd " + dir + " 2>/dev/null || exit 0; find . -type f -o -type l | sed 's|^./||' | sort").lines().toList();
+    }
+
+    /** The files beside config.toml other than it (its backups). */
+    private static List<String> backups(NodeHost n) {
+        return n.sh("find /etc/containerd -maxdepth 1 -type f ! -name config.toml | sort").lines().toList();
     }
 
     /** Every other file under /etc/containerd (config.toml, its backups), with its SHA-256, sorted. */
@@ -352,7 +442,7 @@ class InterruptedUpIT {
                 }
             }
             assertTrue(n.criLoaded(), where + ": the CRI plugin is not loaded");
-            boolean written = m.find(0) && NodeHost.CERTS_DIR.equals(m.group(1));
+            boolean written = m.find(0) && (NodeHost.CERTS_DIR.equals(m.group(1)) || MOVED.equals(m.group(1)));
             // loaded: containerd (re)started after config.toml last changed (1.x also shows it in `crictl info`)
             String[] times = n.sh("m=$(stat -L -c %Y /etc/containerd/config.toml); e=$(ps -o etimes= -C containerd | sort -n"
                     + " | head -n 1 | tr -d ' '); echo $(( $(date +%s) - e )) $m").strip().split(" ");

@@ -223,11 +223,12 @@ class InterruptedUpIT {
                     .map(l -> "FAULTS   " + l.strip()).reduce("", (a, b) -> a + b + "\n"));
             assertNotEquals(0, failed.exitCode(), failed.output());
             String out = failed.output();
-            assertTrue(out.contains("node " + victim.ip() + " failed") && out.contains("Connection refused"),
-                    "the error names node 2 and the cause:\n" + out);
-            assertTrue(out.contains("cannot reach " + victim.ip() + ":22 after 10 attempts"),
-                    "the dial was retried, then given up:\n" + out);
-            assertTrue(out.contains("the rollout stopped; not touched: " + last.ip()), "the error says node 3 was left:\n" + out);
+            // the node's own error, from its dial: named, with the cause, after the retries (the component's
+            // "the rollout stopped" message does not get through: the engine ends the deployment at the first failed
+            // step and closes the provider's connection while Construct is answering: Pulumi prints "grpc: the client
+            // connection is closing" for the component)
+            assertTrue(out.contains("root@" + victim.ip() + ":22: cannot reach " + victim.ip()
+                    + ":22 after 10 attempts: Connection refused"), "the error names node 2 and the cause:\n" + out);
 
             // node 1 finished, node 2 and node 3 are as they were; every node whole
             String firstGhcr = hostsFile(first, "ghcr.io");
@@ -261,6 +262,8 @@ class InterruptedUpIT {
             everyNodeIsWhole("after the next up");
             cli.preview("--expect-no-changes").assertOk();
             cli.destroy().assertOk();
+        } finally {
+            victim.startSshd(); // for what follows, whatever happened here
         }
     }
 
@@ -331,6 +334,8 @@ class InterruptedUpIT {
             everyNodeIsWhole("after the move");
             cli.preview("--expect-no-changes").assertOk();
             cli.destroy().assertOk();
+        } finally {
+            victim.startSshd(); // for what follows, whatever happened here
         }
     }
 

@@ -216,9 +216,13 @@ public class LabHost extends GenericContainer<LabHost> {
                 + " ! pgrep -x sshd >/dev/null");
     }
 
-    /** Starts sshd again as lab-init does (same log, same options) and waits until it answers from the test JVM. */
+    /**
+     * Starts sshd again as lab-init does (same log, same options), unless its listener runs, and waits until it
+     * answers from the test JVM.
+     */
     public void startSshd() {
-        sh("mkdir -p /run/sshd && setsid /usr/sbin/sshd -E " + SSHD_LOG + " -o LogLevel=VERBOSE </dev/null >/dev/null 2>&1");
+        sh("pgrep -f '^/usr/sbin/sshd -E' >/dev/null || { mkdir -p /run/sshd && setsid /usr/sbin/sshd -E " + SSHD_LOG
+                + " -o LogLevel=VERBOSE </dev/null >/dev/null 2>&1; }");
         awaitSshFromHere(Duration.ofSeconds(20));
     }
 

@@ -269,6 +269,26 @@ public class LabHost extends GenericContainer<LabHost> {
         return r.getStdout();
     }
 
+    /**
+     * Kills sshd as a crash would: SIGKILL to the listener and to every session process (OpenSSH 9.2 runs each
+     * session in a process named {@code sshd} too), so new connections are refused and established ones drop. The
+     * commands those sessions ran are not killed (they lose their pipes). Returns once no sshd is left.
+     */
+    public void killSshd() {
+        sh("pkill -9 -x sshd || true; i=0; while pgrep -x sshd >/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done;"
+                + " ! pgrep -x sshd >/dev/null");
+    }
+
+    /**
+     * Starts sshd again as lab-init does (same log, same options), unless its listener runs, and waits until it
+     * answers from the test JVM.
+     */
+    public void startSshd() {
+        sh("pgrep -f '^/usr/sbin/sshd -E' >/dev/null || { mkdir -p /run/sshd && setsid /usr/sbin/sshd -E " + SSHD_LOG
+                + " -o LogLevel=VERBOSE </dev/null >/dev/null 2>&1; }");
+        awaitSshFromHere(Duration.ofSeconds(20));
+    }
+
     /** {@code docker exec} of {@code cmd}; for assertions in tests. */
     public ExecResult exec(String... cmd) {
         try {

@@ -254,4 +254,32 @@ class OwnershipPlanTest {
         assertTrue(MirrorPlan.configProblem(broken.config(), broken.version(), "/etc/containerd/certs.d").orElseThrow()
                 .startsWith("config.toml is not valid TOML: line 2"));
     }
+
+    // --- RegistryVm's directory marker ------------------------------------------------------------------
+
+    @Test
+    void aVmDirectoryMarkerNamesTheStackAnotherStacksIsRefusedAndAnOlderOneIsRestamped() {
+        io.imagecache.vm.VmPlan vm = io.imagecache.vm.VmPlan.of("registry", "/var/lib/imagecache/vms", "/img/base.qcow2",
+                "qcow2", 2, 2048, 20, 50, "br0", "kvm");
+        Optional<Owner> vA = Optional.of(new Owner("cache", "a", "vm"));
+        Optional<Owner> vB = Optional.of(new Owner("cache", "b", "vm"));
+        String byA = VmMarker.of(vm, vA).render();
+        assertEquals("imagecache RegistryVm registry\n# imagecache:owner stack=cache/a resource=vm\n", byA);
+        assertEquals(Optional.of(new VmMarker("registry", vA)), VmMarker.parse(byA));
+        for (Owner.Op op : Owner.Op.values()) {
+            String refusal = VmMarker.refusal(Optional.of(byA), vm, vB, op, "root@kvm:22").orElseThrow();
+            assertTrue(refusal.startsWith("the VM directory /var/lib/imagecache/vms/registry on root@kvm:22 (see "
+                    + "/var/lib/imagecache/vms/registry/.imagecache-owner) belongs to the Pulumi stack cache/a (resource vm), "
+                    + "not to this stack cache/b"), refusal);
+        }
+        assertEquals(Optional.empty(), VmMarker.refusal(Optional.of(byA), vm, vA, Owner.Op.UPDATE, "h"));
+        assertTrue(VmMarker.refusal(Optional.of("imagecache RegistryVm other\n"), vm, vA, Owner.Op.CREATE, "h").orElseThrow()
+                .contains("belongs to another VM (.imagecache-owner says it is other)"));
+        // an older version's marker (no stack): not refused, and restamped naming the stack that manages it
+        String legacy = vm.markerText();
+        assertEquals(Optional.empty(), VmMarker.refusal(Optional.of(legacy), vm, vB, Owner.Op.CREATE, "h"));
+        assertTrue(VmMarker.legacy(Optional.of(legacy), vm, vB));
+        assertTrue(!VmMarker.legacy(Optional.of(byA), vm, vB), "a marker naming a stack is never restamped");
+        assertTrue(!VmMarker.legacy(Optional.of(legacy), vm, Optional.empty()), "no stack, nothing to stamp");
+    }
 }

@@ -168,7 +168,7 @@ record MirrorPlan(ContainerdVersion version, Integer configVersion, List<FileWri
             String path = HostsToml.path(certsDir, s.registry());
             Optional<String> current = Optional.ofNullable(obs.filesInCertsDir().get(s.registry()));
             Optional<String> refusal = ownerRefusal(current, us, op, path, where)
-                    .or(() -> notReplaceable(current, s.registry(), version, us, op, path, where));
+                    .or(() -> notReplaceable(current, s.registry(), us, op, path, where));
             if (refusal.isPresent()) {
                 throw new ResourceException(ResourceException.Kind.FAILED_PRECONDITION, refusal.get());
             }
@@ -267,12 +267,12 @@ record MirrorPlan(ContainerdVersion version, Integer configVersion, List<FileWri
 
     /**
      * Why a hosts.toml at {@code path} that imagecache did not write (no header) must not be backed up and replaced
-     * by stack {@code us}: it carries the owner line of another stack, or it cannot be read (not valid TOML, or a field
-     * of a type containerd refuses), so what it was meant to say cannot be known. Empty: it is a hand-made file that
-     * can be replaced with a backup (as the runbook's files are).
+     * by stack {@code us}: it carries the owner line of another stack, or it is not TOML at all, so what it was meant
+     * to say cannot be known. Empty: it is a hand-made file that can be replaced with a backup (as the runbook's files
+     * are, even one whose shape containerd refuses: the backup keeps it).
      */
-    static Optional<String> notReplaceable(Optional<String> current, String registry, ContainerdVersion version,
-                                           Optional<Owner> us, Owner.Op op, String path, String where) {
+    static Optional<String> notReplaceable(Optional<String> current, String registry, Optional<Owner> us, Owner.Op op,
+                                           String path, String where) {
         if (current.isEmpty() || HostsToml.isManaged(current.get())) {
             return Optional.empty();
         }
@@ -281,16 +281,11 @@ record MirrorPlan(ContainerdVersion version, Integer configVersion, List<FileWri
             return Owner.refusal(Owner.Claim.FOREIGN, found, us, op, path + " on " + where + " (its owner line; it lacks"
                     + " imagecache's header)");
         }
-        try {
-            HostsToml.parse(registry, current.get(), version);
-            return Optional.empty();
-        } catch (IllegalArgumentException e) {
-            return Optional.of(path + " on " + where + " is in the way: imagecache did not write it (it lacks the header \""
-                    + HostsToml.HEADER + "\") and cannot read it (" + e.getMessage() + "), so containerd ignores it and"
-                    + " what it was meant to say cannot be kept. Fix it, or move it away (e.g. mv " + path + " " + path
-                    + ".broken), then run the update again; a hand-made hosts.toml that reads is backed up and replaced"
-                    + " (nothing was changed)");
-        }
+        return HostsToml.syntaxError(registry, current.get()).map(error -> path + " on " + where + " is in the way:"
+                + " imagecache did not write it (it lacks the header \"" + HostsToml.HEADER + "\") and cannot read it ("
+                + error + "), so containerd ignores it and what it was meant to say cannot be kept. Fix it, or move it"
+                + " away (e.g. mv " + path + " " + path + ".broken), then run the update again; a hand-made hosts.toml"
+                + " that reads is backed up and replaced (nothing was changed)");
     }
 
     /**

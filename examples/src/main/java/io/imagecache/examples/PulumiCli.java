@@ -195,12 +195,15 @@ public final class PulumiCli implements AutoCloseable {
         private final Path err;
         private final List<String> cmd;
 
-        private Running(List<String> cmd) throws IOException {
+        private Running(List<String> cmd, String stdin) throws IOException {
             this.cmd = cmd;
             this.err = Files.createTempFile(root, "err", ".txt");
             ProcessBuilder pb = new ProcessBuilder(cmd).directory(project.toFile()).redirectError(err.toFile());
             pb.environment().putAll(env);
             process = pb.start();
+            if (stdin != null) {
+                process.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
+            }
             process.getOutputStream().close();
             PrintStream sink = live != null ? live : new PrintStream(java.io.OutputStream.nullOutputStream());
             pump = new Thread(() -> pump(process, sink, streamed), "pulumi-output");
@@ -261,11 +264,15 @@ public final class PulumiCli implements AutoCloseable {
 
     /** Starts {@code pulumi <args>} and returns at once. */
     public Running start(String... args) {
+        return start(null, args);
+    }
+
+    private Running start(String stdin, String... args) {
         List<String> cmd = new ArrayList<>();
         cmd.add(pulumi);
         cmd.addAll(List.of(args));
         try {
-            return new Running(cmd);
+            return new Running(cmd, stdin);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -284,54 +291,9 @@ public final class PulumiCli implements AutoCloseable {
         return runWithStdin(null, args);
     }
 
+    /** Runs {@code pulumi <args>} with {@code stdin} (null: none) to its end (at most 15 minutes). */
     public Result runWithStdin(String stdin, String... args) {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(pulumi);
-        cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(project.toFile());
-        pb.environment().putAll(env);
-        try {
-            Path out = Files.createTempFile(root, "out", ".txt");
-            Path err = Files.createTempFile(root, "err", ".txt");
-            PrintStream sink = live;
-            pb.redirectOutput(sink == null ? ProcessBuilder.Redirect.to(out.toFile()) : ProcessBuilder.Redirect.PIPE)
-                    .redirectError(err.toFile());
-            Process p = pb.start();
-            StringBuilder streamed = new StringBuilder();
-            Thread pump = null;
-            if (sink != null) {
-                pump = new Thread(() -> pump(p, sink, streamed), "pulumi-output");
-                pump.setDaemon(true);
-                pump.start();
-            }
-            if (stdin != null) {
-                p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
-            }
-            p.getOutputStream().close();
-            if (!p.waitFor(15, TimeUnit.MINUTES)) {
-                p.destroyForcibly();
-                throw new AssertionError("`" + String.join(" ", cmd) + "` did not finish in 15 minutes");
-            }
-            String stdout;
-            if (pump != null) {
-                pump.join(TimeUnit.SECONDS.toMillis(30));
-                synchronized (streamed) {
-                    stdout = streamed.toString();
-                }
-            } else {
-                stdout = Files.readString(out);
-            }
-            Result r = new Result(p.exitValue(), stdout, Files.readString(err), cmd);
-            observe(r);
-            Files.deleteIfExists(out);
-            Files.deleteIfExists(err);
-            return r;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return start(stdin, args).await();
     }
 
     private static void pump(Process p, PrintStream sink, StringBuilder into) {

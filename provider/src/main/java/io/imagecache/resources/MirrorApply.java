@@ -31,9 +31,9 @@ final class MirrorApply {
         }
     }
 
-    /** One step of the journal: how to undo it. */
+    /** One step of the journal: how to undo it, on the node as the rollback sees it ({@link ContainerdNode#uncancellable()}). */
     private interface Undo {
-        void run() throws ResourceException;
+        void run(ContainerdNode on) throws ResourceException;
     }
 
     /** Reads what the plan needs: config.toml (through its links), its mode and owner, the hosts files, k3s signs. */
@@ -84,9 +84,9 @@ final class MirrorApply {
             }
             ctx.status(w.why());
             node.write(w.path(), w.content(), w.mode());
-            journal.add(w.previous().isEmpty() ? () -> node.remove(w.path())
-                    : w.backup() != null ? () -> node.copy(w.backup(), w.path(), "restore " + w.path())
-                    : () -> node.write(w.path(), w.previous().get(), w.mode()));
+            journal.add(w.previous().isEmpty() ? on -> on.remove(w.path())
+                    : w.backup() != null ? on -> on.copy(w.backup(), w.path(), "restore " + w.path())
+                    : on -> on.write(w.path(), w.previous().get(), w.mode()));
         }
         if (plan.config().isPresent()) {
             MirrorPlan.ConfigChange c = plan.config().get();
@@ -97,8 +97,8 @@ final class MirrorApply {
             ctx.status("Writing " + c.target() + (c.target().equals(c.configFile()) ? "" : " (" + c.configFile()
                     + " links to it)") + " (backup " + (c.backup() == null ? "none: it did not exist" : c.backup()) + ")");
             node.writeLike(c.target(), c.text(), c.stat(), 0644);
-            journal.add(c.backup() != null ? () -> node.copy(c.backup(), c.target(), "restore " + c.target())
-                    : () -> node.remove(c.target()));
+            journal.add(c.backup() != null ? on -> on.copy(c.backup(), c.target(), "restore " + c.target())
+                    : on -> on.remove(c.target()));
             ctx.status("Restarting containerd: " + restart.command());
             Optional<String> failure = node.restart(restart.command(), restart.timeout());
             if (failure.isEmpty()) {
@@ -136,24 +136,29 @@ final class MirrorApply {
                 + "; move its registry settings into " + c.configFile() + " or remove them");
     }
 
-    /** Undoes the journal, restarts containerd with the original files and returns the error to throw. */
-    private static ResourceException rolledBack(ContainerdNode node, MirrorPlan.ConfigChange c, Restart restart,
+    /**
+     * Undoes the journal, restarts containerd with the original files and returns the error to throw. Once begun it is
+     * not cut short by a Cancel (the engine's, or the provider ending with its engine): each step is still bounded by
+     * its timeout, and the node comes back whole before the operation reports the cancel.
+     */
+    private static ResourceException rolledBack(ContainerdNode cancellable, MirrorPlan.ConfigChange c, Restart restart,
                                                 List<Undo> journal, String failure) {
+        boolean cancelled = cancellable.context().cancelled();
+        ContainerdNode node = cancellable.uncancellable();
         Context ctx = node.context();
         String where = node.where();
-        boolean cancelled = ctx.cancelled();
-        ctx.warn(where + ": containerd did not come back with the new " + c.configFile() + " (" + failure
-                + "); restoring it and the hosts.toml files written");
+        ctx.warn(where + (cancelled ? ": cancelled during containerd's restart with the new " : ": containerd did not come"
+                + " back with the new ") + c.configFile() + " (" + failure + "); restoring it and the hosts.toml files written");
         List<String> undoFailures = new ArrayList<>();
         for (int i = journal.size() - 1; i >= 0; i--) {
             try {
-                journal.get(i).run();
+                journal.get(i).run(node);
             } catch (ResourceException e) {
                 undoFailures.add(e.getMessage());
             }
         }
         // Restart again with the restored files, and wait for CRI whatever the restart said (a hung restart may
-        // never have stopped containerd). This wait is bounded but not cut short by a Cancel: the node comes first.
+        // never have stopped containerd).
         Optional<String> restartAgain = node.restart(restart.command(), restart.timeout());
         Optional<String> cri = node.awaitCri(c.socketBefore(), restart.criTimeout(), false);
         String restored = !undoFailures.isEmpty() ? "RESTORING FAILED (" + String.join("; ", undoFailures)
@@ -163,9 +168,12 @@ final class MirrorApply {
                 + "; if containerd did restart with the new file, restart it once more)").orElse("")
                 : "AFTER RESTORING THE ORIGINAL config.toml THE CRI PLUGIN STILL DOES NOT LOAD (" + cri.get()
                 + restartAgain.map(r -> "; " + r).orElse("") + "): the node cannot run pods; look at containerd's log";
+        String head = cancelled ? "cancelled while containerd on " + where + " restarted with the new config.toml"
+                + " (restart command `" + restart.command() + "`: " + failure + "); putting the node back: "
+                : "containerd on " + where + " did not come back with the new config.toml (restart command `"
+                + restart.command() + "`): " + failure + "; ";
         return new ResourceException(cancelled ? ResourceException.Kind.CANCELLED : ResourceException.Kind.FAILED_PRECONDITION,
-                "containerd on " + where + " did not come back with the new config.toml (restart command `"
-                        + restart.command() + "`): " + failure + "; " + restored
+                head + restored
                         + (c.backup() != null ? " (the edited file was not kept; the original is also in " + c.backup() + ")" : ""));
     }
 

@@ -43,6 +43,13 @@ public interface RemoteHost extends AutoCloseable {
      */
     Tunnel tunnel(String host, int port) throws RemoteException;
 
+    /**
+     * This host as seen by a step that must finish once begun (putting a node back after a failed or
+     * cancelled change): the same connection, every operation still bounded by its timeout, but none
+     * refused or ended because the engine cancelled. Closing the view leaves this host open.
+     */
+    RemoteHost uncancellable();
+
     /** The host keys verified on the way to this host, the target's own key last. */
     List<ObservedHostKey> hostKeys();
 

@@ -329,6 +329,12 @@ abstract class ContainerdMirrorContract {
     /** Applies at certs.d, then moves to hosts.d with {@code restartCommand}, which must fail the apply. */
     private ResourceException movingCertsDirFails(String restartCommand, int restartTimeoutSeconds, String beforeMove)
             throws ResourceException {
+        return movingCertsDirFails(restartCommand, restartTimeoutSeconds, beforeMove, ObservedContext.create());
+    }
+
+    /** As above, the move's update given {@code ctx} (e.g. one the engine cancels). */
+    private ResourceException movingCertsDirFails(String restartCommand, int restartTimeoutSeconds, String beforeMove,
+                                                  Context ctx) throws ResourceException {
         reset();
         ContainerdMirror.Args first = inDir("/etc/containerd/certs.d", "systemctl restart containerd", 120);
         ContainerdMirror.State s = resource.create(new CustomResource.CreateRequest<>("urn", "node", d(first), false,
@@ -338,7 +344,7 @@ abstract class ContainerdMirrorContract {
         node.sh(beforeMove);
         ContainerdMirror.Args moved = inDir("/etc/containerd/hosts.d", restartCommand, restartTimeoutSeconds);
         ResourceException e = assertThrows(ResourceException.class, () -> resource.update(
-                new CustomResource.UpdateRequest<>("id", "urn", first, s, d(moved), false, ObservedContext.create())));
+                new CustomResource.UpdateRequest<>("id", "urn", first, s, d(moved), false, ctx)));
         assertEquals(config, node.readFile(NodeHost.CONFIG_FILE), "config.toml still points at certs.d");
         assertEquals(docker, node.readFile("/etc/containerd/certs.d/docker.io/hosts.toml"), "the old files are there");
         assertTrue(node.exec("test", "-e", "/etc/containerd/hosts.d/docker.io/hosts.toml").getExitCode() != 0,
@@ -368,6 +374,24 @@ abstract class ContainerdMirrorContract {
         assertTrue(e.getMessage().contains(node.ip()), "names the node: " + e.getMessage());
         assertTrue(Duration.ofNanos(System.nanoTime() - start).toSeconds() < 120, "bounded by the timeout");
         assertEquals("", node.sh("ps -eo args | grep -c '^sleep 100000$' || true").strip().replace("0", ""), "the hung command was stopped");
+    }
+
+    @Test
+    @Order(24)
+    void aCancelDuringTheRestartPutsTheNodeBack() throws ResourceException {
+        // the engine's Cancel arrives 3 s into a 12 s restart: the restart is ended, and the rollback (restore the files,
+        // restart again, wait for CRI) runs to its end, though the operation is cancelled
+        String restart = "echo restart >> /var/log/imagecache-restarts; sleep 12; systemctl restart containerd";
+        long before = restarts();
+        ResourceException e = movingCertsDirFails(restart, 120, "true",
+                ObservedContext.cancelledAfter("Restarting containerd", Duration.ofSeconds(3)));
+        assertEquals(ResourceException.Kind.CANCELLED, e.kind(), e.getMessage());
+        assertTrue(e.getMessage().startsWith("cancelled while containerd on " + node.ip()), e.getMessage());
+        assertTrue(e.getMessage().contains("putting the node back: the original config.toml is back and the CRI plugin"
+                + " is loaded"), e.getMessage());
+        assertEquals(before + 2, restarts(), "the cancelled restart, then the rollback's");
+        assertEquals("", node.sh("ps -eo args | grep -c '^sleep 12$' || true").strip().replace("0", ""),
+                "the cancelled restart's command was ended");
     }
 
     @Test

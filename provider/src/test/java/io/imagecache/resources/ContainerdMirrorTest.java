@@ -521,7 +521,12 @@ class ContainerdMirrorTest {
         };
         ResourceException e = assertThrows(ResourceException.class, () -> create(args(mirror("docker.io", "http://10.0.20.10:5000"))));
         assertEquals(ResourceException.Kind.CANCELLED, e.kind(), e.getMessage());
-        assertEquals(DEBIAN_16, node.files.get(CONFIG));
+        assertEquals(DEBIAN_16, node.files.get(CONFIG), "the rollback's own steps are not refused by the cancel");
+        assertFalse(node.files.containsKey("/etc/containerd/certs.d/docker.io/hosts.toml"), "what was written is gone");
+        assertTrue(e.getMessage().startsWith("cancelled while containerd on "), e.getMessage());
+        assertTrue(e.getMessage().contains("putting the node back: the original config.toml is back and the CRI plugin is"
+                + " loaded"), e.getMessage());
+        assertEquals(2, restarts.get(), "restarted with the edit, then again with the original");
     }
 
     @Test

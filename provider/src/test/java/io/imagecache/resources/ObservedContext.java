@@ -8,15 +8,31 @@ import io.imagecache.spi.Context;
  * lab's secrets guard, which fails the test class if one carries a lab secret.
  */
 final class ObservedContext implements Context {
-    private ObservedContext() {}
+    /** The status line after which the engine cancels (null: never), and how long after it. */
+    private final String cancelAfter;
+    private final java.time.Duration delay;
+    private volatile long cancelAt = Long.MAX_VALUE;
+
+    private ObservedContext(String cancelAfter, java.time.Duration delay) {
+        this.cancelAfter = cancelAfter;
+        this.delay = delay;
+    }
 
     static Context create() {
-        return new ObservedContext();
+        return new ObservedContext(null, java.time.Duration.ZERO);
+    }
+
+    /** As the engine's Cancel arriving {@code delay} after the first status line that starts with {@code status}. */
+    static Context cancelledAfter(String status, java.time.Duration delay) {
+        return new ObservedContext(status, delay);
     }
 
     @Override
     public void status(String message) {
         LabSecrets.observe("context status", message);
+        if (cancelAfter != null && cancelAt == Long.MAX_VALUE && message.startsWith(cancelAfter)) {
+            cancelAt = System.nanoTime() + delay.toNanos();
+        }
     }
 
     @Override
@@ -31,6 +47,6 @@ final class ObservedContext implements Context {
 
     @Override
     public boolean cancelled() {
-        return false;
+        return cancelAt != Long.MAX_VALUE && System.nanoTime() - cancelAt >= 0;
     }
 }

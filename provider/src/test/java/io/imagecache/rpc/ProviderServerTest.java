@@ -357,6 +357,11 @@ class ProviderServerTest {
         }
 
         @Override
+        public io.imagecache.ssh.RemoteHost uncancellable() {
+            throw new UnsupportedOperationException("nothing here needs to finish once begun");
+        }
+
+        @Override
         public List<io.imagecache.ssh.ObservedHostKey> hostKeys() {
             return List.of();
         }

@@ -6,11 +6,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
  * An in-memory host for unit tests at the SSH seam: files in a map, commands answered by handlers
- * the test registers (first match wins), and a log of every command and write.
+ * the test registers (first match wins), and a log of every command and write. Like the SSH host, once the
+ * engine's cancel flag (given to {@link #factory()}'s connect) is up, every command, read and write is refused
+ * with {@link RemoteException.Kind#CANCELLED}, except through {@link #uncancellable()}.
  */
 public final class FakeRemoteHost implements RemoteHost {
     public final Map<String, String> files = new TreeMap<>();
@@ -18,6 +22,7 @@ public final class FakeRemoteHost implements RemoteHost {
     public final List<String> commands = new ArrayList<>();
     public final List<String> writes = new ArrayList<>();
     private final List<Handler> handlers = new ArrayList<>();
+    private BooleanSupplier cancelled = () -> false;
 
     private record Handler(String prefix, Function<String, ExecResult> answer) {}
 
@@ -35,13 +40,39 @@ public final class FakeRemoteHost implements RemoteHost {
         return new ExecResult(1, "", stderr);
     }
 
-    /** A factory handing out this host. */
+    /** A factory handing out this host, cancelled as the connect call says. */
     public RemoteHostFactory factory() {
-        return (target, progress) -> this;
+        return new RemoteHostFactory() {
+            @Override
+            public RemoteHost connect(SshTarget target, Consumer<String> progress) {
+                return FakeRemoteHost.this;
+            }
+
+            @Override
+            public RemoteHost connect(SshTarget target, Consumer<String> progress, BooleanSupplier cancel)
+                    throws RemoteException {
+                if (cancel.getAsBoolean()) {
+                    throw new RemoteException(RemoteException.Kind.CANCELLED, "cancelled before connecting to " + target);
+                }
+                cancelled = cancel;
+                return FakeRemoteHost.this;
+            }
+        };
+    }
+
+    private void refuseIfCancelled(String what) throws RemoteException {
+        if (cancelled.getAsBoolean()) {
+            throw new RemoteException(RemoteException.Kind.CANCELLED, "cancelled before " + what + " on the fake host");
+        }
     }
 
     @Override
-    public ExecResult exec(CommandLine command, byte[] stdin) {
+    public ExecResult exec(CommandLine command, byte[] stdin) throws RemoteException {
+        refuseIfCancelled("`" + command.render() + "`");
+        return run(command);
+    }
+
+    private ExecResult run(CommandLine command) {
         String cmd = command.render();
         commands.add(cmd);
         for (Handler h : handlers) {
@@ -68,12 +99,22 @@ public final class FakeRemoteHost implements RemoteHost {
     }
 
     @Override
-    public Optional<byte[]> read(String path) {
+    public Optional<byte[]> read(String path) throws RemoteException {
+        refuseIfCancelled("reading " + path);
+        return get(path);
+    }
+
+    private Optional<byte[]> get(String path) {
         return Optional.ofNullable(files.get(path)).map(s -> s.getBytes(StandardCharsets.UTF_8));
     }
 
     @Override
-    public void writeAtomically(String path, byte[] content, int mode) {
+    public void writeAtomically(String path, byte[] content, int mode) throws RemoteException {
+        refuseIfCancelled("writing " + path);
+        put(path, content, mode);
+    }
+
+    private void put(String path, byte[] content, int mode) {
         writes.add(path);
         files.put(path, new String(content, StandardCharsets.UTF_8));
         modes.put(path, mode);
@@ -82,6 +123,45 @@ public final class FakeRemoteHost implements RemoteHost {
     @Override
     public Tunnel tunnel(String host, int port) {
         throw new UnsupportedOperationException("no tunnels on the fake host");
+    }
+
+    @Override
+    public RemoteHost uncancellable() {
+        FakeRemoteHost host = this;
+        return new RemoteHost() {
+            @Override
+            public ExecResult exec(CommandLine command, byte[] stdin) {
+                return host.run(command);
+            }
+
+            @Override
+            public Optional<byte[]> read(String path) {
+                return host.get(path);
+            }
+
+            @Override
+            public void writeAtomically(String path, byte[] content, int mode) {
+                host.put(path, content, mode);
+            }
+
+            @Override
+            public Tunnel tunnel(String h, int port) {
+                throw new UnsupportedOperationException("no tunnels on the fake host");
+            }
+
+            @Override
+            public RemoteHost uncancellable() {
+                return this;
+            }
+
+            @Override
+            public List<ObservedHostKey> hostKeys() {
+                return List.of();
+            }
+
+            @Override
+            public void close() {}
+        };
     }
 
     @Override

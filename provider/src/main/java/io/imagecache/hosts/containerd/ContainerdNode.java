@@ -43,6 +43,14 @@ public final class ContainerdNode extends HostOps {
         return ctx;
     }
 
+    /**
+     * This node for a step that must finish once begun (a rollback): the same connection and context, every
+     * command still bounded by its timeout, none refused or ended by the engine's Cancel.
+     */
+    public ContainerdNode uncancellable() {
+        return new ContainerdNode(host.uncancellable(), where, ctx.uncancellable());
+    }
+
     /** {@code containerd --version}, parsed. */
     public ContainerdVersion version() throws ResourceException {
         ExecResult r = run(CommandLine.script("containerd --version").withTimeout(QUICK), null);

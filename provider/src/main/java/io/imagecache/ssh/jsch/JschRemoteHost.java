@@ -56,9 +56,16 @@ final class JschRemoteHost implements RemoteHost {
     private final boolean sudo;
     private final Timeouts timeouts;
     private final BooleanSupplier cancelled;
+    /** False for a view ({@link #uncancellable()}): closing it leaves the sessions to the host it came from. */
+    private final boolean ownsSessions;
 
     private JschRemoteHost(SshTarget target, Session session, List<Session> sessions, List<ObservedHostKey> hostKeys,
             Timeouts timeouts, BooleanSupplier cancelled) {
+        this(target, session, sessions, hostKeys, timeouts, cancelled, true);
+    }
+
+    private JschRemoteHost(SshTarget target, Session session, List<Session> sessions, List<ObservedHostKey> hostKeys,
+            Timeouts timeouts, BooleanSupplier cancelled, boolean ownsSessions) {
         this.target = target;
         this.session = session;
         this.sessions = List.copyOf(sessions);
@@ -66,6 +73,7 @@ final class JschRemoteHost implements RemoteHost {
         this.sudo = target.sudo() && !"root".equals(target.user());
         this.timeouts = timeouts;
         this.cancelled = cancelled;
+        this.ownsSessions = ownsSessions;
     }
 
     /** Wraps connected sessions (jump hosts first); checks up front that sudo works without a password. */
@@ -150,8 +158,15 @@ final class JschRemoteHost implements RemoteHost {
     }
 
     @Override
+    public RemoteHost uncancellable() {
+        return new JschRemoteHost(target, session, sessions, hostKeys, timeouts, () -> false, false);
+    }
+
+    @Override
     public void close() {
-        disconnectAll(sessions);
+        if (ownsSessions) {
+            disconnectAll(sessions);
+        }
     }
 
     @Override

@@ -427,7 +427,7 @@ abstract class ContainerdMirrorContract {
     }
 
     @Test
-    @Order(24)
+    @Order(30)
     void aConfigTomlThatDoesNotParseIsRefusedNamingTheFileAndWhereAndNothingIsWritten() {
         reset();
         String broken = pristine + "\n[plugins.\"io.containerd.grpc.v1.cri\".registry\n  config_path = \"/etc/containerd/certs.d\n";
@@ -449,7 +449,7 @@ abstract class ContainerdMirrorContract {
     }
 
     @Test
-    @Order(25)
+    @Order(31)
     void aHostsTomlInTheWayIsRefusedUnlessItCanBeReadAndThenItIsBackedUpAndReplaced() throws ResourceException {
         reset();
         String docker = "/etc/containerd/certs.d/docker.io/hosts.toml";
@@ -497,7 +497,7 @@ abstract class ContainerdMirrorContract {
     }
 
     @Test
-    @Order(26)
+    @Order(32)
     void anotherStackCannotMoveConfigPathAwayFromTheFirstStacksDirectory() throws ResourceException {
         reset();
         ContainerdMirror.Args a = args(ghcrProxy);

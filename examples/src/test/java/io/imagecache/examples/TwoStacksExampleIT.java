@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
  * Two stacks pointed at the same Docker host and the same node (the fault "two stacks, one host"): stack A deploys a
  * RegistryProxy, a MaintenanceSchedule for it and a ContainerdMirror (independent of each other, so B tries all three); stack B, the same program with the same names, ports
  * and registries, fails naming stack A and leaves every file and container byte for byte as it was; B cannot import
- * A's proxy either; B's destroy touches nothing of A's; A's next preview shows no change; once A destroys, B's up
+ * A's proxy either, nor move the node's config_path to a certsDir of its own; B's destroy touches nothing of A's; A's next preview shows no change; once A destroys, B's up
  * succeeds and B's markers name B; markers of an older version (no stack) are adopted by B's refresh.
  */
 class TwoStacksExampleIT {
@@ -34,6 +34,7 @@ class TwoStacksExampleIT {
               sshKey: {type: string, secret: true}
               nodeKey: {type: string, secret: true}
               upstream: {type: string}
+              certsDir: {type: string, default: /etc/containerd/certs.d}
             resources:
               ghcr:
                 type: imagecache:index:RegistryProxy
@@ -55,6 +56,7 @@ class TwoStacksExampleIT {
                     - registry: ghcr.io
                       endpoints: ["http://${host}:5010"]
                       server: ${upstream}
+                  certsDir: ${certsDir}
             """;
     /** What A owns on the Docker host: the proxy's files, its schedule, and the container (id, start, labels). */
     private static final String HOST_STATE = "cd / && sha256sum etc/imagecache/ghcr/config.yml etc/imagecache/ghcr/.imagecache-owner "
@@ -140,6 +142,16 @@ class TwoStacksExampleIT {
             PulumiCli.Result imported = importProxy(b);
             assertNotEquals(0, imported.exitCode(), imported.output());
             assertTrue(imported.output().contains("belongs to the Pulumi stack owners/a (resource ghcr)"), imported.output());
+
+            // B's mirror in a directory of its own would move config.toml's config_path away from A's files
+            b.config("certsDir", "/etc/containerd/hosts.d");
+            PulumiCli.Result moved = b.up();
+            assertNotEquals(0, moved.exitCode(), moved.output());
+            assertTrue(moved.output().contains("/etc/containerd/config.toml on root@" + node.ip() + ":22 points config_path at "
+                    + "/etc/containerd/certs.d, whose /etc/containerd/certs.d/ghcr.io/hosts.toml belongs to the Pulumi stack "
+                    + "owners/a (resource mirror), not to this stack owners/b"), moved.output());
+            assertEquals(onNode, nodeState(), "config.toml unchanged, no hosts.d, containerd not restarted");
+            b.config("certsDir", "/etc/containerd/certs.d");
 
             b.destroy().assertOk();
             assertEquals(onHost, hostState(), "B's destroy deleted nothing of A's");

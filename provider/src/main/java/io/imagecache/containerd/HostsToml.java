@@ -5,6 +5,7 @@ import io.imagecache.containerd.MirrorSpec.Endpoint;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.tomlj.Toml;
@@ -141,6 +142,23 @@ public final class HostsToml {
     public static final List<String> HOST_FIELDS =
             List.of("capabilities", "ca", "client", "skip_verify", "override_path", "dial_timeout", "header");
 
+    /**
+     * Why {@code content} is not TOML at all (with line and column, never its text); empty when it parses. A file that
+     * parses but has a shape containerd refuses is {@link #parse}'s business.
+     */
+    public static Optional<String> syntaxError(String registry, String content) {
+        return syntaxError(registry, Toml.parse(content));
+    }
+
+    private static Optional<String> syntaxError(String registry, TomlParseResult r) {
+        if (!r.hasErrors()) {
+            return Optional.empty();
+        }
+        TomlParseError e = r.errors().get(0);
+        return Optional.of("hosts.toml for " + registry + " is not valid TOML: line " + e.position().line() + ", column "
+                + e.position().column() + ": " + ConfigToml.withoutText(e));
+    }
+
     /** Like {@link #parse(String, String, ContainerdVersion)} for a containerd before 2.2. */
     public static Parsed parse(String registry, String content) {
         return parse(registry, content, null);
@@ -159,9 +177,7 @@ public final class HostsToml {
     public static Parsed parse(String registry, String content, ContainerdVersion version) {
         TomlParseResult r = Toml.parse(content);
         if (r.hasErrors()) {
-            TomlParseError e = r.errors().get(0);
-            throw new IllegalArgumentException("hosts.toml for " + registry + " is not valid TOML: line "
-                    + e.position().line() + ", column " + e.position().column() + ": " + ConfigToml.withoutText(e));
+            throw new IllegalArgumentException(syntaxError(registry, r).orElseThrow());
         }
         List<String> ignored = new ArrayList<>();
         for (String k : r.keySet()) {

@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.snakeyaml.engine.v2.api.Load;
 import org.snakeyaml.engine.v2.api.LoadSettings;
+import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
 import org.snakeyaml.engine.v2.schema.FailsafeSchema;
 
 /**
@@ -102,6 +103,32 @@ public final class DistributionConfig {
             // YamlEngineException and friends: a config distribution could not read either. Its text is not
             // repeated (it can hold credentials).
             return Map.of();
+        }
+    }
+
+    /**
+     * Why distribution could not read {@code yaml} as its config, worded to follow "is" ({@code not valid YAML: line 3,
+     * column 9: ...}, {@code not a YAML mapping of settings}), with the line and column
+     * where the YAML error is; empty when it is a YAML mapping. The file's text is never repeated (it can hold
+     * credentials): only the parser's description of the problem.
+     */
+    public static Optional<String> yamlProblem(String yaml) {
+        if (yaml.lines().allMatch(l -> l.isBlank() || l.strip().startsWith("#"))) {
+            return Optional.of("without any setting"); // (the engine fails on a document with no node)
+        }
+        try {
+            Object doc = new Load(LoadSettings.builder().setAllowDuplicateKeys(false).setSchema(new FailsafeSchema()).build())
+                    .loadFromString(yaml);
+            if (doc instanceof Map<?, ?> m && !m.isEmpty()) {
+                return Optional.empty();
+            }
+            return Optional.of(doc == null ? "without any setting" : "not a YAML mapping of settings");
+        } catch (MarkedYamlEngineException e) {
+            String at = e.getProblemMark().map(m -> "line " + (m.getLine() + 1) + ", column " + (m.getColumn() + 1) + ": ")
+                    .orElse("");
+            return Optional.of("not valid YAML: " + at + e.getProblem());
+        } catch (RuntimeException e) {
+            return Optional.of("not valid YAML (" + e.getClass().getSimpleName() + ")");
         }
     }
 

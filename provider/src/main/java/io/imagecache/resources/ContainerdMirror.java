@@ -422,6 +422,10 @@ public final class ContainerdMirror implements CustomResource<ContainerdMirror.A
                 }
             }
             Optional<ConfigEdit> edit = MirrorPlan.configEdit(config, version, certsDir);
+            if (edit.isEmpty() && !req.isImport()) {
+                MirrorPlan.configProblem(config, version, certsDir).ifPresent(p -> req.context().warn(where + ": "
+                        + a.configFile() + " cannot be edited: " + p + " (the next update refuses until it is fixed)"));
+            }
             boolean upToDate = edit.isPresent() && !edit.get().changed();
             Integer configVersion = edit.map(ConfigEdit::configVersion).orElse(null);
             Args inputs = req.isImport() ? new Args(a.connection(), found, certsDir, a.configFile(), a.restartCommand(),

@@ -218,6 +218,13 @@ public final class MaintenanceSchedule implements CustomResource<MaintenanceSche
                 if (refusal.isPresent()) {
                     throw new ResourceException(ResourceException.Kind.FAILED_PRECONDITION, refusal.get());
                 }
+                if (!current.get().startsWith(MaintenanceCron.HEADER)) {
+                    throw new ResourceException(ResourceException.Kind.FAILED_PRECONDITION, path + " on "
+                            + a.connection().describe() + " no longer carries the imagecache header \""
+                            + MaintenanceCron.HEADER + "\": someone replaced the schedule with a file of their own, which "
+                            + "imagecache does not overwrite. Move it away (e.g. mv " + path + " /root/) to have the "
+                            + "schedule written again, or set another cronDir (nothing was changed)");
+                }
             }
             if (current.equals(content)) {
                 req.context().status(path + " is up to date");
@@ -331,8 +338,10 @@ public final class MaintenanceSchedule implements CustomResource<MaintenanceSche
         }
         if (!existing.get().startsWith(MaintenanceCron.HEADER)) {
             throw new ResourceException(ResourceException.Kind.FAILED_PRECONDITION, path + " on "
-                    + a.connection().describe() + " exists and was not written by imagecache; move it away, or adopt it "
-                    + "with `pulumi import` if it is an imagecache schedule");
+                    + a.connection().describe() + " exists and was not written by imagecache (it lacks the header \""
+                    + MaintenanceCron.HEADER + "\"), so it is not overwritten: move it away (e.g. mv " + path
+                    + " /root/; cron runs every file in " + path.substring(0, Math.max(1, path.lastIndexOf('/')))
+                    + "), or set another cronDir (nothing was changed)");
         }
         Optional<String> owner = MaintenanceCron.containerOf(existing.get());
         if (owner.isPresent() && !owner.get().equals(a.containerName())) {

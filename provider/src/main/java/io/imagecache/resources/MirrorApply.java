@@ -54,9 +54,14 @@ final class MirrorApply {
         List<String> imports = config.map(ConfigImports::of).orElse(List.of());
         List<String> imported = imports.isEmpty() ? List.of()
                 : node.filesImported(imports, target.substring(0, Math.max(1, target.lastIndexOf('/'))));
+        Map<String, String> configured = new java.util.TreeMap<>();
+        Optional<String> previous = MirrorPlan.configEdit(config, version, certsDir).map(e -> e.previousConfigPath());
+        for (String dir : MirrorPlan.configuredDirs(previous.orElse(null), certsDir)) {
+            node.hostsFilesIn(dir).forEach((r, c) -> configured.put(HostsToml.path(dir, r), c));
+        }
         return new MirrorPlan.Observed(version, configFile, target, config, node.stat(target), inDir,
                 oldDir.equals(certsDir) ? inDir : node.hostsFilesIn(oldDir), rancher, imported,
-                config.isPresent() && node.changedSinceContainerdStarted(target));
+                config.isPresent() && node.changedSinceContainerdStarted(target), configured);
     }
 
     /**

@@ -66,12 +66,25 @@ record MirrorPlan(ContainerdVersion version, Integer configVersion, List<FileWri
      * @param filesInCertsDir registry -> content of every hosts.toml under the wanted certsDir
      * @param filesInOldDir   the same under the certsDir of the previous apply (equal when it did not change)
      * @param rancherSigns    files showing that k3s or RKE2 runs this containerd
+     * @param filesConfigured path -> content of every hosts.toml under the directories config.toml's
+     *                        {@code config_path} names now, where they are neither certsDir nor the previous apply's:
+     *                        whose owner lines say whether another stack's mirrors rely on that {@code config_path}
      */
     record Observed(ContainerdVersion version, String configFile, String configTarget, Optional<String> config,
                     Optional<FileStat> configStat, Map<String, String> filesInCertsDir, Map<String, String> filesInOldDir,
-                    List<String> rancherSigns, List<String> importedFiles, boolean configNotLoaded) {
+                    List<String> rancherSigns, List<String> importedFiles, boolean configNotLoaded,
+                    Map<String, String> filesConfigured) {
         Observed {
             importedFiles = List.copyOf(importedFiles);
+            filesConfigured = Map.copyOf(filesConfigured);
+        }
+
+        /** Without files under another config_path. */
+        Observed(ContainerdVersion version, String configFile, String configTarget, Optional<String> config,
+                 Optional<FileStat> configStat, Map<String, String> filesInCertsDir, Map<String, String> filesInOldDir,
+                 List<String> rancherSigns, List<String> importedFiles, boolean configNotLoaded) {
+            this(version, configFile, configTarget, config, configStat, filesInCertsDir, filesInOldDir, rancherSigns,
+                    importedFiles, configNotLoaded, Map.of());
         }
 
         /** Loaded by the running containerd (as far as the node can say). */
@@ -128,7 +141,9 @@ record MirrorPlan(ContainerdVersion version, Integer configVersion, List<FileWri
             edit = ConfigToml.edit(obs.config().orElse(minimalConfig(version)), version, certsDir);
         } catch (ConfigTomlException e) {
             throw new ResourceException(ResourceException.Kind.FAILED_PRECONDITION, "cannot edit " + obs.configFile()
-                    + " on " + where + ": " + e.getMessage() + " (nothing on the node was changed)");
+                    + (obs.configTarget().equals(obs.configFile()) ? "" : " (" + obs.configTarget() + ")") + " on " + where
+                    + ": " + e.getMessage() + "; then run the update again (nothing on the node was changed: no file"
+                    + " written, containerd not restarted)");
         }
         List<String> warnings = new ArrayList<>(edit.warnings());
         if (!obs.importedFiles().isEmpty()) {
@@ -139,12 +154,21 @@ record MirrorPlan(ContainerdVersion version, Integer configVersion, List<FileWri
         Map<String, String> files = new TreeMap<>();
         Set<String> wanted = new LinkedHashSet<>();
 
-        // 1. The managed hosts.toml files, written only where the content changes.
+        // 0. config_path is the node's one setting: it is not moved away from a directory whose files another stack
+        // manages (its mirrors would stop working without that stack knowing).
         Owner.Op op = old == null ? Owner.Op.CREATE : Owner.Op.UPDATE;
+        if (edit.changed()) {
+            Optional<String> refusal = configPathRefusal(obs, edit.previousConfigPath(), certsDir, us, op, where);
+            if (refusal.isPresent()) {
+                throw new ResourceException(ResourceException.Kind.FAILED_PRECONDITION, refusal.get());
+            }
+        }
+        // 1. The managed hosts.toml files, written only where the content changes.
         for (MirrorSpec s : specs) {
             String path = HostsToml.path(certsDir, s.registry());
             Optional<String> current = Optional.ofNullable(obs.filesInCertsDir().get(s.registry()));
-            Optional<String> refusal = ownerRefusal(current, us, op, path, where);
+            Optional<String> refusal = ownerRefusal(current, us, op, path, where)
+                    .or(() -> notReplaceable(current, s.registry(), us, op, path, where));
             if (refusal.isPresent()) {
                 throw new ResourceException(ResourceException.Kind.FAILED_PRECONDITION, refusal.get());
             }
@@ -239,6 +263,82 @@ record MirrorPlan(ContainerdVersion version, Integer configVersion, List<FileWri
         }
         Optional<Owner> found = Owner.find(current.get());
         return Owner.refusal(Owner.claim(true, found, us), found, us, op, path + " on " + where);
+    }
+
+    /**
+     * Why a hosts.toml at {@code path} that imagecache did not write (no header) must not be backed up and replaced
+     * by stack {@code us}: it carries the owner line of another stack, or it is not TOML at all, so what it was meant
+     * to say cannot be known. Empty: it is a hand-made file that can be replaced with a backup (as the runbook's files
+     * are, even one whose shape containerd refuses: the backup keeps it).
+     */
+    static Optional<String> notReplaceable(Optional<String> current, String registry, Optional<Owner> us, Owner.Op op,
+                                           String path, String where) {
+        if (current.isEmpty() || HostsToml.isManaged(current.get())) {
+            return Optional.empty();
+        }
+        Optional<Owner> found = Owner.find(current.get());
+        if (found.isPresent() && us.isPresent() && !found.get().sameStack(us.get())) {
+            return Owner.refusal(Owner.Claim.FOREIGN, found, us, op, path + " on " + where + " (its owner line; it lacks"
+                    + " imagecache's header)");
+        }
+        return HostsToml.syntaxError(registry, current.get()).map(error -> path + " on " + where + " is in the way:"
+                + " imagecache did not write it (it lacks the header \"" + HostsToml.HEADER + "\") and cannot read it ("
+                + error + "), so containerd ignores it and what it was meant to say cannot be kept. Fix it, or move it"
+                + " away (e.g. mv " + path + " " + path + ".broken), then run the update again; a hand-made hosts.toml"
+                + " that reads is backed up and replaced (nothing was changed)");
+    }
+
+    /**
+     * Why stack {@code us} must not move config.toml's {@code config_path} from {@code previous} (one directory, or a
+     * colon-separated list) to {@code certsDir}: a hosts.toml under one of those directories names another stack
+     * ({@link Owner}), whose mirrors would stop working; on create, also another resource of this stack.
+     */
+    static Optional<String> configPathRefusal(Observed obs, String previous, String certsDir, Optional<Owner> us,
+                                              Owner.Op op, String where) {
+        if (previous == null || us.isEmpty()) {
+            return Optional.empty();
+        }
+        for (String dir : configuredDirs(previous, certsDir)) {
+            for (Map.Entry<String, String> f : new TreeMap<>(obs.filesConfigured()).entrySet()) {
+                if (!f.getKey().startsWith(dir + "/") || !HostsToml.isManaged(f.getValue())) {
+                    continue;
+                }
+                Optional<Owner> found = Owner.find(f.getValue());
+                Owner.Claim claim = Owner.claim(true, found, us);
+                if (claim == Owner.Claim.FOREIGN || (claim == Owner.Claim.SIBLING && op == Owner.Op.CREATE)) {
+                    Owner o = found.get();
+                    return Optional.of(obs.configFile() + " on " + where + " points config_path at " + dir + ", whose "
+                            + f.getKey() + " belongs to " + o.describe() + (claim == Owner.Claim.FOREIGN
+                            ? ", not to this stack " + us.get().stackId() : " of this stack") + ": containerd reads one "
+                            + "config_path, so moving it to " + certsDir + " would cut that resource's mirrors off. Give "
+                            + "this resource certsDir " + dir + " (each registry's hosts.toml has its owner), or remove "
+                            + "that resource first (nothing was changed)");
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The directories a {@code config_path} value names, but {@code certsDir} (normalised, without a trailing slash). */
+    static List<String> configuredDirs(String configPath, String certsDir) {
+        List<String> out = new ArrayList<>();
+        for (String d : configPath == null ? new String[0] : configPath.split(":")) {
+            String t = ContainerdMirror.trimSlash(d.strip());
+            if (!t.isEmpty() && t.startsWith("/") && !t.equals(certsDir) && !out.contains(t)) {
+                out.add(t);
+            }
+        }
+        return out;
+    }
+
+    /** Why config.toml as read cannot be edited (the file named, with line and column), empty when it can. */
+    static Optional<String> configProblem(Optional<String> config, ContainerdVersion version, String certsDir) {
+        try {
+            ConfigToml.edit(config.orElse(minimalConfig(version)), version, certsDir);
+            return Optional.empty();
+        } catch (ConfigTomlException e) {
+            return Optional.of(e.getMessage());
+        }
     }
 
     /** Where containerd listens with {@code configToml}: its {@code [grpc] address}, or containerd's default. */

@@ -206,7 +206,7 @@ public final class RegistryProxy implements CustomResource<RegistryProxy.Args, R
             return new CreateResult<>(null, previewState(a, null, null, req.news()));
         }
         String id = ImportId.format(a.connection(), "/" + containerName(a));
-        return new CreateResult<>(id, apply(id, a, null, req.context(), true, Owner.fromUrn(req.urn())));
+        return new CreateResult<>(id, apply(id, a, null, null, req.context(), true, Owner.fromUrn(req.urn())));
     }
 
     @Override
@@ -214,7 +214,7 @@ public final class RegistryProxy implements CustomResource<RegistryProxy.Args, R
         if (req.preview()) {
             return previewState(req.args(), req.olds(), req.oldState(), req.news());
         }
-        return apply(req.id(), req.args(), req.oldState(), req.context(), false, Owner.fromUrn(req.urn()));
+        return apply(req.id(), req.args(), req.olds(), req.oldState(), req.context(), false, Owner.fromUrn(req.urn()));
     }
 
     /** Preview: every output that follows from the inputs (and the old state), the rest unknown (null). */
@@ -254,7 +254,7 @@ public final class RegistryProxy implements CustomResource<RegistryProxy.Args, R
     }
 
     /** Observe the host, refuse what cannot work, plan, carry out the plan, wait until it proxies. */
-    private State apply(String id, Args a, State old, Context ctx, boolean creating, Optional<Owner> us)
+    private State apply(String id, Args a, Args olds, State old, Context ctx, boolean creating, Optional<Owner> us)
             throws ResourceException {
         Map<String, String> recorded = old == null || old.hostKeys() == null ? Map.of() : old.hostKeys();
         String where = a.connection().describe();
@@ -286,7 +286,9 @@ public final class RegistryProxy implements CustomResource<RegistryProxy.Args, R
             String secret = old != null && old.httpSecret() != null ? old.httpSecret() : newSecret();
             String config = DistributionConfig.render(config(a, secret, major));
             String sha = sha256(config);
-            RegistryProxyPlan.Actions actions = RegistryProxyPlan.plan(a, name, image, config, sha, seen, us);
+            RegistryProxyPlan.Actions actions = RegistryProxyPlan.plan(a, name, image, config, sha, seen, us,
+                    lastWritten(olds, old), java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSS'Z'")
+                            .withZone(java.time.ZoneOffset.UTC).format(java.time.Instant.now()));
             RegistryProxyExecutor.execute(docker, actions, a, name, image, config, sha, us, ctx);
             Optional<String> problem = health.await(host, docker, a, name, ctx);
             State state = new State(name, endpoint(a), configFile(a), sha, problem.isEmpty(), true, version, secret,
@@ -297,6 +299,18 @@ public final class RegistryProxy implements CustomResource<RegistryProxy.Args, R
             }
             return state;
         }
+    }
+
+    /**
+     * The SHA-256 of the config the last apply wrote: what the previous inputs render with the kept secret (the state's
+     * {@code configSha256} follows the host after a refresh, so it cannot tell a hand edit); null when unknown.
+     */
+    static String lastWritten(Args olds, State old) {
+        if (olds == null || old == null || old.httpSecret() == null || old.distributionVersion() == null
+                || olds.upstream() == null || olds.upstream().effectiveRemoteUrl() == null) {
+            return null;
+        }
+        return sha256(DistributionConfig.render(config(olds, old.httpSecret(), major(old.distributionVersion()))));
     }
 
     private RegistryClient.AuthScheme checkCredentials(Args a, Context ctx) throws ResourceException {
@@ -374,6 +388,10 @@ public final class RegistryProxy implements CustomResource<RegistryProxy.Args, R
             if (c.isEmpty() && config.isEmpty()) {
                 return ReadResult.gone();
             }
+            config.flatMap(DistributionConfig::yamlProblem).ifPresent(p -> req.context().warn(file + " on "
+                    + a.connection().describe() + " is " + p + ": distribution cannot start with it"
+                    + " (the proxy fails at its next restart); the next update saves it beside it as "
+                    + "config.yml.imagecache-<time>.bak (0600) and writes it again"));
             boolean running = c.map(ContainerInfo::running).orElse(false);
             boolean healthy = running && ProxyHealth.runsOurConfig(c.get(), a) && health.quick(host, a);
             State s = new State(name, endpoint(a), file, config.map(RegistryProxy::sha256).orElse(null), healthy, running,

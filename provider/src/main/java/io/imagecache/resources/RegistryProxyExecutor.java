@@ -32,6 +32,13 @@ final class RegistryProxyExecutor {
         }
         String file = RegistryProxy.configFile(a);
         if (actions.writeConfig()) {
+            if (actions.configBackup().isPresent()) {
+                RegistryProxyPlan.ConfigBackup b = actions.configBackup().get();
+                docker.run(CommandLine.script("cp -p " + CommandLine.quote(file) + " " + CommandLine.quote(b.path())
+                        + " && chmod 600 " + CommandLine.quote(b.path())), "back up " + file);
+                ctx.warn(file + " on " + docker.where() + " " + b.why() + "; it was saved as " + b.path()
+                        + " (0600) and written again");
+            }
             ctx.status("Writing " + file + " (0600)");
             docker.write(file, config, 0600);
         }

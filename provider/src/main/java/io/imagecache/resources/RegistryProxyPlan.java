@@ -37,9 +37,23 @@ final class RegistryProxyPlan {
     /** A directory to create and/or mark; {@code marker} empty: leave it as it is. */
     record DirAction(String path, boolean mkdir, Optional<ProxyMarker> marker) {}
 
-    /** What to do, in order: directories, the config file, the container. */
+    /**
+     * The config.yml found, saved before it is replaced: {@code path} (beside it, 0600 like the file: it can hold
+     * credentials) and why, for the warning.
+     */
+    record ConfigBackup(String path, String why) {}
+
+    /**
+     * What to do, in order: directories, the config file (saved first when {@code configBackup} says so), the
+     * container.
+     */
     record Actions(List<DirAction> dirs, boolean writeConfig, boolean removeContainer, boolean runContainer,
-                   boolean startContainer) {
+                   boolean startContainer, Optional<ConfigBackup> configBackup) {
+        Actions(List<DirAction> dirs, boolean writeConfig, boolean removeContainer, boolean runContainer,
+                boolean startContainer) {
+            this(dirs, writeConfig, removeContainer, runContainer, startContainer, Optional.empty());
+        }
+
         boolean changesNothing() {
             return dirs.isEmpty() && !writeConfig && !removeContainer && !runContainer && !startContainer;
         }
@@ -59,6 +73,13 @@ final class RegistryProxyPlan {
         Optional<String> foreign = ownerRefusal(o, name, where, us, creating ? Owner.Op.CREATE : Owner.Op.UPDATE);
         if (foreign.isPresent()) {
             throw new ResourceException(ResourceException.Kind.FAILED_PRECONDITION, foreign.get());
+        }
+        if (creating && o.currentConfig().isPresent() && !o.currentConfig().get().startsWith(DistributionConfig.HEADER)) {
+            throw new ResourceException(ResourceException.Kind.FAILED_PRECONDITION, RegistryProxy.configFile(a) + " on "
+                    + where + " exists and was not written by imagecache (it lacks the header \"" + DistributionConfig.HEADER
+                    + "\"): it may be another registry's config, and is not overwritten. Move it away, give this proxy "
+                    + "another configDir, or import the proxy that uses it (pulumi import imagecache:index:RegistryProxy "
+                    + "<name> " + ImportId.format(a.connection(), "/<container>") + ") (nothing was changed)");
         }
         if (creating && o.existing().isPresent() && !isManaged(o.existing().get())) {
             throw new ResourceException(ResourceException.Kind.INVALID, "a container named " + name + " already exists on "
@@ -166,6 +187,16 @@ final class RegistryProxyPlan {
      */
     static Actions plan(RegistryProxy.Args a, String name, String image, String config, String sha, Observed o,
                         Optional<Owner> us) {
+        return plan(a, name, image, config, sha, o, us, null, "0");
+    }
+
+    /**
+     * As above, for a proxy whose last apply wrote a config of SHA-256 {@code lastSha} (null: unknown, e.g. on create):
+     * a config.yml that is about to be replaced and is not what imagecache last wrote (edited by hand, invalid YAML, or
+     * hand-made) is first saved as {@code config.yml.imagecache-<stamp>.bak}, so no edit is lost.
+     */
+    static Actions plan(RegistryProxy.Args a, String name, String image, String config, String sha, Observed o,
+                        Optional<Owner> us, String lastSha, String stamp) {
         List<DirAction> dirs = new ArrayList<>();
         String upstream = a.upstream().effectiveRemoteUrl();
         for (Dir d : List.of(o.dataDir(), o.configDir())) {
@@ -179,8 +210,32 @@ final class RegistryProxyPlan {
         boolean writeConfig = o.currentConfig().map(c -> !c.equals(config)).orElse(true);
         Optional<ContainerInfo> c = o.existing();
         boolean recreate = c.isEmpty() || writeConfig || !runsOurs(c.get(), a, image, sha);
+        Optional<ConfigBackup> backup = writeConfig ? configBackupReason(o.currentConfig(), lastSha)
+                .map(why -> new ConfigBackup(RegistryProxy.configFile(a) + ".imagecache-" + stamp + ".bak", why))
+                : Optional.empty();
         return new Actions(dirs, writeConfig, recreate && c.isPresent(), recreate,
-                !recreate && !c.get().running());
+                !recreate && !c.get().running(), backup);
+    }
+
+    /**
+     * Why the config.yml {@code current}, about to be replaced, must be saved first; empty when it is what imagecache
+     * last wrote ({@code lastSha}) or there is none. Never its text (it can hold credentials).
+     */
+    static Optional<String> configBackupReason(Optional<String> current, String lastSha) {
+        if (current.isEmpty()) {
+            return Optional.empty();
+        }
+        Optional<String> yaml = DistributionConfig.yamlProblem(current.get());
+        if (yaml.isPresent()) {
+            return Optional.of("is " + yaml.get() + " (distribution cannot start with it)");
+        }
+        if (!current.get().startsWith(DistributionConfig.HEADER)) {
+            return Optional.of("was not written by imagecache (an adopted proxy's own config)");
+        }
+        if (lastSha == null || !lastSha.equals(RegistryProxy.sha256(current.get()))) {
+            return Optional.of("was edited since imagecache wrote it");
+        }
+        return Optional.empty();
     }
 
     /** The container is the one {@link #runCommand} makes: our entrypoint, our config, our image, ports and mounts. */

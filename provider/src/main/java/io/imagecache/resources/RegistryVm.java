@@ -8,6 +8,7 @@ import io.imagecache.spi.Decoded;
 import io.imagecache.spi.DiffResult;
 import io.imagecache.spi.PropertyDiff;
 import io.imagecache.spi.Prop;
+import io.imagecache.spi.Owner;
 import io.imagecache.spi.ResourceException;
 import io.imagecache.spi.ResourceType;
 import io.imagecache.ssh.Ed25519HostKeys;
@@ -165,9 +166,10 @@ public final class RegistryVm implements CustomResource<RegistryVm.Args, Registr
                 throw new ResourceException(ResourceException.Kind.FAILED_PRECONDITION, vm.dir() + " on " + a.hypervisor().describe()
                         + " exists and was not made by imagecache (no " + VmPlan.MARKER + "); move it away or set another vmDir");
             }
-            if (marker.isPresent() && !marker.get().equals(vm.markerText())) {
-                throw new ResourceException(ResourceException.Kind.FAILED_PRECONDITION, vm.dir() + " belongs to another VM ("
-                        + marker.get().strip() + ")");
+            Optional<Owner> us = Owner.fromUrn(req.urn());
+            Optional<String> refusal = VmMarker.refusal(marker, vm, us, Owner.Op.CREATE, a.hypervisor().describe());
+            if (refusal.isPresent()) {
+                throw new ResourceException(ResourceException.Kind.FAILED_PRECONDITION, refusal.get());
             }
             if (kvm.running(vm).isPresent()) {
                 throw new ResourceException(ResourceException.Kind.FAILED_PRECONDITION, "a VM named " + a.name() + " already runs on "
@@ -177,7 +179,7 @@ public final class RegistryVm implements CustomResource<RegistryVm.Args, Registr
                 req.context().status("Reusing the data disk " + vm.dataDisk());
             }
             req.context().status("Booting " + a.name() + " at " + plan.address());
-            kvm.prepare(vm, plan.seed());
+            kvm.prepare(vm, plan.seed(), VmMarker.of(vm, us).render());
             kvm.start(vm);
             try {
                 VmBoot.await(hosts, plan, a, defaultCredentials, kvm, req.context());
@@ -203,8 +205,15 @@ public final class RegistryVm implements CustomResource<RegistryVm.Args, Registr
             Hypervisor kvm = new Hypervisor(host, a.hypervisor().describe());
             RegistryVmPlan plan = RegistryVmPlan.of(a, s.hostPrivateKey(), null);
             VmPlan vm = plan.vm();
-            if (kvm.marker(vm).isEmpty()) {
+            Optional<String> marker = kvm.marker(vm);
+            if (marker.isEmpty()) {
                 return ReadResult.gone();
+            }
+            Optional<Owner> us = Owner.fromUrn(req.urn());
+            if (VmMarker.legacy(marker, vm, us)) {
+                // written by a version that recorded no stack: this stack, the first to manage it, adopts it
+                kvm.write(vm.marker(), VmMarker.of(vm, us).render(), 0644);
+                req.context().info(vm.marker() + " now names the stack " + us.get().stackId() + " (adopted)");
             }
             boolean running = kvm.running(vm).isPresent();
             if (!running) {
@@ -235,6 +244,15 @@ public final class RegistryVm implements CustomResource<RegistryVm.Args, Registr
             Hypervisor kvm = new Hypervisor(host, a.hypervisor().describe());
             RegistryVmPlan plan = RegistryVmPlan.of(a, old.hostPrivateKey(), null);
             VmPlan vm = plan.vm();
+            Optional<Owner> us = Owner.fromUrn(req.urn());
+            Optional<String> marker = kvm.marker(vm);
+            Optional<String> refusal = VmMarker.refusal(marker, vm, us, Owner.Op.UPDATE, a.hypervisor().describe());
+            if (refusal.isPresent()) {
+                throw new ResourceException(ResourceException.Kind.FAILED_PRECONDITION, refusal.get());
+            }
+            if (VmMarker.legacy(marker, vm, us)) {
+                kvm.write(vm.marker(), VmMarker.of(vm, us).render(), 0644);
+            }
             req.context().status("Restarting " + a.name() + " (" + a.cpus() + " CPUs, " + a.memoryMb() + " MiB)");
             if (kvm.running(vm).isPresent()) {
                 VmBoot.askPowerOff(hosts, old.address(), old.user(), old.hostKey(), a.privateKey(), defaultCredentials, req.context());
@@ -256,10 +274,15 @@ public final class RegistryVm implements CustomResource<RegistryVm.Args, Registr
             Hypervisor kvm = new Hypervisor(host, a.hypervisor().describe());
             VmPlan vm = RegistryVmPlan.of(a, s.hostPrivateKey(), null).vm();
             Optional<String> marker = kvm.marker(vm);
-            if (marker.isEmpty() || !marker.get().equals(vm.markerText())) {
+            if (marker.flatMap(VmMarker::parse).map(m -> !m.name().equals(a.name())).orElse(true)) {
                 req.context().warn(vm.dir() + " on " + a.hypervisor().describe() + " is not this VM's (no matching "
                         + VmPlan.MARKER + "); it was left in place");
                 return;
+            }
+            Optional<String> refusal = VmMarker.refusal(marker, vm, Owner.fromUrn(req.urn()), Owner.Op.DELETE,
+                    a.hypervisor().describe());
+            if (refusal.isPresent()) {
+                throw new ResourceException(ResourceException.Kind.FAILED_PRECONDITION, refusal.get());
             }
             if (kvm.running(vm).isPresent()) {
                 VmBoot.askPowerOff(hosts, s.address(), s.user(), s.hostKey(), a.privateKey(), defaultCredentials, req.context());

@@ -107,4 +107,16 @@ class DistributionConfigTest {
     void toStringHidesThePassword() {
         assertFalse(HUB.toString().contains("a:ss#w"), HUB.toString());
     }
+
+    @Test
+    void aConfigThatDistributionCannotReadIsDescribedWithItsLineAndColumnButNotItsText() {
+        assertEquals(Optional.empty(), DistributionConfig.yamlProblem("version: 0.1\nproxy:\n  remoteurl: x\n"));
+        String p = DistributionConfig.yamlProblem("version: 0.1\nproxy:\n  password: \"hunter2\n").orElseThrow();
+        assertTrue(p.startsWith("not valid YAML: line "), p);
+        assertFalse(p.contains("hunter2"), p);
+        assertEquals("not valid YAML: line 2, column 1: found duplicate key version",
+                DistributionConfig.yamlProblem("version: 0.1\nversion: 0.2\n").orElseThrow());
+        assertEquals(Optional.of("without any setting"), DistributionConfig.yamlProblem("# nothing\n"));
+        assertEquals(Optional.of("not a YAML mapping of settings"), DistributionConfig.yamlProblem("- a\n"));
+    }
 }

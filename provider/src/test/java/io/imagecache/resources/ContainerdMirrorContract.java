@@ -415,4 +415,108 @@ abstract class ContainerdMirrorContract {
         resource.delete(new CustomResource.DeleteRequest<>("id", "urn", args(ghcrProxy), s, ObservedContext.create()));
         reset();
     }
+
+    // --- malformed files on the node and another stack's config_path (issue 10) ---------------------------
+
+    private static final String URN_A = "urn:pulumi:a::cache::imagecache:index:ContainerdMirror::mirror";
+    private static final String URN_B = "urn:pulumi:b::cache::imagecache:index:ContainerdMirror::mirror";
+
+    /** What a refused apply must leave as it was: config.toml, every file under /etc/containerd, containerd itself. */
+    private String untouched() {
+        return node.sh("cd /etc/containerd && find . -type f -o -type l | sort | xargs -r sha256sum; readlink -f "
+                + NodeHost.CONFIG_FILE) + " pid " + node.containerdPid() + " restarts " + restarts();
+    }
+
+    @Test
+    @Order(30)
+    void aConfigTomlThatDoesNotParseIsRefusedNamingTheFileAndWhereAndNothingIsWritten() {
+        reset();
+        String broken = pristine + "\n[plugins.\"io.containerd.grpc.v1.cri\".registry\n  config_path = \"/etc/containerd/certs.d\n";
+        node.writeFile(NodeHost.CONFIG_FILE, broken); // containerd runs on with the file it loaded
+        String before = untouched();
+        ResourceException e = assertThrows(ResourceException.class, () -> resource.create(
+                new CustomResource.CreateRequest<>(URN_A, "mirror", d(args(ghcrProxy)), false, ObservedContext.create())));
+        assertEquals(ResourceException.Kind.FAILED_PRECONDITION, e.kind());
+        java.util.regex.Matcher at = java.util.regex.Pattern.compile("^cannot edit " + java.util.regex.Pattern.quote(
+                NodeHost.CONFIG_FILE + " on root@" + node.ip() + ":22: config.toml is not valid TOML: line ")
+                + "(\\d+), column \\d+: ").matcher(e.getMessage());
+        assertTrue(at.find(), e.getMessage());
+        assertTrue(Integer.parseInt(at.group(1)) > pristine.lines().count(), "the line of the broken header: " + e.getMessage());
+        assertTrue(e.getMessage().contains("fix it by hand first; then run the update again (nothing on the node was "
+                + "changed: no file written, containerd not restarted)"), e.getMessage());
+        assertEquals(broken, node.readFile(NodeHost.CONFIG_FILE), "byte-identical");
+        assertEquals(before, untouched(), "no hosts.toml written, no backup, containerd not restarted");
+        reset();
+    }
+
+    @Test
+    @Order(31)
+    void aHostsTomlInTheWayIsRefusedUnlessItCanBeReadAndThenItIsBackedUpAndReplaced() throws ResourceException {
+        reset();
+        String docker = "/etc/containerd/certs.d/docker.io/hosts.toml";
+        String ghcrFile = "/etc/containerd/certs.d/ghcr.io/hosts.toml";
+        node.sh("mkdir -p /etc/containerd/certs.d/docker.io /etc/containerd/certs.d/ghcr.io");
+        // 1. one that does not parse: containerd ignores it, and what it meant cannot be kept
+        String garbled = "server = \"https://registry-1.docker.io\n[host.\"http://10.9.9.9:5000\"]\n";
+        node.writeFile(docker, garbled);
+        String before = untouched();
+        ResourceException e = assertThrows(ResourceException.class, () -> resource.create(
+                new CustomResource.CreateRequest<>(URN_B, "mirror", d(args(ghcrProxy)), false, ObservedContext.create())));
+        assertEquals(ResourceException.Kind.FAILED_PRECONDITION, e.kind());
+        assertTrue(e.getMessage().startsWith(docker + " on root@" + node.ip() + ":22 is in the way: imagecache did not "
+                + "write it"), e.getMessage());
+        assertTrue(e.getMessage().contains("is not valid TOML: line 1, column"), e.getMessage());
+        assertTrue(e.getMessage().contains("mv " + docker + " " + docker + ".broken"), e.getMessage());
+        assertEquals(garbled, node.readFile(docker));
+        assertEquals(before, untouched(), "nothing written (not even ghcr.io's file), containerd not restarted");
+
+        // 2. one with another stack's owner line (but not imagecache's header)
+        String othersLine = "# imagecache:owner stack=cache/a resource=mirror\nserver = \"https://registry-1.docker.io\"\n";
+        node.writeFile(docker, othersLine);
+        before = untouched();
+        e = assertThrows(ResourceException.class, () -> resource.create(
+                new CustomResource.CreateRequest<>(URN_B, "mirror", d(args(ghcrProxy)), false, ObservedContext.create())));
+        assertTrue(e.getMessage().startsWith(docker + " on root@" + node.ip() + ":22 (its owner line; it lacks imagecache's"
+                + " header) belongs to the Pulumi stack cache/a (resource mirror), not to this stack cache/b"), e.getMessage());
+        assertEquals(othersLine, node.readFile(docker));
+        assertEquals(before, untouched());
+
+        // 3. a hand-made one that reads (the runbook's): backed up beside it, then replaced, as before
+        String handMade = "server = \"" + ghcr.networkUrl() + "\"\n\n[host.\"http://10.9.9.9:5000\"]\n  capabilities = [\"pull\"]\n";
+        node.sh("rm -f " + docker);
+        node.writeFile(ghcrFile, handMade);
+        ContainerdMirror.State s = resource.create(new CustomResource.CreateRequest<>(URN_B, "mirror", d(args(ghcrProxy)),
+                false, ObservedContext.create())).state();
+        String backup = node.sh("ls " + ghcrFile + ".imagecache-*.bak").strip();
+        assertEquals(handMade, node.readFile(backup), "the hand-made file is kept, byte for byte");
+        assertTrue(node.readFile(ghcrFile).contains(ghcrProxy.networkUrl()));
+        assertEquals("ok", criState());
+        resource.delete(new CustomResource.DeleteRequest<>("id", URN_B, args(ghcrProxy), s, ObservedContext.create()));
+        assertEquals(handMade, node.readFile(backup), "delete leaves the backup");
+        node.sh("rm -f " + backup);
+        reset();
+    }
+
+    @Test
+    @Order(32)
+    void anotherStackCannotMoveConfigPathAwayFromTheFirstStacksDirectory() throws ResourceException {
+        reset();
+        ContainerdMirror.Args a = args(ghcrProxy);
+        ContainerdMirror.State s = resource.create(new CustomResource.CreateRequest<>(URN_A, "mirror", d(a), false,
+                ObservedContext.create())).state();
+        String before = untouched();
+        ContainerdMirror.Args b = inDir("/etc/containerd/hosts.d", "echo restart >> /var/log/imagecache-restarts && "
+                + "systemctl restart containerd", 120);
+        ResourceException e = assertThrows(ResourceException.class, () -> resource.create(
+                new CustomResource.CreateRequest<>(URN_B, "mirror", d(b), false, ObservedContext.create())));
+        assertEquals(ResourceException.Kind.FAILED_PRECONDITION, e.kind());
+        assertTrue(e.getMessage().startsWith(NodeHost.CONFIG_FILE + " on root@" + node.ip() + ":22 points config_path at "
+                + "/etc/containerd/certs.d, whose /etc/containerd/certs.d/docker.io/hosts.toml belongs to the Pulumi stack "
+                + "cache/a (resource mirror), not to this stack cache/b"), e.getMessage());
+        assertEquals(before, untouched(), "config.toml unchanged, nothing written under hosts.d, containerd not restarted");
+        assertFalse(node.exec("test", "-e", "/etc/containerd/hosts.d").getExitCode() == 0);
+        pullsThroughTheMirror("/run/containerd/containerd.sock");
+        resource.delete(new CustomResource.DeleteRequest<>("id", URN_A, a, s, ObservedContext.create()));
+        reset();
+    }
 }

@@ -292,6 +292,30 @@ class MaintenanceScheduleIT {
 
     @Test
     @Order(9)
+    void aCronFileWithoutOurHeaderIsNeitherOverwrittenByCreateNorByUpdate() throws ResourceException {
+        String path = "/etc/cron.d/imagecache-" + PROXY;
+        String theirs = "0 3 * * 0 root echo hand-made\n";
+        host.writeFile(path, theirs);
+        String before = host.sh("stat -c '%Y %i %a' " + path);
+        ResourceException e = assertThrows(ResourceException.class, () -> resource.create(
+                new CustomResource.CreateRequest<>("urn", "ghcr", decoded(args), false, ObservedContext.create())));
+        assertEquals(ResourceException.Kind.FAILED_PRECONDITION, e.kind());
+        assertTrue(e.getMessage().startsWith(path + " on root@" + host.ip() + ":22 exists and was not written by "
+                + "imagecache (it lacks the header \"" + MaintenanceCron.HEADER + "\"), so it is not overwritten: move it"
+                + " away"), e.getMessage());
+        MaintenanceSchedule.Args changed = new MaintenanceSchedule.Args(connection(), PROXY, args.upstreamUrl(),
+                "15 4 * * 6", false, "0 * * * *", "/etc/cron.d");
+        e = assertThrows(ResourceException.class, () -> resource.update(new CustomResource.UpdateRequest<>("id", "urn",
+                args, state, decoded(changed), false, ObservedContext.create())));
+        assertTrue(e.getMessage().contains(path + " on root@" + host.ip() + ":22 no longer carries the imagecache header"),
+                e.getMessage());
+        assertEquals(theirs, host.readFile(path), "their file is unchanged");
+        assertEquals(before, host.sh("stat -c '%Y %i %a' " + path), "not even rewritten with the same bytes");
+        host.sh("rm -f " + path);
+    }
+
+    @Test
+    @Order(10)
     void aWrongPinnedHostKeyRefusesToConnect() {
         ConnectionArgs c = connection();
         ConnectionArgs pinnedWrong = new ConnectionArgs(c.host(), c.port(), c.user(), c.privateKey(), null, null,
@@ -306,7 +330,7 @@ class MaintenanceScheduleIT {
 
     /** Names that differ only in . and _ get their own files, which cron reads, and keep them apart. */
     @Test
-    @Order(10)
+    @Order(11)
     void containersNamedWithDotAndUnderscoreKeepTheirOwnCronFiles() throws ResourceException {
         List<MaintenanceSchedule.State> made = new java.util.ArrayList<>();
         for (String name : List.of("registry.ghcr", "registry_ghcr")) {

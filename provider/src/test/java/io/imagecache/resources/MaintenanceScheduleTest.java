@@ -131,6 +131,31 @@ class MaintenanceScheduleTest {
         assertEquals(List.of(), host.writes);
     }
 
+    /** A file at the schedule's path without our header: create and update refuse naming it and the way out. */
+    @Test
+    void aCronFileWithoutOurHeaderIsRefusedByCreateAndUpdateAndLeftAsItIs() throws Exception {
+        String path = "/etc/cron.d/imagecache-registry-ghcr";
+        String theirs = "# our own gc\n0 3 * * 0 root /usr/local/bin/my-gc\n";
+        host.files.put(path, theirs);
+        ResourceException e = assertThrows(ResourceException.class, () -> create("registry-ghcr"));
+        assertEquals(ResourceException.Kind.FAILED_PRECONDITION, e.kind());
+        assertTrue(e.getMessage().startsWith(path + " on root@10.0.20.10:22 exists and was not written by imagecache (it "
+                + "lacks the header \"" + MaintenanceCron.HEADER + "\"), so it is not overwritten: move it away (e.g. mv "
+                + path + " /root/"), e.getMessage());
+        assertTrue(e.getMessage().endsWith("or set another cronDir (nothing was changed)"), e.getMessage());
+
+        host.files.remove(path);
+        MaintenanceSchedule.State made = create("registry-ghcr");
+        host.files.put(path, theirs); // replaced by hand after the create
+        MaintenanceSchedule.Args changed = args("registry-ghcr", "0 4 * * 0");
+        e = assertThrows(ResourceException.class, () -> resource.update(new CustomResource.UpdateRequest<>("id", "urn",
+                args("registry-ghcr", "0 3 * * 0"), made, d(changed), false, ctx)));
+        assertEquals(ResourceException.Kind.FAILED_PRECONDITION, e.kind());
+        assertTrue(e.getMessage().contains("no longer carries the imagecache header"), e.getMessage());
+        assertTrue(e.getMessage().contains("Move it away (e.g. mv " + path + " /root/)"), e.getMessage());
+        assertEquals(theirs, host.files.get(path), "their file is unchanged");
+    }
+
     /** Two stacks, one host: B never overwrites or deletes the schedule A's stack wrote; a legacy file is adopted. */
     @Test
     void anotherStacksScheduleIsNeitherOverwrittenNorDeletedAndALegacyOneIsAdopted() throws Exception {

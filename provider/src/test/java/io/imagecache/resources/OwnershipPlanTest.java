@@ -163,4 +163,123 @@ class OwnershipPlanTest {
         assertEquals(List.of(), left.removals(), "a file another resource of the stack wrote since stays");
         assertTrue(left.warnings().stream().anyMatch(w -> w.contains("now belongs to the resource quay-mirror")), left.warnings().toString());
     }
+
+    // --- config_path, hosts.toml files in the way, a config.toml that does not parse (issue 10) ------------
+
+    private static MirrorPlan.Observed pointingAt(String configPath, Map<String, String> configured) {
+        return new MirrorPlan.Observed(ContainerdVersion.parse("containerd github.com/containerd/containerd 1.6.20 1.6.20"),
+                "/etc/containerd/config.toml", "/etc/containerd/config.toml",
+                Optional.of("version = 2\n[plugins.\"io.containerd.grpc.v1.cri\".registry]\n  config_path = \"" + configPath
+                        + "\"\n"), Optional.empty(), Map.of(), Map.of(), List.of(), List.of(), false, configured);
+    }
+
+    @Test
+    void anotherStackCannotMoveConfigPathAwayFromTheDirectoryItsFilesAreIn() throws ResourceException {
+        Optional<Owner> mA = Optional.of(new Owner("cache", "a", "mirror"));
+        Optional<Owner> mB = Optional.of(new Owner("cache", "b", "mirror"));
+        String theirs = "/srv/a-certs/docker.io/hosts.toml";
+        MirrorPlan.Observed node = pointingAt("/srv/a-certs", Map.of(theirs, file(mA)));
+        ResourceException e = assertThrows(ResourceException.class, () -> MirrorPlan.of(mirror(), null, null, node, "T",
+                "root@n:22", mB));
+        assertEquals(ResourceException.Kind.FAILED_PRECONDITION, e.kind());
+        assertEquals("/etc/containerd/config.toml on root@n:22 points config_path at /srv/a-certs, whose " + theirs
+                + " belongs to the Pulumi stack cache/a (resource mirror), not to this stack cache/b: containerd reads one "
+                + "config_path, so moving it to /etc/containerd/certs.d would cut that resource's mirrors off. Give this "
+                + "resource certsDir /srv/a-certs (each registry's hosts.toml has its owner), or remove that resource first "
+                + "(nothing was changed)", e.getMessage());
+        // a colon-separated list names each directory
+        assertThrows(ResourceException.class, () -> MirrorPlan.of(mirror(), null, null,
+                pointingAt("/etc/containerd/certs.d:/srv/a-certs", Map.of(theirs, file(mA))), "T", "n", mB));
+        // the same stack's own resource moving its directory, a legacy file, a hand-made one: the move goes ahead
+        assertTrue(MirrorPlan.of(mirror(), null, null, node, "T", "n", mA).restartsContainerd());
+        assertTrue(MirrorPlan.of(mirror(), null, null, pointingAt("/srv/a-certs", Map.of(theirs, file(Optional.empty()))),
+                "T", "n", mB).restartsContainerd());
+        assertTrue(MirrorPlan.of(mirror(), null, null, pointingAt("/srv/a-certs", Map.of(theirs, "server = \"x\"\n")),
+                "T", "n", mB).restartsContainerd());
+        // another resource of the same stack: refused on create only (an update is this resource renamed)
+        Optional<Owner> sibling = Optional.of(new Owner("cache", "a", "other"));
+        assertTrue(MirrorPlan.configPathRefusal(node, "/srv/a-certs", "/etc/containerd/certs.d", sibling, Owner.Op.CREATE,
+                "n").orElseThrow().contains("belongs to the Pulumi stack cache/a (resource mirror) of this stack"));
+        assertEquals(Optional.empty(), MirrorPlan.configPathRefusal(node, "/srv/a-certs", "/etc/containerd/certs.d",
+                sibling, Owner.Op.UPDATE, "n"));
+        // config_path already where this resource wants it: nothing to move, nothing refused
+        assertEquals(List.of(), MirrorPlan.configuredDirs("/etc/containerd/certs.d/", "/etc/containerd/certs.d"));
+    }
+
+    @Test
+    void aHostsFileInTheWayIsRefusedWhenItCannotBeReadOrNamesAnotherStackAndBackedUpWhenItCanBeRead()
+            throws ResourceException {
+        Optional<Owner> mB = Optional.of(new Owner("cache", "b", "mirror"));
+        String garbled = "server = \"https://registry-1.docker.io\n";
+        ResourceException e = assertThrows(ResourceException.class, () -> MirrorPlan.of(mirror(), null, null,
+                node(Map.of("docker.io", garbled)), "T", "root@n:22", mB));
+        assertEquals(ResourceException.Kind.FAILED_PRECONDITION, e.kind());
+        assertTrue(e.getMessage().startsWith(PATH + " on root@n:22 is in the way: imagecache did not write it (it lacks the "
+                + "header \"" + HostsToml.HEADER + "\") and cannot read it (hosts.toml for docker.io is not valid TOML: "
+                + "line 1, column "), e.getMessage());
+        assertTrue(e.getMessage().endsWith("mv " + PATH + " " + PATH + ".broken), then run the update again; a hand-made "
+                + "hosts.toml that reads is backed up and replaced (nothing was changed)"), e.getMessage());
+        assertTrue(!e.getMessage().contains("registry-1.docker.io"), "the file's text is not repeated: " + e.getMessage());
+        // TOML whose shape containerd refuses (a field's type): readable, so backed up and replaced, as before
+        assertEquals(PATH + ".imagecache-T.bak", MirrorPlan.of(mirror(), null, null,
+                node(Map.of("docker.io", "server = 5\n")), "T", "n", mB).writes().get(0).backup());
+
+        String othersLine = "# " + new Owner("cache", "a", "mirror").line() + "\nserver = \"https://registry-1.docker.io\"\n";
+        e = assertThrows(ResourceException.class, () -> MirrorPlan.of(mirror(), null, null,
+                node(Map.of("docker.io", othersLine)), "T", "root@n:22", mB));
+        assertTrue(e.getMessage().startsWith(PATH + " on root@n:22 (its owner line; it lacks imagecache's header) belongs to "
+                + "the Pulumi stack cache/a (resource mirror), not to this stack cache/b"), e.getMessage());
+
+        String handMade = "server = \"https://registry-1.docker.io\"\n\n[host.\"http://10.9.9.9:5000\"]\n";
+        MirrorPlan p = MirrorPlan.of(mirror(), null, null, node(Map.of("docker.io", handMade)), "T", "n", mB);
+        assertEquals(PATH + ".imagecache-T.bak", p.writes().get(0).backup(), "backed up, then replaced");
+        assertEquals(Optional.of(handMade), p.writes().get(0).previous());
+    }
+
+    @Test
+    void aConfigTomlThatDoesNotParseIsRefusedNamingTheFileLineAndColumnAndWhatToDo() {
+        MirrorPlan.Observed broken = new MirrorPlan.Observed(
+                ContainerdVersion.parse("containerd github.com/containerd/containerd 1.6.20 1.6.20"),
+                "/etc/containerd/config.toml", "/etc/containerd/real/config.toml",
+                Optional.of("version = 2\n[plugins.\"io.containerd.grpc.v1.cri\".registry\n"), Optional.empty(), Map.of(),
+                Map.of(), List.of());
+        ResourceException e = assertThrows(ResourceException.class, () -> MirrorPlan.of(mirror(), null, null, broken, "T",
+                "root@n:22", Optional.empty()));
+        assertEquals(ResourceException.Kind.FAILED_PRECONDITION, e.kind());
+        assertTrue(e.getMessage().matches("cannot edit /etc/containerd/config\\.toml \\(/etc/containerd/real/config\\.toml\\) "
+                + "on root@n:22: config\\.toml is not valid TOML: line 2, column \\d+: .*; containerd cannot read it either, fix"
+                + " it by hand first; then run the update again \\(nothing on the node was changed: no file written, "
+                + "containerd not restarted\\)"), e.getMessage());
+        assertEquals(Optional.empty(), MirrorPlan.configEdit(broken.config(), broken.version(), "/etc/containerd/certs.d"));
+        assertTrue(MirrorPlan.configProblem(broken.config(), broken.version(), "/etc/containerd/certs.d").orElseThrow()
+                .startsWith("config.toml is not valid TOML: line 2"));
+    }
+
+    // --- RegistryVm's directory marker ------------------------------------------------------------------
+
+    @Test
+    void aVmDirectoryMarkerNamesTheStackAnotherStacksIsRefusedAndAnOlderOneIsRestamped() {
+        io.imagecache.vm.VmPlan vm = io.imagecache.vm.VmPlan.of("registry", "/var/lib/imagecache/vms", "/img/base.qcow2",
+                "qcow2", 2, 2048, 20, 50, "br0", "kvm");
+        Optional<Owner> vA = Optional.of(new Owner("cache", "a", "vm"));
+        Optional<Owner> vB = Optional.of(new Owner("cache", "b", "vm"));
+        String byA = VmMarker.of(vm, vA).render();
+        assertEquals("imagecache RegistryVm registry\n# imagecache:owner stack=cache/a resource=vm\n", byA);
+        assertEquals(Optional.of(new VmMarker("registry", vA)), VmMarker.parse(byA));
+        for (Owner.Op op : Owner.Op.values()) {
+            String refusal = VmMarker.refusal(Optional.of(byA), vm, vB, op, "root@kvm:22").orElseThrow();
+            assertTrue(refusal.startsWith("the VM directory /var/lib/imagecache/vms/registry on root@kvm:22 (see "
+                    + "/var/lib/imagecache/vms/registry/.imagecache-owner) belongs to the Pulumi stack cache/a (resource vm), "
+                    + "not to this stack cache/b"), refusal);
+        }
+        assertEquals(Optional.empty(), VmMarker.refusal(Optional.of(byA), vm, vA, Owner.Op.UPDATE, "h"));
+        assertTrue(VmMarker.refusal(Optional.of("imagecache RegistryVm other\n"), vm, vA, Owner.Op.CREATE, "h").orElseThrow()
+                .contains("belongs to another VM (.imagecache-owner says it is other)"));
+        // an older version's marker (no stack): not refused, and restamped naming the stack that manages it
+        String legacy = vm.markerText();
+        assertEquals(Optional.empty(), VmMarker.refusal(Optional.of(legacy), vm, vB, Owner.Op.CREATE, "h"));
+        assertTrue(VmMarker.legacy(Optional.of(legacy), vm, vB));
+        assertTrue(!VmMarker.legacy(Optional.of(byA), vm, vB), "a marker naming a stack is never restamped");
+        assertTrue(!VmMarker.legacy(Optional.of(legacy), vm, Optional.empty()), "no stack, nothing to stamp");
+    }
 }

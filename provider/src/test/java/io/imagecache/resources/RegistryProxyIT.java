@@ -395,10 +395,45 @@ class RegistryProxyIT {
         assertTrue(states.get("k8s").healthy());
         assertTrue(host.readFile(file).contains("level: info"), "the config is ours again");
         assertEquals("true", host.docker("inspect", "-f", "{{.State.Running}}", "registry-k8s").strip());
+        String backup = host.sh("ls " + file + ".imagecache-*.bak").strip();
+        assertTrue(host.readFile(backup).contains("level: debug"), "the hand edit was saved first");
+        assertEquals("600 root", host.sh("stat -c '%a %U' " + backup).strip(), "like the config: it holds the password");
+        host.sh("rm -f " + backup);
     }
 
     @Test
     @Order(16)
+    void aConfigEditedIntoInvalidYamlIsReportedBySavedAndRepairedByTheNextApply() throws ResourceException {
+        String file = states.get("k8s").configFile();
+        host.sh("sed -i 's/^http:$/http: [/' " + file);
+        String broken = host.readFile(file);
+        List<String> seen = new ArrayList<>();
+        var read = resource.read(new CustomResource.ReadRequest<>("id", "urn", Optional.of(args.get("k8s")),
+                Optional.of(states.get("k8s")), warnings(seen)));
+        assertTrue(seen.stream().anyMatch(w -> w.startsWith(file + " on root@" + host.ip() + ":22 is not valid YAML: line ")
+                && w.contains(", column ") && w.contains("distribution cannot start with it")), seen.toString());
+        assertTrue(seen.stream().noneMatch(w -> w.contains(PASSWORD) || w.contains("first-pass") || w.contains("second-pass")),
+                "the file's text is not repeated: " + seen);
+        var diff = resource.diff(new CustomResource.DiffRequest<>("id", "urn", args.get("k8s"), read.state(), d(args.get("k8s")),
+                io.imagecache.spi.Records.encode(args.get("k8s")), io.imagecache.spi.Records.encode(args.get("k8s")),
+                io.imagecache.spi.Records.encode(read.state()), Set.of()));
+        assertEquals(Set.of("configSha256"), diff.detailed().keySet(), "refresh shows it as drift");
+        seen.clear();
+        RegistryProxy.State s = resource.update(new CustomResource.UpdateRequest<>("id", "urn", args.get("k8s"), read.state(),
+                d(args.get("k8s")), false, warnings(seen)));
+        states.put("k8s", s);
+        String backup = host.sh("ls " + file + ".imagecache-*.bak").strip();
+        assertEquals(broken, host.readFile(backup), "their edit is kept, byte for byte");
+        assertEquals("600 root", host.sh("stat -c '%a %U' " + backup).strip());
+        assertTrue(seen.stream().anyMatch(w -> w.contains(file) && w.contains("is not valid YAML")
+                && w.contains("it was saved as " + backup + " (0600) and written again")), seen.toString());
+        assertTrue(host.readFile(file).startsWith(io.imagecache.distribution.DistributionConfig.HEADER), "repaired");
+        assertTrue(s.healthy(), "the proxy serves with the repaired config");
+        host.sh("rm -f " + backup);
+    }
+
+    @Test
+    @Order(17)
     void purgeOnDeleteNeverRemovesADirectoryThatHeldSomeonesFiles() throws ResourceException {
         host.sh("mkdir -p /srv/ops && echo keep > /srv/ops/notes.txt");
         UpstreamArgs u = new UpstreamArgs("srv", "srv.io", upstreams.get("quay").networkUrl(), 5070, null, null, null);
@@ -419,7 +454,7 @@ class RegistryProxyIT {
     }
 
     @Test
-    @Order(17)
+    @Order(18)
     void purgeRemovesTheDataOfAProxyThatMadeItButNotAnUnmarkedOne() throws ResourceException {
         UpstreamArgs u = new UpstreamArgs("purged", "purged.io", upstreams.get("quay").networkUrl(), 5071, null, null, null);
         RegistryProxy.Args a = new RegistryProxy.Args(conn(), u, IMAGE, "0.0.0.0", "/var/lib/imagecache/purged",
@@ -438,7 +473,7 @@ class RegistryProxyIT {
     }
 
     @Test
-    @Order(18)
+    @Order(19)
     void twoProxiesCannotShareADirectory() {
         UpstreamArgs u = new UpstreamArgs("twin", "twin.io", upstreams.get("quay").networkUrl(), 5072, null, null, null);
         RegistryProxy.Args shared = new RegistryProxy.Args(conn(), u, IMAGE, "0.0.0.0", "/var/lib/imagecache/quay",
@@ -451,7 +486,7 @@ class RegistryProxyIT {
     }
 
     @Test
-    @Order(19)
+    @Order(20)
     void anImageWhoseEntrypointNamesItsOwnConfigStillGetsAWorkingProxy() throws Exception {
         host.sh("docker rm -f own-ep >/dev/null 2>&1; docker create --name own-ep " + IMAGE + " >/dev/null && docker commit "
                 + "--change 'ENTRYPOINT [\"/bin/registry\", \"serve\", \"/etc/docker/registry/config.yml\"]' --change 'CMD []' "
@@ -468,7 +503,7 @@ class RegistryProxyIT {
     }
 
     @Test
-    @Order(20)
+    @Order(21)
     void a28ImageWithABasicUpstreamIsRefusedNamingVersionChallengeAndFix() {
         LocalRegistry basic = LocalRegistry.htpasswd("basic-user", "basic-pass");
         basic.withNetwork(network.network());
@@ -486,7 +521,7 @@ class RegistryProxyIT {
     }
 
     @Test
-    @Order(21)
+    @Order(22)
     void importOfAPasswordWithBackslashNAndYamlSpecialsKeepsItExactly() throws Exception {
         String password = "p\\nw: #'\"x";
         host.writeFile("/etc/docker-registry/special/config.yml", "version: 0.1\nstorage:\n  filesystem:\n"
@@ -504,7 +539,7 @@ class RegistryProxyIT {
     }
 
     @Test
-    @Order(22)
+    @Order(23)
     void aPortUsedOnAnotherAddressIsNoConflictButOnTheSameOneIs() throws ResourceException {
         UpstreamArgs lo = new UpstreamArgs("lo", "lo.io", upstreams.get("quay").networkUrl(), 5080, null, null, null);
         RegistryProxy.State first = create(new RegistryProxy.Args(conn(), lo, IMAGE, "127.0.0.1", "/var/lib/imagecache/lo",
@@ -524,7 +559,7 @@ class RegistryProxyIT {
     }
 
     @Test
-    @Order(23)
+    @Order(24)
     void aProxyBoundToOneAddressAnswersThereAndNotOnTheHostsOtherAddresses() throws Exception {
         // a second address: the host joins a second lab network (an interface of its own, as a second NIC)
         try (LabNetwork second = LabNetwork.create()) {

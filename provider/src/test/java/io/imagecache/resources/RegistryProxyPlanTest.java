@@ -150,4 +150,50 @@ class RegistryProxyPlanTest {
         assertEquals(Optional.of(new ProxyMarker(NAME, "u", true)), ProxyMarker.parse(new ProxyMarker(NAME, "u", true).render()));
         assertEquals(Optional.empty(), ProxyMarker.parse("owner: registry-ghcr\n"), "without our header it is not a marker");
     }
+
+    // --- a config.yml edited into invalid YAML, edited by hand, or someone else's (issue 10) ------------------
+
+    private static RegistryProxyPlan.Observed withConfig(String config) {
+        return new RegistryProxyPlan.Observed(Optional.empty(), List.of(), List.of(),
+                dir("/var/lib/imagecache/ghcr", DirState.NONEMPTY, NAME, true), dir("/tmp/hp", DirState.NONEMPTY, NAME, true),
+                Optional.of(config));
+    }
+
+    @Test
+    void aConfigThatIsNotWhatImagecacheLastWroteIsSavedBeforeItIsWrittenAgain() {
+        RegistryProxy.Args a = args("/var/lib/imagecache/ghcr", "0.0.0.0", false);
+        String ours = io.imagecache.distribution.DistributionConfig.HEADER + "\nversion: 0.1\nproxy:\n  remoteurl: \"https://ghcr.io\"\n";
+        String last = RegistryProxy.sha256(ours);
+        // what the last apply wrote: replaced without a copy (the inputs changed)
+        var same = RegistryProxyPlan.plan(a, NAME, a.image(), "new", "sha", withConfig(ours), Optional.empty(), last, "T");
+        assertTrue(same.writeConfig());
+        assertEquals(Optional.empty(), same.configBackup());
+        // edited into invalid YAML: saved, with the YAML error's line and column, never its text
+        String broken = ours + "  password: \"s3cr3t\n  ttl: [\n";
+        var repaired = RegistryProxyPlan.plan(a, NAME, a.image(), "new", "sha", withConfig(broken), Optional.empty(), last, "T");
+        RegistryProxyPlan.ConfigBackup b = repaired.configBackup().orElseThrow();
+        assertEquals("/tmp/hp/config.yml.imagecache-T.bak", b.path());
+        assertTrue(b.why().matches("is not valid YAML: line \\d+, column \\d+: .+ \\(distribution cannot start with it\\)"), b.why());
+        assertFalse(b.why().contains("s3cr3t"), b.why());
+        // a valid edit of our file, and an adopted proxy's own file (no header): saved too
+        assertEquals("was edited since imagecache wrote it", RegistryProxyPlan.configBackupReason(
+                Optional.of(ours + "# mine\n"), last).orElseThrow());
+        assertEquals("was not written by imagecache (an adopted proxy's own config)", RegistryProxyPlan.configBackupReason(
+                Optional.of("version: 0.1\nproxy:\n  remoteurl: https://ghcr.io\n"), null).orElseThrow());
+        // nothing to replace: no copy
+        assertEquals(Optional.empty(), RegistryProxyPlan.plan(a, NAME, a.image(), ours, "sha", withConfig(ours),
+                Optional.empty(), null, "T").configBackup());
+    }
+
+    @Test
+    void createRefusesAConfigYmlImagecacheDidNotWrite() {
+        RegistryProxy.Args a = args("/var/lib/imagecache/ghcr", "0.0.0.0", false);
+        var o = new RegistryProxyPlan.Observed(Optional.empty(), List.of(), List.of(),
+                dir(a.dataDir(), DirState.MISSING, null, false), dir("/tmp/hp", DirState.NONEMPTY, null, false),
+                Optional.of("version: 0.1\nproxy:\n  remoteurl: https://quay.io\n"));
+        ResourceException e = assertThrows(ResourceException.class, () -> RegistryProxyPlan.preflight(a, NAME, true, o, "h"));
+        assertEquals(ResourceException.Kind.FAILED_PRECONDITION, e.kind());
+        assertTrue(e.getMessage().startsWith("/tmp/hp/config.yml on h exists and was not written by imagecache"), e.getMessage());
+        assertTrue(e.getMessage().endsWith("(nothing was changed)"), e.getMessage());
+    }
 }

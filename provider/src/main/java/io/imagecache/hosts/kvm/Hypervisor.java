@@ -71,8 +71,13 @@ public final class Hypervisor extends HostOps {
      * (a re-created VM keeps its cache). The VM must not be running.
      */
     public void prepare(VmPlan p, Map<String, String> seed) throws ResourceException {
+        prepare(p, seed, p.markerText());
+    }
+
+    /** As above, with {@code markerText} as the directory's marker (one that names the stack, too). */
+    public void prepare(VmPlan p, Map<String, String> seed, String markerText) throws ResourceException {
         run(CommandLine.of("install", "-d", "-m", "0700", p.dir(), p.seedDir()), "create " + p.dir());
-        write(p.marker(), p.markerText(), 0644);
+        write(p.marker(), markerText, 0644);
         for (Map.Entry<String, String> f : seed.entrySet()) {
             write(p.seedDir() + "/" + f.getKey(), f.getValue(), 0600);
         }

@@ -50,7 +50,6 @@ preview() {
   (cd "$root" && mvn -B -ntp -q -pl lab,provider,examples -am verify -Dit.test=PreviewBench -Dtest=NONE \
     -Dsurefire.failIfNoSpecifiedTests=false -Dfailsafe.failIfNoSpecifiedTests=false -Dbench.runs="${RUNS:-9}" \
     ${java25:+-Dbench.java25="$java25"})
-  python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); [print(f"{k:<17} {v[\"wall_ms\"][\"median\"]:7.0f} [{v[\"wall_ms\"][\"min\"]:.0f}-{v[\"wall_ms\"][\"max\"]:.0f}] ms") for k,v in d["variants"].items()]' "$out/preview.json"
 }
 
 mkdir -p "$out"

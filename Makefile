@@ -10,7 +10,7 @@ export TESTCONTAINERS_HOST_OVERRIDE = localhost
 export PULUMI_SKIP_UPDATE_CHECK = true
 export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION = true
 
-.PHONY: help tools tools-bin node-tools node-tools-dir lab provider provider-bin schema docs sdks sdk-java dist demo test unit it clean
+.PHONY: help tools tools-bin node-tools node-tools-dir lab provider provider-bin schema docs sdks sdk-java dist demo test unit it bench clean
 
 help:
 	@echo "make demo   run the examples on the local lab (installs everything first)"
@@ -19,6 +19,7 @@ help:
 	@echo "            and the lab's containerd 1.7 / 2.x and distribution 3 binaries"
 	@echo "make lab    build the lab images locally"
 	@echo "make provider / schema / clean"
+	@echo "make bench  start-up and no-op preview benchmarks (bench/run.sh, BENCHMARKS.md); PARTS=startup for one"
 	@echo "make docs   regenerate README.md's resource reference from schema.json"
 	@echo "make sdks   regenerate the committed SDKs from schema.json (sdk-java: sdk/java)"
 	@echo "make dist   dist/pulumi-resource-imagecache-v<version>-linux-amd64.tar.gz; the Java SDK into ~/.m2"
@@ -42,8 +43,12 @@ tools-bin:
 lab: tools
 	@lab/images/build.sh
 
+# The launcher's class-data archive (AppCDS on Java 17, the AOT cache on Java 25) for the JDK it will use, from a
+# training run of the jar just built: target/dist/jvm/. Without it the launcher builds one on first start.
 provider:
 	$(MVN) -q -pl provider -am package -Dmaven.test.skip=true
+	@provider/bin/pulumi-resource-imagecache --build-jvm-cache provider/target/dist/jvm >/dev/null \
+	  || echo "[provider] no class-data archive made: the plugin starts without one (slower)" >&2
 
 provider-bin:
 	@echo $(CURDIR)/provider/bin
@@ -76,6 +81,11 @@ test: tools lab
 
 unit:
 	$(MVN) test
+
+# issue 11's benchmarks (bench/run.sh; BENCHMARKS.md): make bench, or make bench PARTS=startup, RUNS=N
+PARTS ?=
+bench: tools provider
+	@bench/run.sh $(PARTS)
 
 # One integration test class (or a comma list), after `make tools lab` once: make it IT=ContainerdMirror2IT
 it:

@@ -26,11 +26,7 @@ public final class Main {
         System.setOut(System.err);
         String engineAddress = engineAddress(args);
 
-        Plugin plugin = Plugin.create();
-        String schema = plugin.schema();
-        Server server = Server.start(Plugin.version(), plugin.resources(), plugin.functions(), plugin.components(),
-                () -> schema,
-                engineAddress);
+        Server server = serve(engineAddress);
         portOut.println(server.port());
         portOut.flush();
         System.err.println("imagecache provider " + Plugin.version() + " serving on 127.0.0.1:" + server.port()
@@ -46,6 +42,41 @@ public final class Main {
             System.exit(0);
         }));
         server.awaitTermination();
+    }
+
+    /**
+     * The provider's gRPC server, serving. The schema is generated when the engine first asks for it (GetSchema),
+     * after the port is printed, so that generating it does not delay the start.
+     */
+    static Server serve(String engineAddress) throws java.io.IOException {
+        Plugin plugin = Plugin.create();
+        return Server.start(Plugin.version(), plugin.resources(), plugin.functions(), plugin.components(),
+                new Once<>(plugin::schema), engineAddress);
+    }
+
+    /** A value computed on first use and kept (thread-safe). */
+    static final class Once<T> implements java.util.function.Supplier<T> {
+        private final java.util.function.Supplier<T> compute;
+        private volatile T value;
+
+        Once(java.util.function.Supplier<T> compute) {
+            this.compute = compute;
+        }
+
+        @Override
+        public T get() {
+            T v = value;
+            if (v == null) {
+                synchronized (this) {
+                    v = value;
+                    if (v == null) {
+                        v = compute.get();
+                        value = v;
+                    }
+                }
+            }
+            return v;
+        }
     }
 
     /** The last argument that is not a flag; flags are {@code --logtostderr}, {@code -v=N}, {@code --tracing X}, {@code --logflow}. */

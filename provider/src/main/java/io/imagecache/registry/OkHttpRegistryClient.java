@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
@@ -26,25 +27,33 @@ import okhttp3.Response;
 final class OkHttpRegistryClient implements RegistryClient {
     private static final String USER_AGENT = "imagecache";
     private static final long MAX_ERROR_BODY = 64 * 1024;
-    private static final Gson GSON = new Gson();
-    private static final OkHttpClient SHARED = new OkHttpClient.Builder()
-            .connectTimeout(Duration.ofSeconds(10))
-            .readTimeout(Duration.ofSeconds(30))
-            .callTimeout(Duration.ofSeconds(60))
-            .build();
-    static final OkHttpRegistryClient DEFAULT = new OkHttpRegistryClient(SHARED);
+    /**
+     * The default client, made on first use: building an {@link OkHttpClient} loads the JDK's TLS stack and its
+     * trust store (about a third of the provider's start-up), which a preview that never asks a registry does not need.
+     */
+    private static final class Shared {
+        static final Gson GSON = new Gson();
+        static final OkHttpClient CLIENT = new OkHttpClient.Builder()
+                .connectTimeout(Duration.ofSeconds(10))
+                .readTimeout(Duration.ofSeconds(30))
+                .callTimeout(Duration.ofSeconds(60))
+                .build();
+    }
 
-    private final OkHttpClient http;
+    static final OkHttpRegistryClient DEFAULT = new OkHttpRegistryClient(() -> Shared.CLIENT);
 
-    private OkHttpRegistryClient(OkHttpClient http) {
+    private final Supplier<OkHttpClient> http;
+
+    private OkHttpRegistryClient(Supplier<OkHttpClient> http) {
         this.http = http;
     }
 
     /** Shares the connection pool of the default client. */
     static OkHttpRegistryClient withTimeout(Duration timeout) {
         Duration connect = timeout.compareTo(Duration.ofSeconds(10)) < 0 ? timeout : Duration.ofSeconds(10);
-        return new OkHttpRegistryClient(SHARED.newBuilder().connectTimeout(connect).readTimeout(timeout)
-                .callTimeout(timeout).build());
+        OkHttpClient client = Shared.CLIENT.newBuilder().connectTimeout(connect).readTimeout(timeout)
+                .callTimeout(timeout).build();
+        return new OkHttpRegistryClient(() -> client);
     }
 
     /** What one resolve knows: where it asks, with what, and the Authorization earned so far. */
@@ -127,13 +136,13 @@ final class OkHttpRegistryClient implements RegistryClient {
                 .addPathSegment("blobs").addPathSegment("uploads").addPathSegment("").build();
         Request post = new Request.Builder().url(url).header("User-Agent", USER_AGENT)
                 .post(okhttp3.RequestBody.create(new byte[0])).build();
-        try (Response r = http.newCall(post).execute()) {
+        try (Response r = http.get().newCall(post).execute()) {
             if (r.code() != 202) {
                 return false;
             }
             HttpUrl upload = r.header("Location") == null ? null : url.resolve(r.header("Location"));
             if (upload != null) {
-                try (Response ignored = http.newCall(new Request.Builder().url(upload).header("User-Agent", USER_AGENT)
+                try (Response ignored = http.get().newCall(new Request.Builder().url(upload).header("User-Agent", USER_AGENT)
                         .delete().build()).execute()) {
                     // best effort: an abandoned upload is purged by the registry anyway
                 }
@@ -199,7 +208,7 @@ final class OkHttpRegistryClient implements RegistryClient {
         if (authorization != null) {
             b.header("Authorization", authorization);
         }
-        return http.newCall(b.build()).execute();
+        return http.get().newCall(b.build()).execute();
     }
 
     private <T> T finish(Endpoint<T> ep, Response r, Session s) throws IOException, RegistryException {
@@ -314,7 +323,7 @@ final class OkHttpRegistryClient implements RegistryClient {
         }
         String text = r.peekBody(MAX_ERROR_BODY).string();
         try {
-            ErrorBody body = GSON.fromJson(text, ErrorBody.class);
+            ErrorBody body = Shared.GSON.fromJson(text, ErrorBody.class);
             if (body == null || body.errors() == null) {
                 return List.of();
             }

@@ -109,7 +109,10 @@ public final class RegistryProxy implements CustomResource<RegistryProxy.Args, R
     private final DefaultCredentials defaultCredentials;
     private final RegistryClient registry;
     private final ProxyHealth health;
-    private final SecureRandom random = new SecureRandom();
+    /** Made on first use: seeding a SecureRandom loads the JDK's security providers, which a preview does not need. */
+    private static final class Random {
+        static final SecureRandom INSTANCE = new SecureRandom();
+    }
 
     public RegistryProxy(RemoteHostFactory hosts, DefaultCredentials defaultCredentials, RegistryClient registry) {
         this.hosts = hosts;
@@ -331,7 +334,7 @@ public final class RegistryProxy implements CustomResource<RegistryProxy.Args, R
 
     private String newSecret() {
         byte[] b = new byte[32];
-        random.nextBytes(b);
+        Random.INSTANCE.nextBytes(b);
         return HexFormat.of().formatHex(b);
     }
 

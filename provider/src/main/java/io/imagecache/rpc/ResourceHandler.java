@@ -26,11 +26,20 @@ import java.util.Set;
  */
 final class ResourceHandler<A extends Record, S extends Record> {
     private final CustomResource<A, S> resource;
-    private final Set<String> replacePaths;
+    /** Found by reflection on first Diff, not at start-up (every type's handler is made before the port is printed). */
+    private volatile Set<String> replacePaths;
 
     ResourceHandler(CustomResource<A, S> resource) {
         this.resource = resource;
-        this.replacePaths = Diffs.replaceOnChangesPaths(resource.argsType());
+    }
+
+    private Set<String> replacePaths() {
+        Set<String> p = replacePaths;
+        if (p == null) {
+            p = Diffs.replaceOnChangesPaths(resource.argsType());
+            replacePaths = p;
+        }
+        return p;
     }
 
     record CheckOutcome(PropertyValue.Obj inputs, List<CheckFailure> failures) {}
@@ -63,7 +72,7 @@ final class ResourceHandler<A extends Record, S extends Record> {
         Decoded<A> newArgs = Records.decode(resource.argsType(), news, Records.Mode.LENIENT);
         try {
             return resource.diff(new CustomResource.DiffRequest<>(id, urn, oldArgs, oldState, newArgs, inputs, news, olds,
-                    replacePaths));
+                    replacePaths()));
         } catch (RuntimeException e) {
             // inputs that do not pass Check are the caller's to fix; with valid ones it is our bug
             List<CheckFailure> bad = Records.decode(resource.argsType(), news, Records.Mode.STRICT).failures();

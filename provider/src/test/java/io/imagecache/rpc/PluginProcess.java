@@ -25,8 +25,11 @@ final class PluginProcess implements AutoCloseable {
     final ResourceProviderGrpc.ResourceProviderBlockingStub stub;
     final Path log;
 
-    private PluginProcess(Process process, int port, Path log) {
+    private final BufferedReader stdout;
+
+    private PluginProcess(Process process, BufferedReader stdout, int port, Path log) {
         this.process = process;
+        this.stdout = stdout;
         this.log = log;
         this.channel = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
         this.stub = ResourceProviderGrpc.newBlockingStub(channel);
@@ -44,11 +47,19 @@ final class PluginProcess implements AutoCloseable {
     }
 
     static PluginProcess start(Path log) throws IOException {
-        Files.createDirectories(log.getParent());
-        Process p = new ProcessBuilder(launcher().toString()).redirectError(log.toFile()).start();
+        return start(launcher(), java.util.Map.of(), log);
+    }
+
+    /** {@code launcher} with {@code env} added to this process's environment. */
+    static PluginProcess start(Path launcher, java.util.Map<String, String> env, Path log) throws IOException {
+        Files.createDirectories(log.toAbsolutePath().getParent());
+        ProcessBuilder pb = new ProcessBuilder(launcher.toString()).redirectError(log.toFile());
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         CompletableFuture<String> first = CompletableFuture.supplyAsync(() -> {
             try {
-                return new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)).readLine();
+                return out.readLine();
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
@@ -69,16 +80,30 @@ final class PluginProcess implements AutoCloseable {
             throw new IllegalStateException("the plugin's first stdout line is not a port: " + line + "; its log: "
                     + Files.readString(log));
         }
-        return new PluginProcess(p, Integer.parseInt(line.strip()), log);
+        return new PluginProcess(p, out, Integer.parseInt(line.strip()), log);
+    }
+
+    /** What the plugin printed on stdout after its port line, once it has ended (after {@link #close}). */
+    String restOfStdout() throws IOException {
+        if (process.isAlive()) {
+            throw new IllegalStateException("the plugin still runs: close it first");
+        }
+        StringBuilder b = new StringBuilder();
+        for (String l = stdout.readLine(); l != null; l = stdout.readLine()) {
+            b.append(l).append('\n');
+        }
+        return b.toString();
     }
 
     @Override
     public void close() throws InterruptedException {
         channel.shutdownNow();
         channel.awaitTermination(5, TimeUnit.SECONDS);
-        process.destroy();
+        // SIGTERM through the handle: Process.destroy would also close our end of its stdout (restOfStdout)
+        process.toHandle().destroy();
         if (!process.waitFor(10, TimeUnit.SECONDS)) {
-            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            process.toHandle().destroyForcibly();
+            process.waitFor(10, TimeUnit.SECONDS);
         }
     }
 }

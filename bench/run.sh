@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# `make bench`: issue 11's benchmarks, one part at a time; each writes bench/results/<part>.tsv (one line per
+# measurement) and <part>.json (medians with min/max, ratios), and prints its table. BENCHMARKS.md says what each
+# figure is and which command made it.
+#
+#   bench/run.sh [startup] [preview] [fleet] [peers] [migration] [cache]   (none named: every part measured so far)
+#   RUNS=N       runs per variant (default 15 for startup, 9 for preview)
+#
+#   startup    provider start-up (launcher to port line) per JVM variant, against the Go YAML language host
+#   preview    a no-op `pulumi preview` of one resource (examples/maintenance-schedule on a lab Docker host)
+#   fleet, peers, migration, cache: not measured yet (issue 11 parts 1, 2, 4, 5)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+out=$root/bench/results
+tools=$("$root/scripts/install-tools.sh" --bin-dir)
+log() { printf '[bench] %s\n' "$*" >&2; }
+parts=("$@")
+((${#parts[@]})) || parts=(startup preview)
+
+# The JDKs: the one the launcher uses by default (JAVA_HOME, else java on PATH) and Temurin 25 where it is installed
+java_home() { dirname "$(dirname "$(readlink -f "$(command -v java)")")"; }
+java17=${JAVA_HOME:-$(java_home)}
+java25=${BENCH_JAVA25:-}
+if [[ -z $java25 ]]; then
+  for d in /usr/lib/jvm/temurin-25-jdk-* /usr/lib/jvm/temurin-25* /opt/java/temurin-25*; do
+    [[ -x $d/bin/java ]] && { java25=$d; break; }
+  done
+fi
+
+provider() {
+  [[ -f $root/provider/target/dist/imagecache-provider.jar ]] || { log "no provider jar: run make provider"; exit 1; }
+  local l=$root/provider/bin/pulumi-resource-imagecache
+  # the archives the measured variants use, as `make provider` builds them (kept when they still fit)
+  [[ $("$l" --jvm-cache-path) != none ]] || "$l" --build-jvm-cache "$root/provider/target/dist/jvm" >/dev/null
+  if [[ -n $java25 && $(IMAGECACHE_JAVA_HOME=$java25 "$l" --jvm-cache-path) == none ]]; then
+    IMAGECACHE_JAVA_HOME=$java25 "$l" --build-jvm-cache "$root/provider/target/dist/jvm" >/dev/null 2>&1
+  fi
+}
+
+startup() {
+  provider
+  log "startup: $java17${java25:+ and $java25}; the Go reference: $tools/pulumi-language-yaml"
+  python3 "$root/bench/startup.py" --runs "${RUNS:-15}" --out "$out" \
+    --launcher "$root/provider/bin/pulumi-resource-imagecache" --jar "$root/provider/target/dist/imagecache-provider.jar" \
+    --java17 "$java17" ${java25:+--java25 "$java25"} --go-plugin "$tools/pulumi-language-yaml" ${BENCH_BEFORE:+--before "$BENCH_BEFORE"}
+}
+
+preview() {
+  log "preview: examples/maintenance-schedule on a lab Docker host (the provider jar is rebuilt by this mvn run)"
+  (cd "$root" && mvn -B -ntp -q -pl lab,provider,examples -am verify -Dit.test=PreviewBench -Dtest=NONE \
+    -Dsurefire.failIfNoSpecifiedTests=false -Dfailsafe.failIfNoSpecifiedTests=false -Dbench.runs="${RUNS:-9}" \
+    ${java25:+-Dbench.java25="$java25"})
+}
+
+mkdir -p "$out"
+for p in "${parts[@]}"; do
+  case $p in
+    startup) startup ;;
+    preview) preview ;;
+    fleet | peers | migration | cache) log "$p: not measured yet (issue 11)" ;;
+    *) log "unknown part $p"; exit 2 ;;
+  esac
+done

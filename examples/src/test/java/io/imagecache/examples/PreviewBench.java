@@ -1,0 +1,151 @@
+package io.imagecache.examples;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.imagecache.lab.DockerHost;
+import io.imagecache.lab.LabNetwork;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Benchmark, not a test (`make bench`, bench/run.sh preview; not matched by failsafe's *IT): a no-op
+ * {@code pulumi preview} of one resource. examples/maintenance-schedule is brought up once on a lab Docker host;
+ * then `pulumi preview` runs RUNS times per variant of the provider's JVM (the variants taking turns), each checked
+ * to report the resource unchanged. Wall time of the whole CLI command, from spawn to exit. Writes
+ * bench/results/preview.tsv and preview.json. Its only assertions are the benchmark's own checks (the preview
+ * succeeded and changed nothing), never a time.
+ */
+class PreviewBench {
+    private static final int RUNS = Integer.getInteger("bench.runs", 9);
+    private static final String FLOOR = "pulumi-floor";
+    private static final String JAVA25 = System.getProperty("bench.java25", "/usr/lib/jvm/temurin-25-jdk-amd64");
+
+    record Variant(String name, String what, Map<String, String> env) {}
+
+    @Test
+    void noOpPreviewOfOneResource() throws Exception {
+        Path repo = PulumiCli.repoRoot();
+        Path launcher = repo.resolve("provider/bin/pulumi-resource-imagecache");
+        List<Variant> variants = new ArrayList<>();
+        variants.add(new Variant("java17-noarchive", "Java 17, the launcher's flags, no archive",
+                Map.of("IMAGECACHE_JVM_CACHE", "off")));
+        variants.add(new Variant("java17-appcds", "Java 17 with the AppCDS archive (the default here)", Map.of()));
+        if (Files.isExecutable(Path.of(JAVA25, "bin/java"))) {
+            variants.add(new Variant("java25-aot", "Temurin 25 with the AOT cache (IMAGECACHE_JAVA_HOME)",
+                    Map.of("IMAGECACHE_JAVA_HOME", JAVA25)));
+        }
+        for (Variant v : variants) {
+            ensureArchive(launcher, repo.resolve("provider/target/dist/jvm"), v.env());
+        }
+        Map<String, List<Double>> walls = new LinkedHashMap<>();
+        variants.forEach(v -> walls.put(v.name(), new ArrayList<>()));
+        double[] load = new double[2];
+        try (LabNetwork network = LabNetwork.create()) {
+            DockerHost host = new DockerHost(network);
+            host.start();
+            Path empty = Files.createTempDirectory("imagecache-bench-empty");
+            // the floor: the same CLI, backend and YAML language host with no resource and no provider at all
+            Files.writeString(empty.resolve("Pulumi.yaml"), "name: empty\nruntime: yaml\noutputs:\n  x: 1\n");
+            variants.add(new Variant(FLOOR, "the same `pulumi preview` of a YAML program with no resource (no provider)",
+                    Map.of()));
+            walls.put(FLOOR, new ArrayList<>());
+            try (PulumiCli cli = PulumiCli.forExample("maintenance-schedule", "bench");
+                 PulumiCli floor = PulumiCli.forProgram(empty, "bench")) {
+                cli.config("host", host.ip()).secretConfig("sshKey", host.rootKey().privateKey());
+                cli.up().assertOk();
+                floor.up().assertOk();
+                load[0] = loadAverage();
+                for (int r = 0; r <= RUNS; r++) {
+                    for (Variant v : variants) {
+                        PulumiCli c = v.name().equals(FLOOR) ? floor : cli;
+                        v.env().forEach(c::env);
+                        long t0 = System.nanoTime();
+                        PulumiCli.Result p = c.preview().assertOk();
+                        double ms = (System.nanoTime() - t0) / 1e6;
+                        v.env().keySet().forEach(k -> c.env(k, ""));
+                        // the stack (and the MaintenanceSchedule): nothing to do
+                        String unchanged = v.name().equals(FLOOR) ? "1 unchanged" : "2 unchanged";
+                        assertTrue(p.stdout().contains(unchanged) && !p.stdout().matches("(?s).*to (create|update|replace|delete).*"),
+                                "a no-op preview:\n" + p.stdout());
+                        if (r > 0) {
+                            walls.get(v.name()).add(ms);
+                        }
+                    }
+                }
+                load[1] = loadAverage();
+                cli.destroy().assertOk();
+            } finally {
+                host.stop();
+            }
+        }
+        write(repo.resolve("bench/results"), variants, walls, load);
+    }
+
+    /** The archive the launcher would use with {@code env}, built into target/dist/jvm as `make provider` does. */
+    private static void ensureArchive(Path launcher, Path dir, Map<String, String> env) throws Exception {
+        if (env.containsKey("IMAGECACHE_JVM_CACHE")) {
+            return;
+        }
+        if (run(launcher, env, "--jvm-cache-path").equals("none")) {
+            run(launcher, env, "--build-jvm-cache", dir.toString());
+        }
+    }
+
+    private static String run(Path launcher, Map<String, String> env, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(launcher.toString()));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD);
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        if (!p.waitFor(10, TimeUnit.MINUTES) || p.exitValue() != 0) {
+            throw new AssertionError(cmd + " failed");
+        }
+        return out;
+    }
+
+    private static double loadAverage() throws IOException {
+        return Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
+    }
+
+    private static void write(Path out, List<Variant> variants, Map<String, List<Double>> walls, double[] load)
+            throws IOException {
+        Files.createDirectories(out);
+        StringBuilder tsv = new StringBuilder("variant\trun\twall_ms\n");
+        StringBuilder json = new StringBuilder("{\n  \"part\": \"preview\",\n  \"runs\": " + RUNS
+                + ",\n  \"command\": \"pulumi preview --diff --non-interactive --color=never (examples/maintenance-schedule,"
+                + " one MaintenanceSchedule, state from one up on a lab Docker host)\",\n  \"loadavg\": ["
+                + load[0] + ", " + load[1] + "],\n  \"variants\": {");
+        System.out.printf("no-op pulumi preview of one resource, %d runs each (interleaved); load %.1f -> %.1f%n",
+                RUNS, load[0], load[1]);
+        String sep = "\n";
+        for (Variant v : variants) {
+            List<Double> xs = walls.get(v.name());
+            for (int i = 0; i < xs.size(); i++) {
+                tsv.append(v.name()).append('\t').append(i + 1).append('\t')
+                        .append(String.format(Locale.ROOT, "%.1f", xs.get(i))).append('\n');
+            }
+            List<Double> sorted = xs.stream().sorted().toList();
+            double median = sorted.size() % 2 == 1 ? sorted.get(sorted.size() / 2)
+                    : (sorted.get(sorted.size() / 2 - 1) + sorted.get(sorted.size() / 2)) / 2;
+            json.append(sep).append(String.format(Locale.ROOT,
+                    "    \"%s\": {\"what\": \"%s\", \"wall_ms\": {\"median\": %.1f, \"min\": %.1f, \"max\": %.1f}}",
+                    v.name(), v.what(), median, sorted.get(0), sorted.get(sorted.size() - 1)));
+            sep = ",\n";
+            System.out.printf(Locale.ROOT, "%-17s %7.0f [%.0f-%.0f] ms%n", v.name(), median, sorted.get(0),
+                    sorted.get(sorted.size() - 1));
+        }
+        json.append("\n  }\n}\n");
+        Files.writeString(out.resolve("preview.tsv"), tsv);
+        Files.writeString(out.resolve("preview.json"), json);
+    }
+}

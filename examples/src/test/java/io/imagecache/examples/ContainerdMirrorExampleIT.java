@@ -37,20 +37,14 @@ class ContainerdMirrorExampleIT {
     @BeforeAll
     static void start() {
         network = LabNetwork.create();
-        dockerHub = started(LocalRegistry.plain());
-        ghcr = started(LocalRegistry.plain());
+        dockerHub = LocalRegistry.plain().startedOn(network);
+        ghcr = LocalRegistry.plain().startedOn(network);
         ImageSeeder.to(dockerHub).dockerImage("library/hello", "1", "hello");
         ImageSeeder.to(ghcr).ociImage("org/app", "1", "app");
-        dockerProxy = started(LocalRegistry.proxy(dockerHub.networkUrl()));
-        ghcrProxy = started(LocalRegistry.proxy(ghcr.networkUrl()));
+        dockerProxy = LocalRegistry.proxy(dockerHub.networkUrl()).startedOn(network);
+        ghcrProxy = LocalRegistry.proxy(ghcr.networkUrl()).startedOn(network);
         node = new NodeHost(network);
         node.start();
-    }
-
-    private static LocalRegistry started(LocalRegistry r) {
-        r.withNetwork(network.network());
-        r.start();
-        return r;
     }
 
     @AfterAll

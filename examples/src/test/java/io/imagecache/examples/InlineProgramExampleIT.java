@@ -52,9 +52,7 @@ class InlineProgramExampleIT {
         node = NodeHost.containerd2(network);
         node.withAuthorizedKey(host.rootKey());
         node.start();
-        upstream = LocalRegistry.plain();
-        upstream.withNetwork(network.network());
-        upstream.start();
+        upstream = LocalRegistry.plain().startedOn(network);
         ImageSeeder.to(upstream).dockerImage("library/hello", "1", "hello");
     }
 

@@ -70,9 +70,7 @@ class JavaExampleIT {
     }
 
     private static LocalRegistry registry() {
-        LocalRegistry r = LocalRegistry.plain();
-        r.withNetwork(network.network());
-        r.start();
+        LocalRegistry r = LocalRegistry.plain().startedOn(network);
         return r;
     }
 

@@ -42,12 +42,8 @@ class PullThroughCacheExampleIT {
             n.withAuthorizedKey(registryVm.rootKey()); // one key for every host, as in the example's config
             n.start();
         }
-        dockerHub = LocalRegistry.plain();
-        dockerHub.withNetwork(network.network());
-        dockerHub.start();
-        ghcr = LocalRegistry.plain();
-        ghcr.withNetwork(network.network());
-        ghcr.start();
+        dockerHub = LocalRegistry.plain().startedOn(network);
+        ghcr = LocalRegistry.plain().startedOn(network);
         ImageSeeder.to(dockerHub).dockerImage("library/hello", "1", "hello");
         ImageSeeder.to(ghcr).ociIndex("org/app", "1", "app");
     }

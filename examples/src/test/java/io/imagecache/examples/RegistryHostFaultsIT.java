@@ -72,9 +72,7 @@ class RegistryHostFaultsIT {
             n.withAuthorizedKey(registryHost.rootKey());
             n.start();
         }
-        dockerHub = LocalRegistry.plain();
-        dockerHub.withNetwork(network.network());
-        dockerHub.start();
+        dockerHub = LocalRegistry.plain().startedOn(network);
         ImageSeeder.to(dockerHub).dockerImage("library/hello", "1", "hello");
     }
 

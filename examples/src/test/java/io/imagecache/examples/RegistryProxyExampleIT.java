@@ -44,12 +44,8 @@ class RegistryProxyExampleIT {
         host = new DockerHost(network);
         host.start();
         tokens = TokenServer.start("puller", PASSWORD);
-        upstream = LocalRegistry.token(tokens);
-        upstream.withNetwork(network.network());
-        upstream.start();
-        other = LocalRegistry.plain();
-        other.withNetwork(network.network());
-        other.start();
+        upstream = LocalRegistry.token(tokens).startedOn(network);
+        other = LocalRegistry.plain().startedOn(network);
         image = ImageSeeder.to(upstream.url(), "puller", PASSWORD).dockerImage("org/app", "1", "app");
         ImageSeeder.to(other).dockerImage("org/app", "1", "app");
     }

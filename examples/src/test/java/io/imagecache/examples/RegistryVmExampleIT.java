@@ -53,9 +53,7 @@ class RegistryVmExampleIT {
         node.withAuthorizedKey(kvm.rootKey());
         node.start();
         kvm.routeFrom(node);
-        dockerHub = LocalRegistry.plain();
-        dockerHub.withNetwork(network.network());
-        dockerHub.start();
+        dockerHub = LocalRegistry.plain().startedOn(network);
         ImageSeeder.to(dockerHub).dockerImage("library/hello", "1", "hello");
     }
 

@@ -69,9 +69,7 @@ class SameChildrenIT {
         node = NodeHost.containerd2(network);
         node.withAuthorizedKey(host.rootKey());
         node.start();
-        upstream = LocalRegistry.plain();
-        upstream.withNetwork(network.network());
-        upstream.start();
+        upstream = LocalRegistry.plain().startedOn(network);
     }
 
     @AfterAll

@@ -82,9 +82,7 @@ class SecretsSweepIT {
             h.start();
         }
         tokens = TokenServer.start(UPSTREAM_USER, UPSTREAM_PASSWORD);
-        upstream = LocalRegistry.token(tokens);
-        upstream.withNetwork(network.network());
-        upstream.start();
+        upstream = LocalRegistry.token(tokens).startedOn(network);
         ImageSeeder.to(upstream.url(), UPSTREAM_USER, UPSTREAM_PASSWORD).dockerImage("org/app", "1", "app");
         secrets = new SecretForms().password("upstream password", UPSTREAM_USER, UPSTREAM_PASSWORD)
                 .value("key passphrase", KEY_PASSPHRASE).privateKey("SSH private key", key.privateKey())

@@ -73,9 +73,7 @@ class TwoStacksExampleIT {
     @BeforeAll
     static void start() throws IOException {
         network = LabNetwork.create();
-        upstream = LocalRegistry.plain();
-        upstream.withNetwork(network.network());
-        upstream.start();
+        upstream = LocalRegistry.plain().startedOn(network);
         host = new DockerHost(network);
         host.start();
         node = new NodeHost(network);

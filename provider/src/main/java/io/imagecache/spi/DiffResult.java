@@ -54,6 +54,17 @@ public record DiffResult(Map<String, PropertyDiff> detailed, boolean deleteBefor
         return new DiffResult(m, deleteBeforeReplace);
     }
 
+    /** Without the paths {@code ignored} accepts (e.g. a change that means nothing on the host). */
+    public DiffResult without(java.util.function.Predicate<String> ignored) {
+        Map<String, PropertyDiff> kept = new LinkedHashMap<>();
+        detailed.forEach((path, diff) -> {
+            if (!ignored.test(path)) {
+                kept.put(path, diff);
+            }
+        });
+        return new DiffResult(kept, deleteBeforeReplace);
+    }
+
     public DiffResult withDeleteBeforeReplace(boolean dbr) {
         return new DiffResult(detailed, dbr);
     }

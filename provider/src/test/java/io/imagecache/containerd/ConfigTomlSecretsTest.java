@@ -28,7 +28,7 @@ class ConfigTomlSecretsTest {
                 List.of("plugins", "io.containerd.grpc.v1.cri", "registry", "config_path"), "/etc/containerd/certs.d"));
         String lost = WITH_AUTH.replace(SECRET, "other");
         ConfigTomlException e = assertThrows(ConfigTomlException.class,
-                () -> ConfigToml.verify(Toml.parse(WITH_AUTH), lost, ops));
+                () -> EditCheck.verify(Toml.parse(WITH_AUTH), lost, ops));
         assertEquals(ConfigTomlException.Kind.RESULT_INVALID, e.kind());
         assertFalse(e.getMessage().contains(SECRET), e.getMessage());
         assertFalse(e.getMessage().contains("other"), e.getMessage());

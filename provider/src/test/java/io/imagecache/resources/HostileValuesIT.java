@@ -136,9 +136,7 @@ class HostileValuesIT {
         node.withCommandRecorder();
         Stream.of(docker, node).parallel().forEach(LabHost::start);
         tokens = TokenServer.start(USER, PASSWORD);
-        upstream = LocalRegistry.token(tokens);
-        upstream.withNetwork(network.network());
-        upstream.start();
+        upstream = LocalRegistry.token(tokens).startedOn(network);
         image = ImageSeeder.to(upstream.url(), USER, PASSWORD).dockerImage("org/app", "1", "behind hostile credentials");
         proxies = new RegistryProxy(new JschRemoteHostFactory(), Optional::empty, RegistryClient.create());
         schedules = new MaintenanceSchedule(new JschRemoteHostFactory(), Optional::empty);

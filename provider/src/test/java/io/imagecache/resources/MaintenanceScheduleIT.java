@@ -59,9 +59,7 @@ class MaintenanceScheduleIT {
         host.start();
         resource = new MaintenanceSchedule(new JschRemoteHostFactory(),
                 () -> Optional.of(new DefaultCredentials.Found(host.rootKey().privateKey(), null)));
-        upstream = LocalRegistry.plain();
-        upstream.withNetwork(network.network());
-        upstream.start();
+        upstream = LocalRegistry.plain().startedOn(network);
         image = ImageSeeder.to(upstream).dockerImage("org/app", "1", "app v1");
         // The proxy the seed's way: config file + data directory on the host, published port.
         host.writeFile("/etc/docker-registry/ghcr/config.yml", """

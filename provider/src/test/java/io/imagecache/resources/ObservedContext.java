@@ -12,6 +12,7 @@ final class ObservedContext implements Context {
     private final String cancelAfter;
     private final java.time.Duration delay;
     private volatile long cancelAt = Long.MAX_VALUE;
+    private final java.util.List<String> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private ObservedContext(String cancelAfter, java.time.Duration delay) {
         this.cancelAfter = cancelAfter;
@@ -20,6 +21,16 @@ final class ObservedContext implements Context {
 
     static Context create() {
         return new ObservedContext(null, java.time.Duration.ZERO);
+    }
+
+    /** One whose warnings a test reads ({@link #warnings()}). */
+    static ObservedContext keepingWarnings() {
+        return new ObservedContext(null, java.time.Duration.ZERO);
+    }
+
+    /** Every warning so far, in order. */
+    java.util.List<String> warnings() {
+        return java.util.List.copyOf(warnings);
     }
 
     /** As the engine's Cancel arriving {@code delay} after the first status line that starts with {@code status}. */
@@ -43,6 +54,7 @@ final class ObservedContext implements Context {
     @Override
     public void warn(String message) {
         LabSecrets.observe("context warn", message);
+        warnings.add(message);
     }
 
     @Override

@@ -7,11 +7,9 @@ import io.imagecache.hosts.docker.DiskFree;
 import io.imagecache.lab.DockerHost;
 import io.imagecache.lab.LabNetwork;
 import io.imagecache.lab.NodeHost;
-import io.imagecache.lab.guard.LabSecrets;
 import io.imagecache.lab.registry.ImageSeeder;
 import io.imagecache.lab.registry.LocalRegistry;
 import io.imagecache.registry.RegistryClient;
-import io.imagecache.spi.Context;
 import io.imagecache.spi.CustomResource;
 import io.imagecache.spi.Decoded;
 import io.imagecache.spi.ResourceException;
@@ -90,7 +88,7 @@ class ProxyDiskFullIT {
             n.start();
         }
         for (Small p : SMALL) {
-            LocalRegistry r = started(LocalRegistry.plain());
+            LocalRegistry r = LocalRegistry.plain().startedOn(network);
             upstreams.put(p.name(), r);
             ImageSeeder seed = ImageSeeder.to(r);
             seed.dockerImage(p.repoPrefix() + "cached", "1", "pulled from " + p.registry() + " before the disk filled");
@@ -98,18 +96,12 @@ class ProxyDiskFullIT {
                 seed.dockerImage(p.freshRepo(n), "1", "first pulled from " + p.registry() + " while the disk is full");
             }
         }
-        ghcr = started(LocalRegistry.plain());
+        ghcr = LocalRegistry.plain().startedOn(network);
         ImageSeeder.to(ghcr).ociImage("org/app", "1", "the other proxy's image");
         proxies = new RegistryProxy(new JschRemoteHostFactory(),
                 () -> Optional.of(new DefaultCredentials.Found(host.rootKey().privateKey(), null)), RegistryClient.create());
         mirrors = new ContainerdMirror(new JschRemoteHostFactory(),
                 () -> Optional.of(new DefaultCredentials.Found(host.rootKey().privateKey(), null)), Clock.systemUTC());
-    }
-
-    private static LocalRegistry started(LocalRegistry r) {
-        r.withNetwork(network.network());
-        r.start();
-        return r;
     }
 
     @AfterAll
@@ -129,32 +121,6 @@ class ProxyDiskFullIT {
         }
     }
 
-    /** A Context that keeps the warnings (and hands every message to the lab's secrets guard). */
-    static final class Warnings implements Context {
-        final List<String> seen = new ArrayList<>();
-
-        @Override
-        public void status(String message) {
-            LabSecrets.observe("context status", message);
-        }
-
-        @Override
-        public void info(String message) {
-            LabSecrets.observe("context info", message);
-        }
-
-        @Override
-        public void warn(String message) {
-            LabSecrets.observe("context warn", message);
-            seen.add(message);
-        }
-
-        @Override
-        public boolean cancelled() {
-            return false;
-        }
-    }
-
     private static ConnectionArgs conn(String ip) {
         return new ConnectionArgs(ip, 22, "root", null, null, null, null, null, 10, 3, 1, false);
     }
@@ -169,7 +135,7 @@ class ProxyDiskFullIT {
     }
 
     /** Read (refresh) of the proxy {@code name}; its warnings go to {@code w}. */
-    private static RegistryProxy.State read(String name, Warnings w) throws ResourceException {
+    private static RegistryProxy.State read(String name, ObservedContext w) throws ResourceException {
         var r = proxies.read(new CustomResource.ReadRequest<>("id", "urn", Optional.of(args.get(name)),
                 Optional.of(states.get(name)), w));
         states.put(name, r.state());
@@ -203,7 +169,7 @@ class ProxyDiskFullIT {
     @Test
     @Order(1)
     void theProxiesServeAndReadShowsTheFreeSpaceOfTheDataDirectorysFilesystem() throws Exception {
-        Warnings w = new Warnings();
+        ObservedContext w = ObservedContext.keepingWarnings();
         for (Small p : SMALL) {
             host.sh("mkdir -p " + p.dataDir() + " && mount -t tmpfs -o size=16m imagecache-" + p.name() + " " + p.dataDir());
             args.put(p.name(), proxy(p.name(), p.registry(), p.port(), p.image(), upstreams.get(p.name())));
@@ -215,7 +181,7 @@ class ProxyDiskFullIT {
             assertTrue(s.healthy(), e.getKey());
             states.put(e.getKey(), s);
         }
-        assertEquals(List.of(), w.seen, "16 MiB with nothing in it is not low");
+        assertEquals(List.of(), w.warnings(), "16 MiB with nothing in it is not low");
         for (Small p : SMALL) {
             long free = states.get(p.name()).diskFreeBytes();
             assertTrue(free > 15L << 20 && free <= 16L << 20, p.name() + ": the tmpfs's free space, not the host's: " + free);
@@ -247,7 +213,7 @@ class ProxyDiskFullIT {
             assertTrue(s.diskFreeBytes() < created, p.name() + ": the cached image takes room: " + s.diskFreeBytes());
             assertEquals(hostDf(p.dataDir()).freeBytes(), s.diskFreeBytes(), p.name() + ": what df shows on the host");
         }
-        assertEquals(List.of(), w.seen);
+        assertEquals(List.of(), w.warnings());
     }
 
     @Test
@@ -256,19 +222,19 @@ class ProxyDiskFullIT {
         for (Small p : SMALL) {
             ExecResult dd = host.exec("dd", "if=/dev/zero", "of=" + p.filler(), "bs=64k");
             assertTrue(dd.getStderr().contains("No space left on device"), dd.getStderr());
-            Warnings w = new Warnings();
+            ObservedContext w = ObservedContext.keepingWarnings();
             RegistryProxy.State s = read(p.name(), w);
             assertEquals(0L, s.diskFreeBytes(), p.name());
-            assertEquals(1, w.seen.size(), w.seen.toString());
-            String warning = w.seen.get(0);
+            assertEquals(1, w.warnings().size(), w.warnings().toString());
+            String warning = w.warnings().get(0);
             assertTrue(warning.startsWith("the cache of " + p.container() + " on root@" + host.ip()
                     + ":22 is nearly out of disk: 0 B of 16.0 MiB free (0%)"), warning);
             assertTrue(warning.contains("dataDir " + p.dataDir()), warning);
             assertTrue(s.healthy() && s.running(), p.name() + ": it still runs and answers");
         }
-        Warnings w = new Warnings();
+        ObservedContext w = ObservedContext.keepingWarnings();
         read("ghcr", w);
-        assertEquals(List.of(), w.seen, "the proxy on the host's own filesystem does not warn");
+        assertEquals(List.of(), w.warnings(), "the proxy on the host's own filesystem does not warn");
     }
 
     @Test
@@ -341,9 +307,9 @@ class ProxyDiskFullIT {
     void freeingSpaceIsAllItTakesToRecover() throws Exception {
         for (Small p : SMALL) {
             host.sh("rm -f " + p.filler());
-            Warnings w = new Warnings();
+            ObservedContext w = ObservedContext.keepingWarnings();
             RegistryProxy.State s = read(p.name(), w);
-            assertEquals(List.of(), w.seen, p.name() + ": no warning once there is room");
+            assertEquals(List.of(), w.warnings(), p.name() + ": no warning once there is room");
             assertTrue(s.diskFreeBytes() > 15L << 20, p.name() + ": " + s.diskFreeBytes());
             for (NodeHost n : nodes) {
                 String repo = p.freshRepo(n);

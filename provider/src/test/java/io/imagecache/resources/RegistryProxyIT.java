@@ -505,9 +505,7 @@ class RegistryProxyIT {
     @Test
     @Order(21)
     void a28ImageWithABasicUpstreamIsRefusedNamingVersionChallengeAndFix() {
-        LocalRegistry basic = LocalRegistry.htpasswd("basic-user", "basic-pass");
-        basic.withNetwork(network.network());
-        basic.start();
+        LocalRegistry basic = LocalRegistry.htpasswd("basic-user", "basic-pass").startedOn(network);
         try {
             RegistryProxy.Args a = args("basic", "basic.io", 5074, basic.networkUrl(), "basic-user", "basic-pass");
             ResourceException e = assertThrows(ResourceException.class, () -> create(a));

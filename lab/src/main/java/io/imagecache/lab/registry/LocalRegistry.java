@@ -145,6 +145,13 @@ public final class LocalRegistry extends GenericContainer<LocalRegistry> {
         return proxy(remoteUrl, null, null);
     }
 
+    /** Starts this registry on {@code network} (as a lab host sees it) and returns it. */
+    public LocalRegistry startedOn(io.imagecache.lab.LabNetwork network) {
+        withNetwork(network.network());
+        start();
+        return self();
+    }
+
     /** Runs this registry on {@code distribution}'s image, with that image's config layout. Before start only. */
     public LocalRegistry withDistribution(Distribution distribution) {
         this.distribution = distribution;

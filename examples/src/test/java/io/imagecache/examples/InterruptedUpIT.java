@@ -94,9 +94,7 @@ class InterruptedUpIT {
             n.withAuthorizedKey(registryHost.rootKey());
             n.start();
         }
-        dockerHub = LocalRegistry.plain();
-        dockerHub.withNetwork(network.network());
-        dockerHub.start();
+        dockerHub = LocalRegistry.plain().startedOn(network);
         ImageSeeder.to(dockerHub).dockerImage("library/hello", "1", "hello");
     }
 
@@ -203,15 +201,8 @@ class InterruptedUpIT {
             }
 
             program(cli.project(), 3, true); // every node gets a mirror of ghcr.io
-            PulumiCli.Running up = cli.start("up", "--yes", "--diff", "--non-interactive", "--color=never", "--skip-preview");
-            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
-            while (registryHost.sh("docker ps -q --filter name=^registry-ghcr$").isBlank()) {
-                if (!up.isAlive()) {
-                    throw new AssertionError("the up ended before the new proxy ran:\n" + up.await().output());
-                }
-                assertTrue(System.nanoTime() < deadline, "the new proxy never ran:\n" + up.outputSoFar());
-                Thread.sleep(200);
-            }
+            PulumiCli.Running up = upUntil(cli, "the new proxy ran",
+                    () -> !registryHost.sh("docker ps -q --filter name=^registry-ghcr$").isBlank());
             assertEquals("", hostsFile(victim, "ghcr.io"), "the rollout reached node 2 before its sshd was killed");
             victim.killSshd();
             long killed = System.nanoTime();
@@ -288,16 +279,8 @@ class InterruptedUpIT {
             }
 
             program(cli.project(), 3, false, MOVED); // config.toml changes on every node: a slow restart each
-            PulumiCli.Running up = cli.start("up", "--yes", "--diff", "--non-interactive", "--color=never", "--skip-preview");
-            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
             // node 2's config.toml written and its restart command running (in its `sleep 8`) over the SSH session
-            while (victim.sh("pgrep -f '^sleep 8$' || true").isBlank()) {
-                if (!up.isAlive()) {
-                    throw new AssertionError("the up ended before node 2's restart:\n" + up.await().output());
-                }
-                assertTrue(System.nanoTime() < deadline, "the up never reached node 2:\n" + up.outputSoFar());
-                Thread.sleep(200);
-            }
+            PulumiCli.Running up = upUntil(cli, "node 2's restart ran", () -> !victim.sh("pgrep -f '^sleep 8$' || true").isBlank());
             victim.killSshd(); // node 2 is in its `sleep 8` before the restart: the session running it dies
             long killed = System.nanoTime();
             PulumiCli.Result failed = up.await();
@@ -306,8 +289,16 @@ class InterruptedUpIT {
             failed.output().lines().filter(l -> l.contains(victim.ip())).distinct()
                     .forEach(l -> System.out.println("FAULTS   " + l.strip()));
             assertNotEquals(0, failed.exitCode(), failed.output());
-            assertTrue(failed.output().contains(victim.ip()) && failed.output().contains("lost"),
-                    "the error names node 2 and the lost connection:\n" + failed.output());
+            assertTrue(failed.output().contains("the connection to root@" + victim.ip() + ":22 was lost while containerd"
+                    + " restarted with the new " + NodeHost.CONFIG_FILE), "the error names node 2 and the lost connection:\n"
+                    + failed.output());
+            // nothing was put back (nothing could be): the message says what is left and how to finish, and claims no restore
+            assertTrue(failed.output().contains("nothing more was tried on it: left on the node as this apply wrote them: "
+                    + MOVED + "/docker.io/hosts.toml, " + NodeHost.CONFIG_FILE + " (the original config.toml is in "),
+                    failed.output());
+            assertTrue(failed.output().contains("Once the node answers again, `pulumi up` finishes the change"), failed.output());
+            assertFalse(failed.output().contains("RESTORING FAILED") || failed.output().contains("was not kept"),
+                    failed.output());
             // the restart command the dropped session had started runs on without it: wait for it to end
             victim.sh("i=0; while { pgrep -f '^sleep 8$' || pgrep -f '[s]ystemctl restart'; } >/dev/null && [ $i -lt 600 ];"
                     + " do sleep 0.1; i=$((i+1)); done");
@@ -317,6 +308,13 @@ class InterruptedUpIT {
             assertEquals(List.of(), files(last, MOVED), "the rollout stopped before node 3");
             assertFalse(last.readFile(NodeHost.CONFIG_FILE).contains(MOVED), "node 3's config.toml untouched");
             everyNodeIsWhole("after sshd was killed during node 2's restart");
+            // the failed update's state names the backup this apply made (where the original config.toml now is)
+            List<String> newBackups = new java.util.ArrayList<>(backups(victim));
+            newBackups.removeAll(before.get(victim));
+            assertEquals(1, newBackups.size(), "node 2: one backup of config.toml: " + newBackups);
+            JsonObject victimState = mirrorsInState(cli).get(victim.ip());
+            assertEquals(newBackups.get(0), victimState.get("backupFile").getAsString(), "node 2's state names the new backup");
+            assertFalse(victimState.get("configUpToDate").getAsBoolean(), "node 2's state: config.toml not known loaded");
 
             victim.startSshd();
             PulumiCli.Result next = cli.up();
@@ -337,6 +335,21 @@ class InterruptedUpIT {
         } finally {
             victim.startSshd(); // for what follows, whatever happened here
         }
+    }
+
+    /** Starts `up` (no preview) and waits, five minutes at most, until {@code reached}; fails if the up ends before. */
+    private static PulumiCli.Running upUntil(PulumiCli cli, String what, java.util.function.BooleanSupplier reached)
+            throws InterruptedException {
+        PulumiCli.Running up = cli.start("up", "--yes", "--diff", "--non-interactive", "--color=never", "--skip-preview");
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+        while (!reached.getAsBoolean()) {
+            if (!up.isAlive()) {
+                throw new AssertionError("the up ended before " + what + ":\n" + up.await().output());
+            }
+            assertTrue(System.nanoTime() < deadline, "never " + what + ":\n" + up.outputSoFar());
+            Thread.sleep(200);
+        }
+        return up;
     }
 
     /** The files under {@code certs.d} on {@code n}, relative to it, sorted. */
@@ -398,15 +411,8 @@ class InterruptedUpIT {
      * {@code signal} to the CLI and waits for it and every process it started to end.
      */
     private static PulumiCli.Result interruptWhileRestarting(PulumiCli cli, NodeHost node, String signal) throws Exception {
-        PulumiCli.Running up = cli.start("up", "--yes", "--diff", "--non-interactive", "--color=never", "--skip-preview");
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
-        while (node.sh("test -f " + HOSTS + " && echo yes || true").isBlank()) {
-            if (!up.isAlive()) {
-                throw new AssertionError("the up ended before it reached " + node.ip() + ":\n" + up.await().output());
-            }
-            assertTrue(System.nanoTime() < deadline, "the up never reached " + node.ip() + ":\n" + up.outputSoFar());
-            Thread.sleep(200);
-        }
+        PulumiCli.Running up = upUntil(cli, "it reached " + node.ip(),
+                () -> !node.sh("test -f " + HOSTS + " && echo yes || true").isBlank());
         List<ProcessHandle> children = up.children();
         up.signal(signal);
         PulumiCli.Result r = up.await();

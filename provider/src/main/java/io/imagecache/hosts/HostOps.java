@@ -21,6 +21,11 @@ public class HostOps {
         this.where = where;
     }
 
+    /** False once the connection to the host is known to be gone: nothing more can be done there (see {@link RemoteHost#connected()}). */
+    public boolean connected() {
+        return host.connected();
+    }
+
     /** The file as UTF-8 text, or empty when it does not exist. */
     public Optional<String> read(String path) throws ResourceException {
         try {

@@ -28,7 +28,6 @@ import java.time.Clock;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -254,7 +253,7 @@ public final class ContainerdMirror implements CustomResource<ContainerdMirror.A
         if (req.olds() != null && req.olds().mirrors() != null && req.news().value().mirrors() != null
                 && !req.news().hasUnknownsUnder(PropertyPath.of("mirrors"))
                 && byRegistry(req.olds().mirrors()).equals(byRegistry(req.news().value().mirrors()))) {
-            d = without(d, path -> path.startsWith("mirrors["));
+            d = d.without(path -> path.startsWith("mirrors["));
         }
         // Drift on the node (a hand edit, a deleted file, config.toml reverted) with no input change to explain it:
         // report what differs so the next up repairs it. Files are compared by what they mean, not byte for byte, so
@@ -290,15 +289,6 @@ public final class ContainerdMirror implements CustomResource<ContainerdMirror.A
         return m;
     }
 
-    private static DiffResult without(DiffResult d, java.util.function.Predicate<String> ignored) {
-        Map<String, PropertyDiff> kept = new LinkedHashMap<>();
-        d.detailed().forEach((path, diff) -> {
-            if (!ignored.test(path)) {
-                kept.put(path, diff);
-            }
-        });
-        return new DiffResult(kept, d.deleteBeforeReplace());
-    }
 
 
     // --- create / update --------------------------------------------------------------------------
@@ -338,12 +328,11 @@ public final class ContainerdMirror implements CustomResource<ContainerdMirror.A
             try {
                 MirrorApply.execute(plan, node, MirrorApply.Restart.of(a));
             } catch (ResourceException e) {
-                // Everything this apply wrote was put back: the node is as the previous apply left it.
-                State partial = old != null ? new State(old.containerdVersion(), old.configVersion(), old.hostsFiles(),
-                        false, false, old.backupFile(), old.migratedFiles(), Connections.hostKeys(host, recorded), true)
-                        : new State(plan.version().toString(), plan.configVersion(), Map.of(), false, false, null, null,
-                        Connections.hostKeys(host, recorded), true);
-                throw ResourceException.partial(e.kind(), id, olds != null ? olds : a, partial, e.getMessage());
+                throw ResourceException.partial(e.kind(), id, olds != null ? olds : a,
+                        MirrorPlan.afterFailure(plan, a, olds, old, List.of(), Connections.hostKeys(host, recorded)), e.getMessage());
+            } catch (MirrorApply.Failed f) {
+                throw ResourceException.partial(f.error().kind(), id, olds != null ? olds : a, MirrorPlan.afterFailure(plan,
+                        a, olds, old, f.stillWritten(), Connections.hostKeys(host, recorded)), f.error().getMessage());
             }
             if (plan.config().isPresent()) {
                 backup = plan.config().get().backup();
@@ -403,7 +392,7 @@ public final class ContainerdMirror implements CustomResource<ContainerdMirror.A
                 String path = HostsToml.path(certsDir, r);
                 Optional<String> content = node.read(path);
                 if (req.isImport()) {
-                    Optional<String> refusal = MirrorPlan.ownerRefusal(content, us, Owner.Op.UPDATE, path, where);
+                    Optional<String> refusal = MirrorOwnership.ownerRefusal(content, us, Owner.Op.UPDATE, path, where);
                     if (refusal.isPresent()) {
                         throw new ResourceException(ResourceException.Kind.FAILED_PRECONDITION, refusal.get());
                     }

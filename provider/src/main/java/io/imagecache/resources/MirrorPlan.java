@@ -158,7 +158,7 @@ record MirrorPlan(ContainerdVersion version, Integer configVersion, List<FileWri
         // manages (its mirrors would stop working without that stack knowing).
         Owner.Op op = old == null ? Owner.Op.CREATE : Owner.Op.UPDATE;
         if (edit.changed()) {
-            Optional<String> refusal = configPathRefusal(obs, edit.previousConfigPath(), certsDir, us, op, where);
+            Optional<String> refusal = MirrorOwnership.configPathRefusal(obs, edit.previousConfigPath(), certsDir, us, op, where);
             if (refusal.isPresent()) {
                 throw new ResourceException(ResourceException.Kind.FAILED_PRECONDITION, refusal.get());
             }
@@ -167,8 +167,8 @@ record MirrorPlan(ContainerdVersion version, Integer configVersion, List<FileWri
         for (MirrorSpec s : specs) {
             String path = HostsToml.path(certsDir, s.registry());
             Optional<String> current = Optional.ofNullable(obs.filesInCertsDir().get(s.registry()));
-            Optional<String> refusal = ownerRefusal(current, us, op, path, where)
-                    .or(() -> notReplaceable(current, s.registry(), us, op, path, where));
+            Optional<String> refusal = MirrorOwnership.ownerRefusal(current, us, op, path, where)
+                    .or(() -> MirrorOwnership.notReplaceable(current, s.registry(), us, op, path, where));
             if (refusal.isPresent()) {
                 throw new ResourceException(ResourceException.Kind.FAILED_PRECONDITION, refusal.get());
             }
@@ -223,7 +223,7 @@ record MirrorPlan(ContainerdVersion version, Integer configVersion, List<FileWri
                 warnings.add(path + " was not made by imagecache (or lost its header); it was left in place");
                 continue;
             }
-            Optional<String> refusal = ownerRefusal(Optional.of(content), us, Owner.Op.DELETE, path, where);
+            Optional<String> refusal = MirrorOwnership.ownerRefusal(Optional.of(content), us, Owner.Op.DELETE, path, where);
             if (refusal.isPresent()) {
                 throw new ResourceException(ResourceException.Kind.FAILED_PRECONDITION, refusal.get());
             }
@@ -251,72 +251,6 @@ record MirrorPlan(ContainerdVersion version, Integer configVersion, List<FileWri
         }
         return new MirrorPlan(version, edit.configVersion(), writes, config, removals, files, migrated, warnings,
                 edit.notes());
-    }
-
-    /**
-     * Why stack {@code us} must not {@code op} the hosts.toml {@code current} at {@code path}: it is imagecache's
-     * (its header) and its owner line names another stack, or on create another resource of this stack.
-     */
-    static Optional<String> ownerRefusal(Optional<String> current, Optional<Owner> us, Owner.Op op, String path, String where) {
-        if (current.isEmpty() || !HostsToml.isManaged(current.get())) {
-            return Optional.empty();
-        }
-        Optional<Owner> found = Owner.find(current.get());
-        return Owner.refusal(Owner.claim(true, found, us), found, us, op, path + " on " + where);
-    }
-
-    /**
-     * Why a hosts.toml at {@code path} that imagecache did not write (no header) must not be backed up and replaced
-     * by stack {@code us}: it carries the owner line of another stack, or it is not TOML at all, so what it was meant
-     * to say cannot be known. Empty: it is a hand-made file that can be replaced with a backup (as the runbook's files
-     * are, even one whose shape containerd refuses: the backup keeps it).
-     */
-    static Optional<String> notReplaceable(Optional<String> current, String registry, Optional<Owner> us, Owner.Op op,
-                                           String path, String where) {
-        if (current.isEmpty() || HostsToml.isManaged(current.get())) {
-            return Optional.empty();
-        }
-        Optional<Owner> found = Owner.find(current.get());
-        if (found.isPresent() && us.isPresent() && !found.get().sameStack(us.get())) {
-            return Owner.refusal(Owner.Claim.FOREIGN, found, us, op, path + " on " + where + " (its owner line; it lacks"
-                    + " imagecache's header)");
-        }
-        return HostsToml.syntaxError(registry, current.get()).map(error -> path + " on " + where + " is in the way:"
-                + " imagecache did not write it (it lacks the header \"" + HostsToml.HEADER + "\") and cannot read it ("
-                + error + "), so containerd ignores it and what it was meant to say cannot be kept. Fix it, or move it"
-                + " away (e.g. mv " + path + " " + path + ".broken), then run the update again; a hand-made hosts.toml"
-                + " that reads is backed up and replaced (nothing was changed)");
-    }
-
-    /**
-     * Why stack {@code us} must not move config.toml's {@code config_path} from {@code previous} (one directory, or a
-     * colon-separated list) to {@code certsDir}: a hosts.toml under one of those directories names another stack
-     * ({@link Owner}), whose mirrors would stop working; on create, also another resource of this stack.
-     */
-    static Optional<String> configPathRefusal(Observed obs, String previous, String certsDir, Optional<Owner> us,
-                                              Owner.Op op, String where) {
-        if (previous == null || us.isEmpty()) {
-            return Optional.empty();
-        }
-        for (String dir : configuredDirs(previous, certsDir)) {
-            for (Map.Entry<String, String> f : new TreeMap<>(obs.filesConfigured()).entrySet()) {
-                if (!f.getKey().startsWith(dir + "/") || !HostsToml.isManaged(f.getValue())) {
-                    continue;
-                }
-                Optional<Owner> found = Owner.find(f.getValue());
-                Owner.Claim claim = Owner.claim(true, found, us);
-                if (claim == Owner.Claim.FOREIGN || (claim == Owner.Claim.SIBLING && op == Owner.Op.CREATE)) {
-                    Owner o = found.get();
-                    return Optional.of(obs.configFile() + " on " + where + " points config_path at " + dir + ", whose "
-                            + f.getKey() + " belongs to " + o.describe() + (claim == Owner.Claim.FOREIGN
-                            ? ", not to this stack " + us.get().stackId() : " of this stack") + ": containerd reads one "
-                            + "config_path, so moving it to " + certsDir + " would cut that resource's mirrors off. Give "
-                            + "this resource certsDir " + dir + " (each registry's hosts.toml has its owner), or remove "
-                            + "that resource first (nothing was changed)");
-                }
-            }
-        }
-        return Optional.empty();
     }
 
     /** The directories a {@code config_path} value names, but {@code certsDir} (normalised, without a trailing slash). */
@@ -420,6 +354,43 @@ record MirrorPlan(ContainerdVersion version, Integer configVersion, List<FileWri
         return old == null ? new ContainerdMirror.State(null, null, files, null, null, null, null, null, null)
                 : new ContainerdMirror.State(old.containerdVersion(), old.configVersion(), files, null, null, null, old.migratedFiles(),
                 old.hostKeys(), restartsInPreview(a, olds, old));
+    }
+
+    /**
+     * The state a failed apply leaves, recorded with the previous inputs ({@code olds}, or {@code a} on create) so that
+     * the next {@code up} still sees the change to make: the previous state, with what this apply wrote and could not
+     * put back ({@code stillWritten}, paths). A hosts.toml still written under the recorded {@code certsDir} is in
+     * {@code hostsFiles} (so a delete finds it); a config.toml still written names its backup and is not up to date
+     * (containerd may not run with it), which the next {@code up} repairs.
+     */
+    static ContainerdMirror.State afterFailure(MirrorPlan plan, ContainerdMirror.Args a, ContainerdMirror.Args olds,
+                                               ContainerdMirror.State old, List<String> stillWritten,
+                                               Map<String, String> hostKeys) {
+        Map<String, String> files = new TreeMap<>(old == null || old.hostsFiles() == null ? Map.of() : old.hostsFiles());
+        Map<String, String> migrated = old == null || old.migratedFiles() == null ? new TreeMap<>()
+                : new TreeMap<>(old.migratedFiles());
+        String dir = ContainerdMirror.trimSlash(a.certsDir());
+        String recordedDir = ContainerdMirror.trimSlash((olds != null ? olds : a).certsDir());
+        if (!stillWritten.isEmpty() && dir.equals(recordedDir)) {
+            java.util.Set<String> planned = new java.util.HashSet<>();
+            plan.writes().forEach(w -> planned.add(w.path()));
+            plan.hostsFiles().forEach((registry, content) -> {
+                String path = HostsToml.path(dir, registry);
+                if (stillWritten.contains(path) || !planned.contains(path)) {
+                    files.put(registry, content);
+                }
+            });
+        }
+        plan.migrated().forEach((registry, path) -> {
+            if (stillWritten.contains(path)) {
+                migrated.put(registry, path);
+            }
+        });
+        Optional<ConfigChange> config = plan.config().filter(c -> stillWritten.contains(c.target()));
+        return new ContainerdMirror.State(old != null ? old.containerdVersion() : plan.version().toString(),
+                old != null ? old.configVersion() : plan.configVersion(), files, config.isPresent(), false,
+                config.map(ConfigChange::backup).orElse(old == null ? null : old.backupFile()),
+                migrated.isEmpty() ? null : migrated, hostKeys, true);
     }
 
     static String migratedContent(MirrorSpec m, ContainerdVersion version) {

@@ -50,6 +50,14 @@ public interface RemoteHost extends AutoCloseable {
      */
     RemoteHost uncancellable();
 
+    /**
+     * False once the connection is known to be gone (the server closed it, or it broke): nothing more can be done
+     * over it, and every further operation would fail at once. True while it is up, or when this host cannot tell.
+     */
+    default boolean connected() {
+        return true;
+    }
+
     /** The host keys verified on the way to this host, the target's own key last. */
     List<ObservedHostKey> hostKeys();
 

@@ -57,6 +57,8 @@ class ContainerdMirrorTest {
     private final List<String> warnings = new ArrayList<>();
     private String breakWhenConfigContains = null;
     private boolean shadowed = false;
+    /** The connection drops while ctr asks containerd for its plugins. */
+    private boolean dropOnCtr = false;
     /** Symlinks on the fake node: link -> what readlink -f prints. */
     private final Map<String, String> links = new java.util.HashMap<>();
     /** Owners on the fake node: path -> "uid gid". */
@@ -130,6 +132,9 @@ class ContainerdMirrorTest {
                     + "      config_path = \"" + (m.find() && !shadowed ? m.group(1) : "") + "\"\n");
         });
         node.on("ctr --address ", c -> {
+            if (dropOnCtr) {
+                node.drop();
+            }
             if (!c.startsWith("ctr --address " + socket + " ")) {
                 return FakeRemoteHost.fail("ctr: failed to dial \"" + c.split(" ")[2] + "\": connection refused");
             }
@@ -546,5 +551,85 @@ class ContainerdMirrorTest {
         assertEquals(null, resource.create(new CustomResource.CreateRequest<>("urn", "n", d(a), true, ctx)).state()
                 .restartsContainerd(), "create: unknown");
         assertEquals(List.of(), node.commands, "preview touches no node");
+    }
+
+    @Test
+    void aConnectionLostDuringTheRestartStopsAtOnceSaysWhatIsLeftAndRecordsIt() {
+        node.files.put(CONFIG, DEBIAN_16);
+        restart = c -> {
+            node.drop(); // the node's sshd is killed while the restart command runs over the session
+            return ok("");
+        };
+        ResourceException e = assertThrows(ResourceException.class, () -> create(args(mirror("docker.io", "http://10.0.20.10:5000"))));
+        assertEquals(ResourceException.Kind.UNAVAILABLE, e.kind(), e.getMessage());
+        assertEquals(List.of(), node.afterDrop, "nothing is tried over the lost connection: no restore, restart or CRI wait");
+        String m = e.getMessage();
+        assertTrue(m.startsWith("the connection to root@10.0.30.1:22 was lost while containerd restarted with the new "
+                + CONFIG + " (restart command `systemctl restart containerd`)"), m);
+        assertTrue(m.contains("left on the node as this apply wrote them: /etc/containerd/certs.d/docker.io/hosts.toml, "
+                + CONFIG + " (the original config.toml is in " + CONFIG
+                + ".imagecache-20261128T010203Z.bak); containerd runs with the old or the new config.toml"), m);
+        assertTrue(m.endsWith("Once the node answers again, `pulumi up` finishes the change"), m);
+        assertFalse(m.contains("RESTORING FAILED") || m.contains("not kept"), "nothing was restored, nothing claims so: " + m);
+        ContainerdMirror.State left = (ContainerdMirror.State) e.partialResult().orElseThrow().state();
+        assertEquals(node.files.get("/etc/containerd/certs.d/docker.io/hosts.toml"), left.hostsFiles().get("docker.io"),
+                "the state records the hosts.toml on the node, so a delete removes it");
+        assertEquals(CONFIG + ".imagecache-20261128T010203Z.bak", left.backupFile(), "and where the original config.toml is");
+        assertEquals(Boolean.FALSE, left.configUpToDate(), "the next up restarts containerd if it runs the old file");
+        assertEquals(1, restarts.get());
+    }
+
+    @Test
+    void aConnectionLostWhileWaitingForCriStopsWaiting() {
+        node.files.put(CONFIG, DEBIAN_16);
+        dropOnCtr = true;
+        ResourceException e = assertThrows(ResourceException.class, () -> create(args(mirror("docker.io", "http://10.0.20.10:5000"))));
+        assertEquals(ResourceException.Kind.UNAVAILABLE, e.kind(), e.getMessage());
+        assertEquals(List.of(), node.afterDrop, "no second poll of the CRI plugin, no rollback over the dead session");
+        assertTrue(e.getMessage().contains("was lost while containerd restarted with the new " + CONFIG), e.getMessage());
+        assertEquals(1, restarts.get());
+    }
+
+    @Test
+    void aConnectionLostBetweenTwoHostsFilesRecordsTheOneWritten() throws ResourceException {
+        ContainerdMirror.Args a = args(mirror("docker.io", "http://10.0.20.10:5000"));
+        node.files.put(CONFIG, DEBIAN_16);
+        ContainerdMirror.State s = create(a);
+        ContainerdMirror.Args b = args(mirror("docker.io", "http://10.0.20.11:5000"), mirror("ghcr.io", "http://10.0.20.10:5010"));
+        String second = "/etc/containerd/certs.d/ghcr.io/hosts.toml";
+        node.writeFails = path -> {
+            if (path.equals(second)) {
+                node.drop();
+            }
+            return null;
+        };
+        ResourceException e = assertThrows(ResourceException.class, () -> update(a, s, b));
+        assertEquals(ResourceException.Kind.UNAVAILABLE, e.kind(), e.getMessage());
+        assertTrue(e.getMessage().startsWith("the connection to root@10.0.30.1:22 was lost while the files were written"),
+                e.getMessage());
+        assertEquals(List.of("write " + second), node.afterDrop, "the failed write, then nothing");
+        ContainerdMirror.State left = (ContainerdMirror.State) e.partialResult().orElseThrow().state();
+        assertEquals(node.files.get("/etc/containerd/certs.d/docker.io/hosts.toml"), left.hostsFiles().get("docker.io"),
+                "docker.io's new file is recorded");
+        assertTrue(left.hostsFiles().get("docker.io").contains("10.0.20.11:5000"));
+        assertEquals(a, e.partialResult().orElseThrow().inputs(), "with the old inputs: the next up still makes the change");
+        assertEquals(1, restarts.get(), "no restart for a mirror change");
+    }
+
+    @Test
+    void aWriteThatFailsPartwayPutsBackTheFilesWrittenBeforeIt() throws ResourceException {
+        ContainerdMirror.Args a = args(mirror("docker.io", "http://10.0.20.10:5000"));
+        node.files.put(CONFIG, DEBIAN_16);
+        ContainerdMirror.State s = create(a);
+        String dockerBefore = node.files.get("/etc/containerd/certs.d/docker.io/hosts.toml");
+        ContainerdMirror.Args b = args(mirror("docker.io", "http://10.0.20.11:5000"), mirror("ghcr.io", "http://10.0.20.10:5010"));
+        node.writeFails = path -> path.endsWith("/ghcr.io/hosts.toml") ? "No space left on device" : null;
+        ResourceException e = assertThrows(ResourceException.class, () -> update(a, s, b));
+        assertTrue(e.getMessage().contains("No space left on device") && e.getMessage().endsWith("containerd was not"
+                + " restarted and the files written before it were put back"), e.getMessage());
+        assertEquals(dockerBefore, node.files.get("/etc/containerd/certs.d/docker.io/hosts.toml"), "docker.io's file is back");
+        assertFalse(node.files.containsKey("/etc/containerd/certs.d/ghcr.io/hosts.toml"));
+        ContainerdMirror.State left = (ContainerdMirror.State) e.partialResult().orElseThrow().state();
+        assertEquals(s.hostsFiles(), left.hostsFiles(), "the state says what is on the node: the old files");
     }
 }

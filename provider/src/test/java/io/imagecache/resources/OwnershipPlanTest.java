@@ -125,8 +125,8 @@ class OwnershipPlanTest {
         assertEquals(ResourceException.Kind.FAILED_PRECONDITION, e.kind());
         assertTrue(e.getMessage().startsWith(PATH + " on root@n:22 belongs to the Pulumi stack cache/a (resource mirror), not "
                 + "to this stack cache/b"), e.getMessage());
-        assertTrue(MirrorPlan.ownerRefusal(Optional.of(file(mA)), mB, Owner.Op.DELETE, PATH, "n").isPresent());
-        assertEquals(Optional.empty(), MirrorPlan.ownerRefusal(Optional.of("server = \"x\"\n"), mB, Owner.Op.CREATE, PATH, "n"),
+        assertTrue(MirrorOwnership.ownerRefusal(Optional.of(file(mA)), mB, Owner.Op.DELETE, PATH, "n").isPresent());
+        assertEquals(Optional.empty(), MirrorOwnership.ownerRefusal(Optional.of("server = \"x\"\n"), mB, Owner.Op.CREATE, PATH, "n"),
                 "a hand-made file is not a stack's (it is backed up and replaced, as before)");
     }
 
@@ -198,9 +198,9 @@ class OwnershipPlanTest {
                 "T", "n", mB).restartsContainerd());
         // another resource of the same stack: refused on create only (an update is this resource renamed)
         Optional<Owner> sibling = Optional.of(new Owner("cache", "a", "other"));
-        assertTrue(MirrorPlan.configPathRefusal(node, "/srv/a-certs", "/etc/containerd/certs.d", sibling, Owner.Op.CREATE,
+        assertTrue(MirrorOwnership.configPathRefusal(node, "/srv/a-certs", "/etc/containerd/certs.d", sibling, Owner.Op.CREATE,
                 "n").orElseThrow().contains("belongs to the Pulumi stack cache/a (resource mirror) of this stack"));
-        assertEquals(Optional.empty(), MirrorPlan.configPathRefusal(node, "/srv/a-certs", "/etc/containerd/certs.d",
+        assertEquals(Optional.empty(), MirrorOwnership.configPathRefusal(node, "/srv/a-certs", "/etc/containerd/certs.d",
                 sibling, Owner.Op.UPDATE, "n"));
         // config_path already where this resource wants it: nothing to move, nothing refused
         assertEquals(List.of(), MirrorPlan.configuredDirs("/etc/containerd/certs.d/", "/etc/containerd/certs.d"));

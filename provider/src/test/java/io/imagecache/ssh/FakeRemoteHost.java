@@ -23,6 +23,11 @@ public final class FakeRemoteHost implements RemoteHost {
     public final List<String> writes = new ArrayList<>();
     private final List<Handler> handlers = new ArrayList<>();
     private BooleanSupplier cancelled = () -> false;
+    /** What was tried after {@link #drop()}: commands, {@code read <path>}, {@code write <path>}. */
+    public final List<String> afterDrop = new ArrayList<>();
+    private boolean dropped = false;
+    /** Asked before each write: a message makes that write fail (nothing written); it may also {@link #drop()}. */
+    public Function<String, String> writeFails = path -> null;
 
     private record Handler(String prefix, Function<String, ExecResult> answer) {}
 
@@ -60,6 +65,27 @@ public final class FakeRemoteHost implements RemoteHost {
         };
     }
 
+    /**
+     * Loses the connection, as when the node's sshd is killed: the operation under way (a command whose handler calls
+     * this) and every later one fail with {@link RemoteException.Kind#IO}, also through {@link #uncancellable()}, and
+     * {@link #connected()} is false. What is tried after it is in {@link #afterDrop}.
+     */
+    public void drop() {
+        dropped = true;
+    }
+
+    @Override
+    public boolean connected() {
+        return !dropped;
+    }
+
+    private void refuseIfLost(String what) throws RemoteException {
+        if (dropped) {
+            afterDrop.add(what);
+            throw new RemoteException(RemoteException.Kind.IO, "cannot open a channel on the fake host: session is down");
+        }
+    }
+
     private void refuseIfCancelled(String what) throws RemoteException {
         if (cancelled.getAsBoolean()) {
             throw new RemoteException(RemoteException.Kind.CANCELLED, "cancelled before " + what + " on the fake host");
@@ -72,12 +98,18 @@ public final class FakeRemoteHost implements RemoteHost {
         return run(command);
     }
 
-    private ExecResult run(CommandLine command) {
+    private ExecResult run(CommandLine command) throws RemoteException {
         String cmd = command.render();
+        refuseIfLost(cmd);
         commands.add(cmd);
         for (Handler h : handlers) {
             if (cmd.startsWith(h.prefix())) {
-                return h.answer().apply(cmd);
+                ExecResult r = h.answer().apply(cmd);
+                if (dropped) {
+                    throw new RemoteException(RemoteException.Kind.IO, "the connection to the fake host was lost while `"
+                            + cmd + "` ran");
+                }
+                return r;
             }
         }
         String[] w = cmd.split(" ");
@@ -101,6 +133,7 @@ public final class FakeRemoteHost implements RemoteHost {
     @Override
     public Optional<byte[]> read(String path) throws RemoteException {
         refuseIfCancelled("reading " + path);
+        refuseIfLost("read " + path);
         return get(path);
     }
 
@@ -111,6 +144,15 @@ public final class FakeRemoteHost implements RemoteHost {
     @Override
     public void writeAtomically(String path, byte[] content, int mode) throws RemoteException {
         refuseIfCancelled("writing " + path);
+        write(path, content, mode);
+    }
+
+    private void write(String path, byte[] content, int mode) throws RemoteException {
+        String failure = writeFails.apply(path);
+        refuseIfLost("write " + path);
+        if (failure != null) {
+            throw new RemoteException(RemoteException.Kind.IO, "cannot write " + path + " on the fake host: " + failure);
+        }
         put(path, content, mode);
     }
 
@@ -130,18 +172,24 @@ public final class FakeRemoteHost implements RemoteHost {
         FakeRemoteHost host = this;
         return new RemoteHost() {
             @Override
-            public ExecResult exec(CommandLine command, byte[] stdin) {
+            public ExecResult exec(CommandLine command, byte[] stdin) throws RemoteException {
                 return host.run(command);
             }
 
             @Override
-            public Optional<byte[]> read(String path) {
+            public Optional<byte[]> read(String path) throws RemoteException {
+                host.refuseIfLost("read " + path);
                 return host.get(path);
             }
 
             @Override
-            public void writeAtomically(String path, byte[] content, int mode) {
-                host.put(path, content, mode);
+            public void writeAtomically(String path, byte[] content, int mode) throws RemoteException {
+                host.write(path, content, mode);
+            }
+
+            @Override
+            public boolean connected() {
+                return host.connected();
             }
 
             @Override

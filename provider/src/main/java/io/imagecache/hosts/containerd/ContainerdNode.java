@@ -224,7 +224,7 @@ public final class ContainerdNode extends HostOps {
     /**
      * Waits until containerd at {@code socket} lists its CRI plugin(s) as loaded. Empty when it does; else
      * containerd's reason (its own message for a plugin in state {@code error}). With {@code cancellable}, stops when
-     * the engine cancels.
+     * the engine cancels; stops at once when the connection to the node is lost.
      */
     public Optional<String> awaitCri(String socket, Duration timeout, boolean cancellable) {
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -249,6 +249,9 @@ public final class ContainerdNode extends HostOps {
                     last = "`ctr --address " + socket + " plugins ls`: " + ls.message();
                 }
             } catch (ResourceException e) {
+                if (!connected()) {
+                    return Optional.of(e.getMessage());
+                }
                 last = e.getMessage();
             }
             if (System.nanoTime() > deadline) {

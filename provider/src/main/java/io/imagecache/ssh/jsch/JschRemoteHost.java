@@ -162,6 +162,12 @@ final class JschRemoteHost implements RemoteHost {
         return new JschRemoteHost(target, session, sessions, hostKeys, timeouts, () -> false, false);
     }
 
+    /** Every session on the way (the jump hosts' and the target's) is still connected. */
+    @Override
+    public boolean connected() {
+        return sessions.stream().allMatch(Session::isConnected);
+    }
+
     @Override
     public void close() {
         if (ownsSessions) {
@@ -281,6 +287,9 @@ final class JschRemoteHost implements RemoteHost {
             int status = channel.getExitStatus();
             if (status < 0) {
                 String signal = channel.getExitSignal();
+                if (signal == null) {
+                    awaitSessionDown();
+                }
                 throw new RemoteException(Kind.IO, signal != null
                         ? bound.what() + " on " + name() + " was killed by signal " + signal
                         : "the connection to " + target.hostAndPort() + " was lost while " + bound.what() + " ran");
@@ -303,6 +312,23 @@ final class JschRemoteHost implements RemoteHost {
             throw new RemoteException(Kind.CANCELLED, "interrupted while " + bound.what() + " ran on " + name(), e);
         } finally {
             channel.disconnect();
+        }
+    }
+
+    /**
+     * A channel that closed with no exit status went down with its session: jsch closes a dropped session's channels
+     * first and marks the session disconnected just after, so {@link #connected()} is made true to that before the
+     * failure reaches the caller (who asks it to decide whether anything more can be done on this host).
+     */
+    private void awaitSessionDown() {
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        while (connected() && System.nanoTime() - until < 0) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
         }
     }
 

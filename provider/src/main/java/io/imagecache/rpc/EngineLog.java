@@ -1,7 +1,7 @@
 package io.imagecache.rpc;
 
 import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
+import io.grpc.okhttp.OkHttpChannelBuilder;
 import io.imagecache.spi.Context;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -27,7 +27,7 @@ public final class EngineLog implements AutoCloseable {
         if (address == null || address.isBlank()) {
             return;
         }
-        ManagedChannel ch = ManagedChannelBuilder.forTarget(address).usePlaintext().build();
+        ManagedChannel ch = OkHttpChannelBuilder.forTarget(address).usePlaintext().build();
         ManagedChannel old = channel.getAndSet(ch);
         stub.set(EngineGrpc.newBlockingStub(ch));
         if (old != null) {

@@ -1,7 +1,7 @@
 package io.imagecache.rpc;
 
 import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.okhttp.OkHttpChannelBuilder;
 import java.util.concurrent.TimeUnit;
 import pulumirpc.Resource;
 import pulumirpc.ResourceMonitorGrpc;
@@ -18,7 +18,7 @@ final class MonitorClient implements AutoCloseable {
     private final ResourceMonitorGrpc.ResourceMonitorBlockingStub stub;
 
     MonitorClient(String endpoint) {
-        this.channel = NettyChannelBuilder.forTarget(endpoint).usePlaintext()
+        this.channel = OkHttpChannelBuilder.forTarget(endpoint).usePlaintext()
                 .maxInboundMessageSize(MAX_MESSAGE_BYTES).build();
         this.stub = ResourceMonitorGrpc.newBlockingStub(channel);
     }

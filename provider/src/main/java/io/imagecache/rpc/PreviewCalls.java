@@ -4,7 +4,7 @@ import com.google.protobuf.Empty;
 import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
 import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.okhttp.OkHttpChannelBuilder;
 import java.util.concurrent.TimeUnit;
 import pulumirpc.Provider;
 import pulumirpc.ResourceProviderGrpc;
@@ -23,7 +23,7 @@ public final class PreviewCalls {
 
     /** Asks the server on 127.0.0.1:{@code port}; {@code privateKey} is the text of a throwaway key for Check. */
     public static void ask(int port, String privateKey) throws InterruptedException {
-        ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+        ManagedChannel channel = OkHttpChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
         try {
             ResourceProviderGrpc.ResourceProviderBlockingStub stub = ResourceProviderGrpc.newBlockingStub(channel)
                     .withDeadlineAfter(60, TimeUnit.SECONDS);

@@ -1,6 +1,7 @@
 package io.imagecache.rpc;
 
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.InsecureServerCredentials;
+import io.grpc.okhttp.OkHttpServerBuilder;
 import io.imagecache.spi.ComponentResource;
 import io.imagecache.spi.CustomResource;
 import io.imagecache.spi.ProviderFunction;
@@ -38,7 +39,7 @@ public final class Server implements AutoCloseable {
             engine.connect(engineAddress);
         }
         ProviderServer service = new ProviderServer(version, resources, functions, components, schema, engine);
-        io.grpc.Server grpc = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+        io.grpc.Server grpc = OkHttpServerBuilder.forPort(new InetSocketAddress("127.0.0.1", 0), InsecureServerCredentials.create())
                 .addService(service)
                 .maxInboundMessageSize(MAX_MESSAGE_BYTES)
                 .build()

@@ -1,7 +1,7 @@
 package io.imagecache.rpc;
 
 import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.okhttp.OkHttpChannelBuilder;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -31,7 +31,7 @@ final class PluginProcess implements AutoCloseable {
         this.process = process;
         this.stdout = stdout;
         this.log = log;
-        this.channel = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+        this.channel = OkHttpChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
         this.stub = ResourceProviderGrpc.newBlockingStub(channel);
     }
 

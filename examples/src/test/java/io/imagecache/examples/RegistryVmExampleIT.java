@@ -2,6 +2,7 @@ package io.imagecache.examples;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.imagecache.lab.DockerHost;
@@ -28,7 +29,8 @@ import org.testcontainers.containers.Container.ExecResult;
  * host whose bridge also runs a DHCP server (a decoy: a VM that asked for DHCP would get another address).
  * The VM comes up on its static address with the host key made for it (every SSH here pins it), cloud-init's
  * user, Docker and the proxies' directories; PullThroughCache deploys into it and a lab node pulls through
- * it. The address changed: the VM is replaced, the proxy follows and the node's hosts.toml names the new
+ * it. A second stack of the same program, pointed at the same hypervisor, is refused the running VM and leaves it
+ * alone (files, QEMU). The address changed: the VM is replaced, the proxy follows and the node's hosts.toml names the new
  * address. Moved to another address by hand, then stopped behind Pulumi's back: refresh reports each, and an up
  * with more CPUs restarts it on its own address. Destroy keeps
  * the data disk. It runs beside the other example tests (its time is mostly one emulated
@@ -71,7 +73,11 @@ class RegistryVmExampleIT {
     }
 
     private static PulumiCli stack() {
-        return PulumiCli.forExample("registry-vm", "lab")
+        return stack("lab");
+    }
+
+    private static PulumiCli stack(String name) {
+        return PulumiCli.forExample("registry-vm", name)
                 .config("hypervisor", kvm.ip()).config("baseImage", kvm.baseImage()).config("accelerator", kvm.qemuAccel())
                 .config("address", kvm.subnet().address(10) + "/24").config("gateway", kvm.subnet().gateway())
                 .secretConfig("sshKey", kvm.rootKey().privateKey()).config("sshPublicKey", kvm.rootKey().publicKey())
@@ -150,6 +156,8 @@ class RegistryVmExampleIT {
             PulumiCli.Result noop = cli.preview().assertOk();
             assertFalse(noop.stdout().matches("(?s).*\\d+ to (create|update|delete|replace).*"), noop.stdout());
 
+            aSecondStackLeavesTheVmAlone(cli, first, hostKey);
+
             // a new address: the VM is replaced (deleted first), the proxy follows, the node's hosts.toml names it
             String second = kvm.subnet().address(11);
             cli.config("address", second + "/24");
@@ -209,4 +217,39 @@ class RegistryVmExampleIT {
         }
     }
 
+    /** The VM's files on the hypervisor that do not change while it runs, and the QEMU process (PID and start). */
+    private static String vmDirState() {
+        String dir = HypervisorHost.VM_DIR + "/registry";
+        String stable = ".imagecache-owner seed.iso seed/* qemu.pid";
+        return kvm.sh("cd " + dir + " && ls -A && sha256sum " + stable + " && stat -c '%n %a %U %Y' " + stable
+                + " && ps -o pid=,lstart= -p \"$(cat qemu.pid)\"");
+    }
+
+    /**
+     * Two stacks, one KVM host: a second stack of the same program (same VM name and address, its own state) tries to
+     * create the VM the first runs. Its up is refused naming the first stack; nothing under the VM's directory and
+     * not the QEMU process changed; its state holds no RegistryVm; its destroy leaves the VM; the first stack's
+     * refresh finds nothing to change.
+     */
+    private static void aSecondStackLeavesTheVmAlone(PulumiCli a, String address, String hostKey) throws Exception {
+        String before = vmDirState();
+        assertTrue(before.contains(".imagecache-owner"), before);
+        String marker = kvm.sh("cat " + HypervisorHost.VM_DIR + "/registry/.imagecache-owner");
+        assertTrue(marker.contains("stack=registry-vm/lab resource=vm"), marker);
+        try (PulumiCli b = stack("other")) {
+            PulumiCli.Result refused = b.up();
+            assertNotEquals(0, refused.exitCode(), refused.output());
+            assertTrue(refused.output().contains("the VM directory " + HypervisorHost.VM_DIR + "/registry on root@" + kvm.ip()
+                    + ":22 (see " + HypervisorHost.VM_DIR + "/registry/.imagecache-owner) belongs to the Pulumi stack registry-vm/lab"
+                    + " (resource vm), not to this stack registry-vm/other: destroy it there first"), refused.output());
+            assertTrue(refused.output().contains("(nothing was changed)"), refused.output());
+            assertEquals(before, vmDirState(), "the second stack changed nothing of the VM (files, QEMU)");
+            assertEquals("registry", vm(address, hostKey, "hostname").strip(), "the VM still answers with its host key");
+            assertFalse(b.exportState().contains("imagecache:index:RegistryVm"), "the second stack records no VM");
+
+            b.destroy().assertOk();
+            assertEquals(before, vmDirState(), "the second stack's destroy left the VM alone");
+        }
+        a.run("refresh", "--yes", "--non-interactive", "--color=never", "--expect-no-changes").assertOk();
+    }
 }

@@ -3,19 +3,22 @@
 # measurement) and <part>.json (medians with min/max, ratios), and prints its table. BENCHMARKS.md says what each
 # figure is and which command made it.
 #
-#   bench/run.sh [startup] [preview] [fleet] [peers] [migration] [cache]   (none named: every part measured so far)
+#   bench/run.sh [startup] [preview] [fleet] [migration] [cache]   (none named: every part measured so far)
 #   RUNS=N       runs per variant (default 15 for startup, 9 for preview)
 #
 #   startup    provider start-up (launcher to port line) per JVM variant, against the Go YAML language host
 #   preview    a no-op `pulumi preview` of one resource (examples/maintenance-schedule on a lab Docker host)
-#   fleet, peers, migration, cache: not measured yet (issue 11 parts 1, 2, 4, 5)
+#   fleet      N light nodes (FLEET=10,50) behind one registry host: PullThroughCache's first up, no-op preview/up/
+#              refresh and a one-mirror change, against Debian's Ansible (bench/peers/mirrors.yml) and one ssh per
+#              node (the floor), counted on the nodes; plot.py draws fleet.png (installs ansible, python3-matplotlib)
+#   migration, cache: not measured yet (issue 11 parts 4, 5)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 out=$root/bench/results
 tools=$("$root/scripts/install-tools.sh" --bin-dir)
 log() { printf '[bench] %s\n' "$*" >&2; }
 parts=("$@")
-((${#parts[@]})) || parts=(startup preview)
+((${#parts[@]})) || parts=(startup preview fleet)
 
 # The JDKs: the one the launcher uses by default (JAVA_HOME, else java on PATH) and Temurin 25 where it is installed
 java_home() { dirname "$(dirname "$(readlink -f "$(command -v java)")")"; }
@@ -52,12 +55,28 @@ preview() {
     ${java25:+-Dbench.java25="$java25"})
 }
 
+fleet() {
+  local missing=()
+  command -v ansible-playbook >/dev/null || missing+=(ansible)
+  /usr/bin/python3 -c 'import matplotlib' 2>/dev/null || missing+=(python3-matplotlib)
+  if ((${#missing[@]})); then
+    log "installing ${missing[*]} (Debian)"
+    apt-get install -y -q "${missing[@]}" >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get install -y -q "${missing[@]}" >/dev/null; }
+  fi
+  log "fleet: N=${FLEET:-10,50}, ${RUNS:-3} runs of each no-op, batches of ${BATCH:-10} (the provider jar is rebuilt by this mvn run)"
+  (cd "$root" && mvn -B -ntp -q -pl lab,provider,examples -am verify -Dit.test=FleetBench -Dtest=NONE \
+    -Dsurefire.failIfNoSpecifiedTests=false -Dfailsafe.failIfNoSpecifiedTests=false -Dbench.runs="${RUNS:-3}" \
+    -Dbench.fleet="${FLEET:-10,50}" -Dbench.batch="${BATCH:-10}")
+  /usr/bin/python3 "$root/bench/plot.py" "$out"
+}
+
 mkdir -p "$out"
 for p in "${parts[@]}"; do
   case $p in
     startup) startup ;;
     preview) preview ;;
-    fleet | peers | migration | cache) log "$p: not measured yet (issue 11)" ;;
+    fleet) fleet ;;
+    migration | cache) log "$p: not measured yet (issue 11)" ;;
     *) log "unknown part $p"; exit 2 ;;
   esac
 done

@@ -1,0 +1,219 @@
+package io.imagecache.examples;
+
+import io.imagecache.lab.DockerHost;
+import io.imagecache.lab.LabHost;
+import io.imagecache.lab.LabNetwork;
+import io.imagecache.lab.NodeHost;
+import io.imagecache.lab.SshKeys;
+import io.imagecache.lab.registry.LocalRegistry;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The fleet of `make bench PARTS=fleet`: N light lab nodes (sshd, cron and Debian's containerd 1.6 each, every sshd
+ * recording the commands it runs) and one registry host, all authorizing one key. What each node holds is read with
+ * {@code docker exec}, which sshd does not see, so reading never counts as a connection.
+ */
+final class FleetLab implements AutoCloseable {
+    static final String CERTS_DIR = NodeHost.CERTS_DIR;
+    static final String CONFIG = NodeHost.CONFIG_FILE;
+
+    /** One node as read between two operations: sshd's connection count, commands run, containerd's PID, files. */
+    record Snapshot(long connections, long commands, long containerdPid, Map<String, String> files) {}
+
+    /** What one operation did on the fleet: per-node means and maxima, and the totals. */
+    record Counts(double connectionsPerNode, long maxConnections, double commandsPerNode, long filesWritten,
+                  long bytesWritten, long restarts) {
+        boolean touchedNothing() {
+            return filesWritten == 0 && restarts == 0;
+        }
+    }
+
+    final LabNetwork network = LabNetwork.create();
+    final SshKeys key = SshKeys.ed25519();
+    final LocalRegistry upstream;
+    final DockerHost registryHost;
+    final List<NodeHost> nodes = new ArrayList<>();
+    final Path dir;
+    private final ExecutorService pool = Executors.newFixedThreadPool(8);
+    private final Map<NodeHost, String> originalConfig = new LinkedHashMap<>();
+
+    FleetLab(int n) throws Exception {
+        dir = Files.createTempDirectory("imagecache-fleet-" + n + "-");
+        upstream = LocalRegistry.plain().startedOn(network);
+        registryHost = new DockerHost(network);
+        registryHost.withAuthorizedKey(key);
+        List<Callable<Void>> starts = new ArrayList<>();
+        starts.add(() -> {
+            registryHost.start();
+            return null;
+        });
+        for (int i = 0; i < n; i++) {
+            NodeHost node = NodeHost.containerd16(network);
+            node.withAuthorizedKey(key).withCommandRecorder();
+            nodes.add(node);
+            starts.add(() -> {
+                node.start();
+                return null;
+            });
+        }
+        all(starts);
+        for (NodeHost node : nodes) {
+            originalConfig.put(node, node.readFile(CONFIG));
+        }
+        Path k = dir.resolve("id");
+        Files.writeString(k, key.privateKey());
+        Files.setPosixFilePermissions(k, PosixFilePermissions.fromString("rw-------"));
+        StringBuilder known = new StringBuilder();
+        for (NodeHost node : nodes) {
+            known.append(node.ip()).append(' ').append(node.hostKeyLine()).append('\n');
+        }
+        Files.writeString(dir.resolve("known_hosts"), known);
+    }
+
+    Path keyFile() {
+        return dir.resolve("id");
+    }
+
+    Path knownHosts() {
+        return dir.resolve("known_hosts");
+    }
+
+    String original(NodeHost node) {
+        return originalConfig.get(node);
+    }
+
+    /** Every node, read in parallel. */
+    Map<NodeHost, Snapshot> snapshot() throws Exception {
+        List<Callable<Snapshot>> reads = nodes.stream().<Callable<Snapshot>>map(n -> () -> read(n)).toList();
+        List<Snapshot> got = all(reads);
+        Map<NodeHost, Snapshot> out = new LinkedHashMap<>();
+        for (int i = 0; i < nodes.size(); i++) {
+            out.put(nodes.get(i), got.get(i));
+        }
+        return out;
+    }
+
+    private static Snapshot read(NodeHost node) {
+        String out = node.sh("grep -c 'Connection from ' " + LabHost.SSHD_LOG + " || true; wc -l < " + LabHost.COMMAND_LOG
+                + "; pgrep -xo containerd || echo 0; find /etc/containerd -type f -printf '%s ' -exec sha256sum {} \\;");
+        String[] lines = out.split("\n");
+        Map<String, String> files = new LinkedHashMap<>();
+        for (int i = 3; i < lines.length; i++) {
+            String[] f = lines[i].trim().split("\\s+");
+            if (f.length == 3) {
+                files.put(f[2], f[0] + " " + f[1]);
+            }
+        }
+        return new Snapshot(Long.parseLong(lines[0].trim()), Long.parseLong(lines[1].trim()), Long.parseLong(lines[2].trim()),
+                files);
+    }
+
+    /** What happened between two snapshots of the fleet. */
+    static Counts counts(Map<NodeHost, Snapshot> before, Map<NodeHost, Snapshot> after) {
+        long conns = 0;
+        long maxConns = 0;
+        long cmds = 0;
+        long files = 0;
+        long bytes = 0;
+        long restarts = 0;
+        for (Map.Entry<NodeHost, Snapshot> e : after.entrySet()) {
+            Snapshot b = before.get(e.getKey());
+            Snapshot a = e.getValue();
+            long c = a.connections() - b.connections();
+            conns += c;
+            maxConns = Math.max(maxConns, c);
+            cmds += a.commands() - b.commands();
+            restarts += a.containerdPid() == b.containerdPid() ? 0 : 1;
+            for (Map.Entry<String, String> f : a.files().entrySet()) {
+                if (!f.getValue().equals(b.files().get(f.getKey()))) {
+                    files++;
+                    bytes += Long.parseLong(f.getValue().split(" ")[0]);
+                }
+            }
+        }
+        int n = after.size();
+        return new Counts((double) conns / n, maxConns, (double) cmds / n, files, bytes, restarts);
+    }
+
+    /** Puts every node back as it started (with docker exec): the original config.toml, an empty certs.d, containerd restarted. */
+    void reset() throws Exception {
+        all(nodes.stream().<Callable<Void>>map(node -> () -> {
+            node.writeFile(CONFIG, originalConfig.get(node));
+            node.sh("rm -rf " + CERTS_DIR + " /etc/containerd/*.imagecache* /etc/containerd/config.toml.*; mkdir -p " + CERTS_DIR
+                    + "; systemctl restart containerd");
+            return null;
+        }).toList());
+    }
+
+    /**
+     * The floor: one {@code ssh} per node, {@code parallel} at a time, each running {@code command} with {@code stdin}
+     * (per node) on its standard input. Fails when one fails.
+     */
+    void sshEach(int parallel, String command, java.util.function.Function<NodeHost, byte[]> stdin) throws Exception {
+        ExecutorService ssh = Executors.newFixedThreadPool(parallel);
+        try {
+            List<Future<?>> fs = new ArrayList<>();
+            for (NodeHost node : nodes) {
+                fs.add(ssh.submit(() -> {
+                    Process p = new ProcessBuilder("ssh", "-i", keyFile().toString(), "-o", "UserKnownHostsFile=" + knownHosts(),
+                            "-o", "StrictHostKeyChecking=yes", "-o", "BatchMode=yes", "-o", "ConnectTimeout=10",
+                            "root@" + node.ip(), command).redirectErrorStream(true).start();
+                    p.getOutputStream().write(stdin.apply(node));
+                    p.getOutputStream().close();
+                    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                    if (!p.waitFor(2, TimeUnit.MINUTES) || p.exitValue() != 0) {
+                        throw new IllegalStateException("ssh " + node.ip() + " " + command + ": " + out);
+                    }
+                    return out;
+                }));
+            }
+            for (Future<?> f : fs) {
+                f.get();
+            }
+        } finally {
+            ssh.shutdownNow();
+        }
+    }
+
+    private <T> List<T> all(List<Callable<T>> tasks) throws Exception {
+        List<T> out = new ArrayList<>();
+        for (Future<T> f : pool.invokeAll(tasks)) {
+            out.add(f.get());
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        pool.shutdownNow();
+        List<AutoCloseable> all = new ArrayList<>(nodes);
+        all.add(registryHost);
+        all.add(upstream);
+        all.add(network);
+        for (AutoCloseable c : all) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                // best effort
+            }
+        }
+        try {
+            Files.deleteIfExists(keyFile());
+        } catch (IOException e) {
+            // best effort
+        }
+    }
+}

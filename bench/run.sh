@@ -3,7 +3,7 @@
 # measurement) and <part>.json (medians with min/max, ratios), and prints its table. BENCHMARKS.md says what each
 # figure is and which command made it.
 #
-#   bench/run.sh [startup] [preview] [fleet] [migration] [cache]   (none named: every part measured so far)
+#   bench/run.sh [startup] [preview] [fleet] [cache] [migration]   (none named: every part measured so far)
 #   RUNS=N       runs per variant (default 15 for startup, 9 for preview)
 #
 #   startup    provider start-up (launcher to port line) per JVM variant, against the Go YAML language host
@@ -11,14 +11,16 @@
 #   fleet      N light nodes (FLEET=10,50) behind one registry host: PullThroughCache's first up, no-op preview/up/
 #              refresh and a one-mirror change, against Debian's Ansible (bench/peers/mirrors.yml) and one ssh per
 #              node (the floor), counted on the nodes; plot.py draws fleet.png (installs ansible, python3-matplotlib)
-#   migration, cache: not measured yet (issue 11 parts 4, 5)
+#   cache      crictl pull of a ~100 MB image on a containerd 2.x node: direct from the upstream, cold and warm through
+#              the proxy, and with the mirror's port dropped (fallback), with and without dialTimeout
+#   migration: not measured yet (issue 11 part 4)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 out=$root/bench/results
 tools=$("$root/scripts/install-tools.sh" --bin-dir)
 log() { printf '[bench] %s\n' "$*" >&2; }
 parts=("$@")
-((${#parts[@]})) || parts=(startup preview fleet)
+((${#parts[@]})) || parts=(startup preview fleet cache)
 
 # The JDKs: the one the launcher uses by default (JAVA_HOME, else java on PATH) and Temurin 25 where it is installed
 java_home() { dirname "$(dirname "$(readlink -f "$(command -v java)")")"; }
@@ -70,13 +72,21 @@ fleet() {
   /usr/bin/python3 "$root/bench/plot.py" "$out"
 }
 
+cache() {
+  log "cache: a ${IMAGE_MB:-100} MB image, ${RUNS:-5} runs per case (the provider jar is rebuilt by this mvn run)"
+  (cd "$root" && mvn -B -ntp -q -pl lab,provider,examples -am verify -Dit.test=CacheBench -Dtest=NONE \
+    -Dsurefire.failIfNoSpecifiedTests=false -Dfailsafe.failIfNoSpecifiedTests=false -Dbench.runs="${RUNS:-5}" \
+    -Dbench.imageMb="${IMAGE_MB:-100}")
+}
+
 mkdir -p "$out"
 for p in "${parts[@]}"; do
   case $p in
     startup) startup ;;
     preview) preview ;;
     fleet) fleet ;;
-    migration | cache) log "$p: not measured yet (issue 11)" ;;
+    cache) cache ;;
+    migration) log "$p: not measured yet (issue 11)" ;;
     *) log "unknown part $p"; exit 2 ;;
   esac
 done

@@ -88,6 +88,13 @@ public final class ImageSeeder {
         return single(repository, tag, content, "linux/amd64", false);
     }
 
+    /** A Docker schema 2 image (linux/amd64) whose one layer holds {@code content} as a file (e.g. random bytes, for a big image). */
+    public Pushed dockerImage(String repository, String tag, byte[] content) {
+        Built image = build(repository, content, "linux/amd64", false);
+        String digest = putManifest(repository, tag, image.mediaType(), image.manifest());
+        return new Pushed(repository, tag, digest, image.mediaType(), Map.of("linux/amd64", digest));
+    }
+
     /** An OCI image manifest (linux/amd64). */
     public Pushed ociImage(String repository, String tag, String content) {
         return single(repository, tag, content, "linux/amd64", true);
@@ -114,7 +121,7 @@ public final class ImageSeeder {
     }
 
     private Pushed single(String repository, String tag, String content, String platform, boolean oci) {
-        Built image = build(repository, content, platform, oci);
+        Built image = build(repository, content.getBytes(StandardCharsets.UTF_8), platform, oci);
         String digest = putManifest(repository, tag, image.mediaType(), image.manifest());
         return new Pushed(repository, tag, digest, image.mediaType(), Map.of(platform, digest));
     }
@@ -123,7 +130,7 @@ public final class ImageSeeder {
         List<Object> entries = new ArrayList<>();
         Map<String, String> digests = new LinkedHashMap<>();
         for (String platform : platforms) {
-            Built child = build(repository, content + "\n" + platform, platform, oci);
+            Built child = build(repository, (content + "\n" + platform).getBytes(StandardCharsets.UTF_8), platform, oci);
             String digest = putManifest(repository, sha256(child.manifest()), child.mediaType(), child.manifest());
             digests.put(platform, digest);
             Map<String, Object> entry = descriptor(child.mediaType(), child.manifest().length, digest);
@@ -141,8 +148,8 @@ public final class ImageSeeder {
 
     private record Built(String mediaType, byte[] manifest) {}
 
-    private Built build(String repository, String content, String platform, boolean oci) {
-        byte[] tar = Tar.oneFile("imagecache/content.txt", content.getBytes(StandardCharsets.UTF_8));
+    private Built build(String repository, byte[] content, String platform, boolean oci) {
+        byte[] tar = Tar.oneFile("imagecache/content.txt", content);
         byte[] layer = gzip(tar);
         Map<String, Object> config = new LinkedHashMap<>();
         config.put("created", "1970-01-01T00:00:00Z");
@@ -221,7 +228,7 @@ public final class ImageSeeder {
     }
 
     private HttpResponse<String> once(String method, URI uri, byte[] body, String contentType, String accept, String auth) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30))
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(body.length > 10_000_000 ? 300 : 30))
                 .method(method, HttpRequest.BodyPublishers.ofByteArray(body));
         if (contentType != null) {
             b.header("Content-Type", contentType);

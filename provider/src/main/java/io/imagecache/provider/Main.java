@@ -45,13 +45,13 @@ public final class Main {
     }
 
     /**
-     * The provider's gRPC server, serving. The schema is generated when the engine first asks for it (GetSchema),
-     * after the port is printed, so that generating it does not delay the start.
+     * The provider's gRPC server, serving. GetSchema answers with the schema.json the jar carries, read at the first
+     * call (after the port is printed); a jar without one generates it then.
      */
     static Server serve(String engineAddress) throws java.io.IOException {
         Plugin plugin = Plugin.create();
         return Server.start(Plugin.version(), plugin.resources(), plugin.functions(), plugin.components(),
-                new Once<>(plugin::schema), engineAddress);
+                new Once<>(() -> Plugin.packagedSchema().orElseGet(plugin::schema)), engineAddress);
     }
 
     /** A value computed on first use and kept (thread-safe). */

@@ -71,6 +71,21 @@ public final class Plugin {
         }
     }
 
+    /**
+     * The schema as the jar carries it: the committed schema.json (ProviderSchemaTest keeps it equal to {@link #schema()}),
+     * so GetSchema answers without generating it in a cold JVM. Empty when the jar has none (a build from the
+     * sources alone).
+     */
+    public static java.util.Optional<String> packagedSchema() {
+        try (InputStream in = Plugin.class.getResourceAsStream("schema.json")) {
+            return in == null ? java.util.Optional.empty()
+                    : java.util.Optional.of(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
+    /** The schema generated from the resources', functions' and components' code (what `make schema` writes). */
     public String schema() {
         Map<String, Object> language = new LinkedHashMap<>();
         language.put("java", Map.of(

@@ -26,6 +26,16 @@ class ProviderSchemaTest {
                 "schema.json is stale: run `make schema` and commit it");
     }
 
+    /** What GetSchema serves: the jar's copy of schema.json, the same as what the code generates. */
+    @Test
+    void theSchemaTheJarServesIsWhatTheCodeGenerates() throws IOException {
+        String generated = Plugin.create((t, p) -> {
+            throw new AssertionError("no SSH while generating a schema");
+        }).schema();
+        assertEquals(generated, Plugin.packagedSchema().orElseThrow(() -> new AssertionError("no schema.json among the provider's "
+                + "resources")), "the provider's packaged schema.json is stale: run `make schema`, then build again");
+    }
+
     @Test
     void credentialsAreSecretInTheSchema() throws IOException {
         JsonObject schema = JsonParser.parseString(Files.readString(COMMITTED)).getAsJsonObject();

@@ -27,6 +27,8 @@ public final class ContainerdNode extends HostOps {
     private static final Duration QUICK = Duration.ofSeconds(30);
     /** How long {@code timeout} waits after its TERM before it KILLs the restart command. */
     private static final int KILL_AFTER_SECONDS = 5;
+    /** {@link #hostsFilesIn}'s exit status when the node has no base64. */
+    private static final int NO_BASE64 = 4;
 
     private final Context ctx;
 
@@ -105,25 +107,41 @@ public final class ContainerdNode extends HostOps {
 
     /**
      * What shows this node's containerd is run by k3s or RKE2 (which write config.toml again at every start, from
-     * {@code config.toml.tmpl}): the files found among {@link #RANCHER_CONFIGS} and {@code <configTarget>.tmpl}.
+     * {@code config.toml.tmpl}): the files found among {@link #RANCHER_CONFIGS} and {@code <configTarget>.tmpl}. One
+     * command for all of them.
      */
     public List<String> rancherSigns(String configTarget) throws ResourceException {
-        List<String> found = new ArrayList<>();
         List<String> candidates = new ArrayList<>(RANCHER_CONFIGS);
         candidates.add(configTarget + ".tmpl");
-        for (String f : candidates) {
-            if (read(f).isPresent()) {
-                found.add(f);
-            }
-        }
-        return found;
+        List<String> args = new ArrayList<>(List.of("sh", "-c",
+                "for f in \"$@\"; do if [ -e \"$f\" ] || [ -L \"$f\" ]; then printf '%s\\n' \"$f\"; fi; done", "sh"));
+        args.addAll(candidates);
+        ExecResult r = run(CommandLine.of(args.toArray(String[]::new)).withTimeout(QUICK), "look for k3s's and RKE2's config files");
+        List<String> printed = r.stdout().lines().toList();
+        return candidates.stream().filter(printed::contains).toList();
     }
 
-    /** Every {@code <certsDir>/<registry>/hosts.toml} on the node: registry -> content. */
+    /**
+     * Every {@code <certsDir>/<registry>/hosts.toml} on the node: registry -> content. One command for the whole
+     * directory (names and contents in base64, {@link HostsListing}); where base64 is missing, one per file.
+     */
     public Map<String, String> hostsFilesIn(String certsDir) throws ResourceException {
+        String script = "cd \"$1\" 2>/dev/null || exit 0; command -v base64 >/dev/null 2>&1 || exit " + NO_BASE64
+                + "; for d in */hosts.toml; do [ -f \"$d\" ] || continue; n=${d%/hosts.toml}; "
+                + "c=$(base64 < \"$d\") || exit 5; printf '%s' \"$n\" | base64 | tr -d '\\n'; printf ' %s\\n' \"$c\" | tr -d '\\n'; echo; done";
+        ExecResult r = run(CommandLine.of("sh", "-c", script, "sh", certsDir).withTimeout(QUICK), null);
+        if (r.exitCode() == 0) {
+            Optional<Map<String, String>> listed = HostsListing.parse(r.stdout());
+            if (listed.isPresent()) {
+                return listed.get();
+            }
+        } else if (r.exitCode() != NO_BASE64) {
+            throw new ResourceException(ResourceException.Kind.FAILED_PRECONDITION, "cannot read the hosts.toml files in "
+                    + certsDir + " on " + where + ": " + r.message());
+        }
         Map<String, String> out = new TreeMap<>();
-        for (String r : registriesIn(certsDir)) {
-            read(HostsToml.path(certsDir, r)).ifPresent(c -> out.put(r, c));
+        for (String reg : registriesIn(certsDir)) {
+            read(HostsToml.path(certsDir, reg)).ifPresent(c -> out.put(reg, c));
         }
         return out;
     }

@@ -19,7 +19,7 @@ help:
 	@echo "            and the lab's containerd 1.7 / 2.x and distribution 3 binaries"
 	@echo "make lab    build the lab images locally"
 	@echo "make provider / schema / clean"
-	@echo "make bench  start-up, no-op preview, fleet and cache benchmarks (bench/run.sh, BENCHMARKS.md); PARTS=startup for one"
+	@echo "make bench  start-up, no-op preview, fleet, cache and migration benchmarks (bench/run.sh, BENCHMARKS.md); PARTS=startup for one"
 	@echo "make docs   regenerate README.md's resource reference from schema.json"
 	@echo "make sdks   regenerate the committed SDKs from schema.json (sdk-java: sdk/java)"
 	@echo "make dist   dist/pulumi-resource-imagecache-v<version>-linux-amd64.tar.gz; the Java SDK into ~/.m2"
@@ -82,7 +82,7 @@ test: tools lab
 unit:
 	$(MVN) test
 
-# issue 11's benchmarks (bench/run.sh; BENCHMARKS.md): make bench, or make bench PARTS=startup, RUNS=N, FLEET=10,50
+# issue 11's benchmarks (bench/run.sh; BENCHMARKS.md): make bench, or make bench PARTS=startup, RUNS=N, FLEET=10,50, NODES=10 BATCH=2
 PARTS ?=
 bench: tools provider
 	@bench/run.sh $(PARTS)

@@ -13,14 +13,15 @@
 #              node (the floor), counted on the nodes; plot.py draws fleet.png (installs ansible, python3-matplotlib)
 #   cache      crictl pull of a ~100 MB image on a containerd 2.x node: direct from the upstream, cold and warm through
 #              the proxy, and with the mirror's port dropped (fallback), with and without dialTimeout
-#   migration: not measured yet (issue 11 part 4)
+#   migration  N nodes (NODES=10) set up the runbook's way (a hand-made Docker Hub proxy, the wildcard mirror) pulling in
+#              a loop while PullThroughCache migrates them in batches of BATCH (default 2): failed pulls, longest gap
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 out=$root/bench/results
 tools=$("$root/scripts/install-tools.sh" --bin-dir)
 log() { printf '[bench] %s\n' "$*" >&2; }
 parts=("$@")
-((${#parts[@]})) || parts=(startup preview fleet cache)
+((${#parts[@]})) || parts=(startup preview fleet cache migration)
 
 # The JDKs: the one the launcher uses by default (JAVA_HOME, else java on PATH) and Temurin 25 where it is installed
 java_home() { dirname "$(dirname "$(readlink -f "$(command -v java)")")"; }
@@ -72,6 +73,13 @@ fleet() {
   /usr/bin/python3 "$root/bench/plot.py" "$out"
 }
 
+migration() {
+  log "migration: ${NODES:-10} nodes, batches of ${BATCH:-2}, ${RUNS:-3} runs (a fresh lab each; the provider jar is rebuilt by this mvn run)"
+  (cd "$root" && mvn -B -ntp -q -pl lab,provider,examples -am verify -Dit.test=MigrationBench -Dtest=NONE \
+    -Dsurefire.failIfNoSpecifiedTests=false -Dfailsafe.failIfNoSpecifiedTests=false -Dbench.runs="${RUNS:-3}" \
+    -Dbench.nodes="${NODES:-10}" -Dbench.batch="${BATCH:-2}")
+}
+
 cache() {
   log "cache: a ${IMAGE_MB:-100} MB image, ${RUNS:-5} runs per case (the provider jar is rebuilt by this mvn run)"
   (cd "$root" && mvn -B -ntp -q -pl lab,provider,examples -am verify -Dit.test=CacheBench -Dtest=NONE \
@@ -86,7 +94,7 @@ for p in "${parts[@]}"; do
     preview) preview ;;
     fleet) fleet ;;
     cache) cache ;;
-    migration) log "$p: not measured yet (issue 11)" ;;
+    migration) migration ;;
     *) log "unknown part $p"; exit 2 ;;
   esac
 done

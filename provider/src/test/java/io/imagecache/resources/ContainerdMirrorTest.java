@@ -104,6 +104,30 @@ class ContainerdMirrorTest {
             return node.files.containsKey(path) ? ok(Integer.toOctalString(node.modes.getOrDefault(path, 0644)) + " "
                     + owners.getOrDefault(path, "0 0") + "\n") : FakeRemoteHost.fail("stat: cannot statx: No such file");
         });
+        // ContainerdNode.rancherSigns: the candidates that exist, one per line
+        node.on("sh -c 'for f in ", c -> {
+            StringBuilder out = new StringBuilder();
+            for (String f : c.substring(c.lastIndexOf("' sh ") + 5).split(" ")) {
+                if (node.files.containsKey(f)) {
+                    out.append(f).append('\n');
+                }
+            }
+            return ok(out.toString());
+        });
+        // ContainerdNode.hostsFilesIn: "<base64 registry> <base64 content>" per <dir>/<registry>/hosts.toml
+        node.on("sh -c 'cd ", c -> {
+            String dir = c.substring(c.lastIndexOf("' sh ") + 5) + "/";
+            java.util.Base64.Encoder b64 = java.util.Base64.getEncoder();
+            StringBuilder out = new StringBuilder();
+            node.files.forEach((f, content) -> {
+                String r = f.startsWith(dir) && f.endsWith("/hosts.toml") ? f.substring(dir.length(), f.length() - "/hosts.toml".length()) : "/";
+                if (!r.contains("/")) {
+                    out.append(b64.encodeToString(r.getBytes(java.nio.charset.StandardCharsets.UTF_8))).append(' ')
+                            .append(b64.encodeToString(content.getBytes(java.nio.charset.StandardCharsets.UTF_8))).append('\n');
+                }
+            });
+            return ok(out.toString());
+        });
         node.on("cd ", c -> {
             String dir = c.substring(3, c.indexOf(" 2>/dev/null")) + "/";
             StringBuilder out = new StringBuilder();

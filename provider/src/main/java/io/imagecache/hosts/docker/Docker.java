@@ -75,7 +75,7 @@ public final class Docker extends HostOps {
     public List<ContainerInfo> inspectAll() throws ResourceException {
         ExecResult r = run(CommandLine.script("ids=$(docker ps -aq) && { [ -z \"$ids\" ] || docker inspect --type container "
                 + "--format '{{json .}}' $ids; }"), null);
-        if (!r.ok()) {
+        if (!r.ok() && !DockerInspect.onlyVanished(r.stderr())) {
             throw new ResourceException(ResourceException.Kind.FAILED_PRECONDITION, "could not list the containers on "
                     + where + ": " + r.message());
         }

@@ -15,6 +15,16 @@ public final class DockerInspect {
     private DockerInspect() {}
 
     /** Every container in the output, one JSON object per non-empty line. */
+    /**
+     * Whether {@code docker inspect}'s complaints ({@code stderr}) are only about containers that went away between
+     * {@code docker ps} and the inspect (another step's {@code docker run --rm} ending), so that what it printed for the
+     * others is the whole list.
+     */
+    public static boolean onlyVanished(String stderr) {
+        List<String> lines = stderr.lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
+        return !lines.isEmpty() && lines.stream().allMatch(l -> l.matches("(?i)error( response from daemon)?:? no such (container|object): \\S+"));
+    }
+
     public static List<ContainerInfo> parseLines(String output) {
         List<ContainerInfo> out = new ArrayList<>();
         for (String line : output.split("\n")) {

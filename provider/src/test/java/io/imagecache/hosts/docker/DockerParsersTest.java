@@ -67,4 +67,16 @@ public class DockerParsersTest {
         assertTrue(Listener.overlaps("10.0.0.5", "::"));
         assertFalse(Listener.overlaps("127.0.0.1", "127.0.0.2"));
     }
+
+    /** A container gone between `docker ps` and `docker inspect` (another step's `docker run --rm`): the rest is the list. */
+    @Test
+    void aContainerThatVanishedDuringTheListingIsNotAFailure() {
+        org.junit.jupiter.api.Assertions.assertTrue(DockerInspect.onlyVanished("Error: No such container: 4355fe4a7de0\n"));
+        org.junit.jupiter.api.Assertions.assertTrue(DockerInspect.onlyVanished("Error: No such object: 4355fe4a7de0\n"
+                + "Error response from daemon: No such container: 99aa\n"));
+        org.junit.jupiter.api.Assertions.assertFalse(DockerInspect.onlyVanished(""), "a failure with nothing said is a failure");
+        org.junit.jupiter.api.Assertions.assertFalse(DockerInspect.onlyVanished("Cannot connect to the Docker daemon at "
+                + "unix:///var/run/docker.sock. Is the docker daemon running?\n"));
+        org.junit.jupiter.api.Assertions.assertFalse(DockerInspect.onlyVanished("Error: No such container: a\npermission denied\n"));
+    }
 }

@@ -77,7 +77,7 @@ public final class Docker extends HostOps {
                 + "--format '{{json .}}' $ids; }"), null);
         if (!r.ok() && !DockerInspect.onlyVanished(r.stderr())) {
             throw new ResourceException(ResourceException.Kind.FAILED_PRECONDITION, "could not list the containers on "
-                    + where + ": " + r.message());
+                    + where + ": " + (r.stderr().isBlank() ? "exit status " + r.exitCode() : r.stderr().strip()));
         }
         return parsed(r.stdout());
     }

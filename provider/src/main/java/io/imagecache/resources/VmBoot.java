@@ -1,6 +1,7 @@
 package io.imagecache.resources;
 
 import io.imagecache.hosts.HostOps;
+import io.imagecache.hosts.kvm.ConsoleLog;
 import io.imagecache.hosts.kvm.Hypervisor;
 import io.imagecache.spi.Context;
 import io.imagecache.spi.ResourceException;
@@ -23,7 +24,9 @@ final class VmBoot {
 
     static void await(RemoteHostFactory hosts, RegistryVmPlan plan, RegistryVm.Args a, DefaultCredentials defaults, Hypervisor kvm,
                       Context ctx) throws ResourceException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(a.bootTimeoutSeconds()).toNanos();
+        long start = System.nanoTime();
+        long deadline = start + Duration.ofSeconds(a.bootTimeoutSeconds()).toNanos();
+        int polls = 0;
         ConnectionArgs vm = new ConnectionArgs(plan.address(), 22, plan.spec().user(), a.privateKey(), null, null,
                 plan.rendered().hostKey(), null, 5, 1, 0, true);
         String last = "no answer on " + plan.address() + ":22";
@@ -33,7 +36,7 @@ final class VmBoot {
             }
             if (kvm.running(plan.vm()).isEmpty()) {
                 throw new ResourceException(ResourceException.Kind.FAILED_PRECONDITION, "the VM " + a.name() + " stopped while "
-                        + "booting; its console said:\n" + kvm.serialTail(plan.vm(), 30));
+                        + "booting; its console said:\n" + kvm.console(plan.vm()).tail(30));
             }
             try (RemoteHost host = Connections.open(hosts, vm, Map.of(), defaults, ctx)) {
                 HostOps ops = new HostOps(host, plan.address());
@@ -60,12 +63,16 @@ final class VmBoot {
                 }
                 last = e.getMessage();
             }
-            ctx.status("Waiting for " + a.name() + " at " + plan.address() + ": " + last);
+            long waited = (System.nanoTime() - start) / 1_000_000_000L;
+            String clock = ++polls % 10 == 0 ? progress(kvm, plan, waited) : "";
+            ctx.status("Waiting for " + a.name() + " at " + plan.address() + clock + ": " + last);
             sleep(POLL);
         }
+        ConsoleLog console = kvm.console(plan.vm());
         throw new ResourceException(ResourceException.Kind.DEADLINE_EXCEEDED, "the VM " + a.name() + " was not ready at "
-                + plan.address() + " within " + a.bootTimeoutSeconds() + " s (" + last + "); its console said:\n"
-                + kvm.serialTail(plan.vm(), 30));
+                + plan.address() + " within " + a.bootTimeoutSeconds() + " s (" + last + "); " + console.progress(a.bootTimeoutSeconds())
+                + ("tcg".equals(a.accelerator()) ? " (an emulated CPU, accelerator tcg, boots several times slower on a busy host: raise"
+                + " bootTimeoutSeconds if the console shows the boot going on)" : "") + "; its console said:\n" + console.tail(30));
     }
 
     /**
@@ -79,6 +86,15 @@ final class VmBoot {
             new HostOps(host, address).run(CommandLine.script("systemctl poweroff || poweroff").withTimeout(Duration.ofSeconds(20)), null);
         } catch (ResourceException | RuntimeException e) {
             ctx.status("The VM at " + address + " did not take a power-off over SSH (" + e.getMessage() + "); stopping it from the hypervisor");
+        }
+    }
+
+    /** How far the guest got, every tenth poll (a status line, so a failure to read the console costs nothing). */
+    private static String progress(Hypervisor kvm, RegistryVmPlan plan, long waited) {
+        try {
+            return " (" + kvm.console(plan.vm()).progress(waited) + ")";
+        } catch (ResourceException e) {
+            return "";
         }
     }
 

@@ -146,9 +146,9 @@ public final class Hypervisor extends HostOps {
         return m.find() ? Optional.of(m.group(1)) : Optional.empty();
     }
 
-    /** The serial console's last lines (why a boot failed). */
-    public String serialTail(VmPlan p, int lines) throws ResourceException {
-        return run(CommandLine.of("tail", "-n", String.valueOf(lines), p.serialLog()), null).stdout();
+    /** The serial console's end (its last 256 KiB: why a boot failed, and how far it got). */
+    public ConsoleLog console(VmPlan p) throws ResourceException {
+        return ConsoleLog.parse(run(CommandLine.of("tail", "-c", "262144", p.serialLog()), null).stdout());
     }
 
     /** Removes what the VM runs from: its root disk, seed, pid, log and tap; the data disk only when asked. */

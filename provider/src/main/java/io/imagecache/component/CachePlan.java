@@ -12,6 +12,7 @@ import io.imagecache.spi.ResourceType;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 
 /**
@@ -225,5 +226,21 @@ record CachePlan(List<Proxy> proxies, List<List<Node>> batches, Map<String, Prop
     /** A node key as part of a resource name: `:`, `/` and `$` are left out of URNs. */
     static String name(String key) {
         return key.replaceAll("[^A-Za-z0-9._-]", "-");
+    }
+
+    /**
+     * A note when a batch has more nodes than the engine runs operations at once: the engine then changes the batch in
+     * rounds (8 nodes, then 2), so a batch takes about twice as long as it need. Empty when the engine does not say
+     * its parallelism or every batch fits.
+     */
+    Optional<String> parallelNote(int parallel) {
+        int largest = batches.stream().mapToInt(List::size).max().orElse(0);
+        if (parallel <= 0 || largest <= parallel) {
+            return Optional.empty();
+        }
+        int rounds = (largest + parallel - 1) / parallel;
+        return Optional.of("a rollout batch has " + largest + " nodes (rollout.batchSize) but this deployment runs at most "
+                + parallel + " resource operations at once (`--parallel`, by default four per CPU): each batch is changed in "
+                + rounds + " rounds; `pulumi up --parallel " + largest + "` (or more) changes a whole batch at once");
     }
 }

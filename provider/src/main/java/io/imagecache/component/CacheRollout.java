@@ -37,6 +37,7 @@ final class CacheRollout {
     PropertyValue.Obj run() throws ResourceException {
         checkEveryChild();
         plan.notes().forEach(n -> children.context().info(n));
+        plan.parallelNote(children.parallel()).ifPresent(n -> children.context().info(n));
         ExecutorService pool = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "pull-through-cache");
             t.setDaemon(true);

@@ -213,6 +213,11 @@ final class Construction<A extends Record, O extends Record> {
         }
 
         @Override
+        public int parallel() {
+            return Math.max(0, req.getParallel());
+        }
+
+        @Override
         public Context context() {
             return context;
         }

@@ -44,5 +44,13 @@ public interface Children {
     /** True in a preview: children's outputs that depend on a host are unknown. */
     boolean dryRun();
 
+    /**
+     * How many resource operations the engine runs at once in this deployment (`pulumi up --parallel`; by default
+     * four per CPU), or 0 when it does not say.
+     */
+    default int parallel() {
+        return 0;
+    }
+
     Context context();
 }

@@ -47,6 +47,8 @@ class ConstructTest {
     @BeforeEach
     void start() throws Exception {
         monitor = new FakeMonitor();
+        EngineLog log = new EngineLog();
+        log.connect(monitor.endpoint());
         Plugin plugin = Plugin.create((target, progress) -> {
             dials.incrementAndGet();
             throw new io.imagecache.ssh.RemoteException(io.imagecache.ssh.RemoteException.Kind.UNREACHABLE, "no network");
@@ -54,7 +56,7 @@ class ConstructTest {
         String name = InProcessServerBuilder.generateName();
         server = InProcessServerBuilder.forName(name).directExecutor()
                 .addService(new ProviderServer("0.1.0", plugin.resources(), plugin.functions(), plugin.components(),
-                        plugin::schema, new EngineLog()))
+                        plugin::schema, log))
                 .build().start();
         channel = InProcessChannelBuilder.forName(name).directExecutor().build();
         stub = ResourceProviderGrpc.newBlockingStub(channel);
@@ -240,6 +242,19 @@ class ConstructTest {
         // a batch's nodes run together
         assertTrue(monitor.indexOf("start", "cache-10.0.30.2/" + MIRROR) < monitor.indexOf("end", "cache-10.0.30.1/" + MIRROR),
                 monitor.events.toString());
+    }
+
+    @Test
+    void aBatchLargerThanTheEnginesParallelismIsToldWithTheFlagThatFitsIt() {
+        Map<String, Value> in = inputs(12);
+        in.put("rollout", obj(Map.of("batchSize", n(6))));
+        construct(in, true, b -> b.setParallel(4));
+        assertTrue(monitor.logged.contains("INFO: a rollout batch has 6 nodes (rollout.batchSize) but this deployment runs at most 4 "
+                + "resource operations at once (`--parallel`, by default four per CPU): each batch is changed in 2 rounds; "
+                + "`pulumi up --parallel 6` (or more) changes a whole batch at once"), monitor.logged.toString());
+        monitor.logged.clear();
+        construct(in, true, b -> b.setParallel(6));
+        assertTrue(monitor.logged.stream().noneMatch(m -> m.contains("rollout batch")), monitor.logged.toString());
     }
 
     @Test

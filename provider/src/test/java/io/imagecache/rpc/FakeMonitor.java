@@ -16,13 +16,16 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import pulumirpc.EngineGrpc;
+import pulumirpc.EngineOuterClass;
 import pulumirpc.Resource;
 import pulumirpc.ResourceMonitorGrpc;
 
 /**
  * A ResourceMonitor on a loopback port that stands in for the engine in Construct tests: it records every
  * registration (with when it started and ended), answers with a URN the way the engine builds them and with
- * outputs a real child would have, and can be told to fail a child or report a proxy unhealthy.
+ * outputs a real child would have, and can be told to fail a child or report a proxy unhealthy. It is the engine's
+ * Log service too: what the provider tells the user is in {@link #logged}.
  */
 final class FakeMonitor implements AutoCloseable {
     record Event(String what, String name) {}
@@ -40,11 +43,22 @@ final class FakeMonitor implements AutoCloseable {
      */
     final Set<String> together = ConcurrentHashMap.newKeySet();
     private final Set<String> arrived = ConcurrentHashMap.newKeySet();
+    /** The messages sent to the engine's Log service (severity: message), in order. */
+    final List<String> logged = Collections.synchronizedList(new ArrayList<>());
     private final io.grpc.Server server;
 
     FakeMonitor() throws IOException {
         server = OkHttpServerBuilder.forPort(new InetSocketAddress("127.0.0.1", 0), InsecureServerCredentials.create())
-                .addService(new Service()).build().start();
+                .addService(new Service()).addService(new Log()).build().start();
+    }
+
+    private final class Log extends EngineGrpc.EngineImplBase {
+        @Override
+        public void log(EngineOuterClass.LogRequest request, StreamObserver<Empty> out) {
+            logged.add(request.getSeverity() + ": " + request.getMessage());
+            out.onNext(Empty.getDefaultInstance());
+            out.onCompleted();
+        }
     }
 
     String endpoint() {

@@ -10,7 +10,11 @@
 #   preview    a no-op `pulumi preview` of one resource (examples/maintenance-schedule on a lab Docker host)
 #   fleet      N light nodes (FLEET=10,50) behind one registry host: PullThroughCache's first up, no-op preview/up/
 #              refresh and a one-mirror change, against Debian's Ansible (bench/peers/mirrors.yml) and one ssh per
-#              node (the floor), counted on the nodes; plot.py draws fleet.png (installs ansible, python3-matplotlib)
+#              node (the floor), counted on the nodes; plot.py draws fleet.png (installs ansible, python3-matplotlib).
+#              TOOLS=pulumi (or ansible, floor) runs only those; ENGINE_LOG=<dir> keeps the engine's log (-v=7) of
+#              pulumi's first up and mirror change (bench/steps.py reads it: where the time goes). Other than the default FLEET and TOOLS,
+#              results go to fleet-<sizes>-<tools>.* beside the committed fleet.*; PARALLEL=N gives every pulumi
+#              command --parallel N (the engine's default is 4 per CPU)
 #   cache      crictl pull of a ~100 MB image on a containerd 2.x node: direct from the upstream, cold and warm through
 #              the proxy, and with the mirror's port dropped (fallback), with and without dialTimeout
 #   migration  N nodes (NODES=10) set up the runbook's way (a hand-made Docker Hub proxy, the wildcard mirror) pulling in
@@ -66,11 +70,18 @@ fleet() {
     log "installing ${missing[*]} (Debian)"
     apt-get install -y -q "${missing[@]}" >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get install -y -q "${missing[@]}" >/dev/null; }
   fi
-  log "fleet: N=${FLEET:-10,50}, ${RUNS:-3} runs of each no-op, batches of ${BATCH:-10} (the provider jar is rebuilt by this mvn run)"
+  # the committed results (fleet.*) come from the default sizes and every tool; anything else is written beside them
+  local name=fleet
+  [[ ${FLEET:-10,50} == 10,50 && ${TOOLS:-pulumi,ansible,floor} == pulumi,ansible,floor && -z ${PARALLEL:-} ]] \
+    || name=fleet-${FLEET:-10,50}-${TOOLS:-all}${PARALLEL:+-p$PARALLEL}
+  name=${name//,/-}
+  log "fleet: N=${FLEET:-10,50}, ${RUNS:-3} runs of each no-op, batches of ${BATCH:-10}, ${TOOLS:-every tool} -> $name.*" \
+    "(the provider jar is rebuilt by this mvn run)"
   (cd "$root" && mvn -B -ntp -q -pl lab,provider,examples -am verify -Dit.test=FleetBench -Dtest=NONE \
     -Dsurefire.failIfNoSpecifiedTests=false -Dfailsafe.failIfNoSpecifiedTests=false -Dbench.runs="${RUNS:-3}" \
-    -Dbench.fleet="${FLEET:-10,50}" -Dbench.batch="${BATCH:-10}")
-  /usr/bin/python3 "$root/bench/plot.py" "$out"
+    -Dbench.fleet="${FLEET:-10,50}" -Dbench.batch="${BATCH:-10}" -Dbench.tools="${TOOLS:-pulumi,ansible,floor}" \
+    -Dbench.out="$name" ${ENGINE_LOG:+-Dbench.engineLog="$ENGINE_LOG"} ${PARALLEL:+-Dbench.parallel="$PARALLEL"})
+  if [[ $name == fleet ]]; then /usr/bin/python3 "$root/bench/plot.py" "$out"; fi
 }
 
 migration() {

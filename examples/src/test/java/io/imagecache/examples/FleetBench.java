@@ -40,9 +40,22 @@ class FleetBench {
     private static final int RUNS = Integer.getInteger("bench.runs", 3);
     /** Nodes changed at once, by every tool: rollout.batchSize, Ansible's forks, the floor's parallel ssh. */
     private static final int BATCH = Integer.getInteger("bench.batch", 10);
+    /** The tools to run (a profile of one of them need not wait for the others). */
+    private static final List<String> TOOLS = List.of(System.getProperty("bench.tools", "pulumi,ansible,floor").split(","));
+    /** The results' file name in bench/results (fleet.tsv, fleet.json: what BENCHMARKS.md and plot.py read). */
+    private static final String OUT = System.getProperty("bench.out", "fleet");
+    /** When set, a directory for the engine's log (-v=7, with times) of each pulumi change (bench/steps.py reads it). */
+    private static final String ENGINE_LOG = System.getProperty("bench.engineLog", "");
 
-    private static final String[] UP = {"up", "--yes", "--non-interactive", "--color=never"};
-    private static final String[] REFRESH = {"refresh", "--yes", "--non-interactive", "--color=never"};
+    /**
+     * The engine's --parallel for every pulumi command, when bench.parallel is set (its default is 4 per CPU: 8 here,
+     * fewer than a batch of 10, so each batch ran in two rounds; PullThroughCache says so in its output).
+     */
+    private static final String[] PARALLEL = System.getProperty("bench.parallel", "").isEmpty() ? new String[0]
+            : new String[] {"--parallel", System.getProperty("bench.parallel")};
+    private static final String[] UP = with(new String[] {"up", "--yes", "--non-interactive", "--color=never"}, PARALLEL);
+    private static final String[] REFRESH = with(new String[] {"refresh", "--yes", "--non-interactive", "--color=never"}, PARALLEL);
+    private static final String[] PREVIEW = with(new String[] {"preview", "--diff", "--non-interactive", "--color=never"}, PARALLEL);
 
     private static String[] with(String[] cmd, String... more) {
         String[] out = Arrays.copyOf(cmd, cmd.length + more.length);
@@ -60,11 +73,17 @@ class FleetBench {
         for (int n : SIZES) {
             try (FleetLab lab = new FleetLab(n)) {
                 System.out.printf("[fleet] N=%d: %d nodes and a registry host up%n", n, lab.nodes.size());
-                pulumi(lab);
-                lab.reset();
-                ansible(lab, repo.resolve("bench/peers/mirrors.yml"));
-                lab.reset();
-                floor(lab);
+                if (TOOLS.contains("pulumi")) {
+                    pulumi(lab);
+                    lab.reset();
+                }
+                if (TOOLS.contains("ansible")) {
+                    ansible(lab, repo.resolve("bench/peers/mirrors.yml"));
+                    lab.reset();
+                }
+                if (TOOLS.contains("floor")) {
+                    floor(lab);
+                }
             }
         }
         write(repo.resolve("bench/results"));
@@ -79,11 +98,11 @@ class FleetBench {
         try (PulumiCli cli = PulumiCli.forProgram(program, "bench")) {
             cli.secretConfig("sshKey", lab.key.privateKey());
             // every command as an SRE runs it: up and refresh with their preview pass (--yes), refresh also without it
-            measure(lab, "pulumi", "first up", 1, () -> cli.run(UP).assertOk(), false);
+            measure(lab, "pulumi", "first up", 1, () -> logged(lab, "first-up", cli.run(verbose(UP)).assertOk()), false);
             endState(lab, "pulumi", List.of("docker.io"));
             for (int r = 1; r <= RUNS; r++) {
                 measure(lab, "pulumi", "no-op preview", r, () -> {
-                    PulumiCli.Result p = cli.preview().assertOk();
+                    PulumiCli.Result p = cli.run(PREVIEW).assertOk();
                     assertTrue(!p.stdout().matches("(?s).*\\d+ to (create|update|replace|delete).*"), p.stdout());
                 }, true);
                 measure(lab, "pulumi", "no-op up", r, () -> cli.run(with(UP, "--expect-no-changes")).assertOk(), true);
@@ -94,8 +113,21 @@ class FleetBench {
             Path yaml = cli.project().resolve("Pulumi.yaml");
             String now = Files.readString(yaml);
             Files.writeString(yaml, program(lab, true) + now.substring(now.indexOf("\nplugins:")));
-            measure(lab, "pulumi", "mirror change", 1, () -> cli.run(UP).assertOk(), false);
+            measure(lab, "pulumi", "mirror change", 1, () -> logged(lab, "mirror-change", cli.run(verbose(UP)).assertOk()), false);
             endState(lab, "pulumi", List.of("docker.io", "ghcr.io"));
+        }
+    }
+
+    /** {@code cmd} at the engine's verbosity 7 on stderr when bench.engineLog names a directory. */
+    private static String[] verbose(String[] cmd) {
+        return ENGINE_LOG.isEmpty() ? cmd : with(cmd, "-v=7", "--logtostderr");
+    }
+
+    /** Keeps the engine's log of an operation in bench.engineLog (its reading is not timed: after the command). */
+    private static void logged(FleetLab lab, String op, PulumiCli.Result r) throws IOException {
+        if (!ENGINE_LOG.isEmpty()) {
+            Files.createDirectories(Path.of(ENGINE_LOG));
+            Files.writeString(Path.of(ENGINE_LOG, "fleet-" + lab.nodes.size() + "-" + op + ".log"), r.stderr());
         }
     }
 
@@ -291,7 +323,7 @@ class FleetBench {
                     r.wallMs(), r.c().connectionsPerNode(), r.c().maxConnections(), r.c().commandsPerNode(), r.c().filesWritten(),
                     r.c().bytesWritten(), r.c().restarts()));
         }
-        Files.writeString(out.resolve("fleet.tsv"), tsv);
+        Files.writeString(out.resolve(OUT + ".tsv"), tsv);
         StringBuilder json = new StringBuilder("{\n  \"part\": \"fleet\",\n  \"batch\": " + BATCH + ",\n  \"runs\": " + RUNS
                 + ",\n  \"loadavg\": \"" + Files.readString(Path.of("/proc/loadavg")).strip() + "\",\n  \"rows\": [");
         String sep = "\n";
@@ -303,6 +335,6 @@ class FleetBench {
             sep = ",\n";
         }
         json.append("\n  ]\n}\n");
-        Files.writeString(out.resolve("fleet.json"), json);
+        Files.writeString(out.resolve(OUT + ".json"), json);
     }
 }

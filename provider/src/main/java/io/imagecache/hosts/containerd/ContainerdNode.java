@@ -137,19 +137,13 @@ public final class ContainerdNode extends HostOps {
             }
         } else if (r.exitCode() != NO_BASE64) {
             throw new ResourceException(ResourceException.Kind.FAILED_PRECONDITION, "cannot read the hosts.toml files in "
-                    + certsDir + " on " + where + ": " + stderrOnly(r));
+                    + certsDir + " on " + where + ": " + r.message());
         }
         Map<String, String> out = new TreeMap<>();
         for (String reg : registriesIn(certsDir)) {
             read(HostsToml.path(certsDir, reg)).ifPresent(c -> out.put(reg, c));
         }
         return out;
-    }
-
-    /** What a failed command said on stderr, never its stdout (which can hold a file's contents). */
-    static String stderrOnly(ExecResult r) {
-        String err = r.stderr().strip();
-        return err.isEmpty() ? "exit status " + r.exitCode() : err;
     }
 
     /** The registry directories under {@code certsDir} that hold a hosts.toml. */
@@ -242,7 +236,7 @@ public final class ContainerdNode extends HostOps {
             return Optional.of("`" + command + "` did not finish within " + secs + " s (restartTimeoutSeconds) and was"
                     + " stopped");
         }
-        return r.ok() ? Optional.empty() : Optional.of("`" + command + "` failed: " + r.message());
+        return r.ok() ? Optional.empty() : Optional.of("`" + command + "` failed: " + r.messageOrStdout());
     }
 
     /**

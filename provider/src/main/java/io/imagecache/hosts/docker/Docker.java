@@ -77,7 +77,7 @@ public final class Docker extends HostOps {
                 + "--format '{{json .}}' $ids; }"), null);
         if (!r.ok() && !DockerInspect.onlyVanished(r.stderr())) {
             throw new ResourceException(ResourceException.Kind.FAILED_PRECONDITION, "could not list the containers on "
-                    + where + ": " + (r.stderr().isBlank() ? "exit status " + r.exitCode() : r.stderr().strip()));
+                    + where + ": " + r.message());
         }
         return parsed(r.stdout());
     }

@@ -47,7 +47,8 @@ final class ProxyHealth {
                 if (ctx.cancelled()) {
                     throw new ResourceException(ResourceException.Kind.CANCELLED, "cancelled while waiting for " + name);
                 }
-                sleep(1000);
+                // a registry answers a fraction of a second after its start: look again soon, then every second
+                sleep(Math.min(1000, 100L << Math.min(attempt - 1, 4)));
             }
             return notAProxy(docker, a, name, url);
         } catch (RemoteException e) {

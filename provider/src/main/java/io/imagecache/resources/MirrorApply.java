@@ -4,6 +4,7 @@ import io.imagecache.containerd.ConfigImports;
 import io.imagecache.containerd.ContainerdVersion;
 import io.imagecache.hosts.containerd.ConfigDump;
 import io.imagecache.hosts.containerd.ContainerdNode;
+import io.imagecache.hosts.containerd.NodeProbe;
 import io.imagecache.containerd.HostsToml;
 import io.imagecache.spi.Context;
 import io.imagecache.spi.Owner;
@@ -68,15 +69,16 @@ final class MirrorApply {
     static MirrorPlan.Observed observe(ContainerdNode node, ContainerdMirror.Args a, ContainerdMirror.Args olds)
             throws ResourceException {
         String configFile = a.configFile();
-        String target = node.resolve(configFile);
-        List<String> rancher = node.rancherSigns(target);
+        NodeProbe probe = node.probe(configFile);
+        String target = probe.target();
+        List<String> rancher = probe.rancherSigns();
         String certsDir = ContainerdMirror.trimSlash(a.certsDir());
         String oldDir = olds == null ? certsDir : ContainerdMirror.trimSlash(olds.certsDir());
         if (!rancher.isEmpty() || target.startsWith("/var/lib/rancher/")) {
             return new MirrorPlan.Observed(null, configFile, target, Optional.empty(), Optional.empty(), Map.of(), Map.of(),
                     rancher);
         }
-        ContainerdVersion version = node.version();
+        ContainerdVersion version = node.version(probe);
         Map<String, String> inDir = node.hostsFilesIn(certsDir);
         Optional<String> config = node.read(target);
         List<String> imports = config.map(ConfigImports::of).orElse(List.of());
@@ -87,9 +89,9 @@ final class MirrorApply {
         for (String dir : MirrorPlan.configuredDirs(previous.orElse(null), certsDir)) {
             node.hostsFilesIn(dir).forEach((r, c) -> configured.put(HostsToml.path(dir, r), c));
         }
-        return new MirrorPlan.Observed(version, configFile, target, config, node.stat(target), inDir,
+        return new MirrorPlan.Observed(version, configFile, target, config, node.stat(probe), inDir,
                 oldDir.equals(certsDir) ? inDir : node.hostsFilesIn(oldDir), rancher, imported,
-                config.isPresent() && node.changedSinceContainerdStarted(target), configured);
+                config.isPresent() && probe.changedSinceContainerdStarted(), configured);
     }
 
     /**

@@ -94,26 +94,24 @@ class ContainerdMirrorTest {
     private boolean configNewerThanContainerd = false;
 
     ContainerdMirrorTest() {
-        node.on("sh -c 'm=$(stat -L -c %Y", c -> ok(configNewerThanContainerd ? "1700000000 1700000100\n"
-                : "1700000100 1700000000\n"));
-        node.on("containerd --version", c -> ok(versionLine));
-        node.on("readlink -f -- ", c -> ok(links.getOrDefault(c.substring("readlink -f -- ".length()),
-                c.substring("readlink -f -- ".length())) + "\n"));
-        node.on("stat -L -c ", c -> {
-            String path = c.substring(c.lastIndexOf(' ') + 1);
-            return node.files.containsKey(path) ? ok(Integer.toOctalString(node.modes.getOrDefault(path, 0644)) + " "
-                    + owners.getOrDefault(path, "0 0") + "\n") : FakeRemoteHost.fail("stat: cannot statx: No such file");
-        });
-        // ContainerdNode.rancherSigns: the candidates that exist, one per line
-        node.on("sh -c 'for f in ", c -> {
-            StringBuilder out = new StringBuilder();
-            for (String f : c.substring(c.lastIndexOf("' sh ") + 5).split(" ")) {
-                if (node.files.containsKey(f)) {
-                    out.append(f).append('\n');
-                }
+        // ContainerdNode.probe: where config.toml leads, the Rancher signs, the version, the target's mode and owner, and
+        // its change against containerd's start, as tagged lines; its arguments are config.toml and the candidates
+        node.on("sh -c 't=$(readlink", c -> {
+            String[] args = c.substring(c.lastIndexOf("' sh ") + 5).split(" ");
+            String target = links.getOrDefault(args[0], args[0]);
+            StringBuilder out = new StringBuilder("target\t" + target + "\n");
+            List<String> candidates = new ArrayList<>(List.of(args).subList(1, args.length));
+            candidates.add(target + ".tmpl");
+            candidates.stream().filter(node.files::containsKey).forEach(f -> out.append("rancher\t").append(f).append('\n'));
+            out.append("version\t0\t").append(versionLine.lines().findFirst().orElse("")).append('\n');
+            if (node.files.containsKey(target)) {
+                out.append("stat\t").append(Integer.toOctalString(node.modes.getOrDefault(target, 0644))).append(' ')
+                        .append(owners.getOrDefault(target, "0 0")).append('\n');
+                out.append("started\t").append(configNewerThanContainerd ? "1700000000 1700000100" : "1700000100 1700000000").append('\n');
             }
             return ok(out.toString());
         });
+        node.on("containerd --version", c -> ok(versionLine));
         // ContainerdNode.hostsFilesIn: "<base64 registry> <base64 content>" per <dir>/<registry>/hosts.toml
         node.on("sh -c 'cd ", c -> {
             String dir = c.substring(c.lastIndexOf("' sh ") + 5) + "/";

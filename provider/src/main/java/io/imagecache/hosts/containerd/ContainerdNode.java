@@ -53,6 +53,62 @@ public final class ContainerdNode extends HostOps {
         return new ContainerdNode(host.uncancellable(), where, ctx.uncancellable());
     }
 
+    /**
+     * Everything a plan needs to know before it reads files, in one command: where {@code configFile} leads
+     * ({@code readlink -f}), k3s's and RKE2's signs ({@link #RANCHER_CONFIGS} and {@code <target>.tmpl}),
+     * {@code containerd --version}, the target's mode and owner, and when it changed against containerd's start.
+     * The same answers as separate {@code readlink}, {@code stat}, {@code ps}
+     * and {@code containerd --version} commands, which cost a round trip each (five on a node under load: half a second).
+     */
+    public NodeProbe probe(String configFile) throws ResourceException {
+        List<String> args = new ArrayList<>(List.of("sh", "-c", PROBE, "sh", configFile));
+        args.addAll(RANCHER_CONFIGS);
+        ExecResult r = run(CommandLine.of(args.toArray(String[]::new)).withTimeout(QUICK), "look at containerd and " + configFile);
+        try {
+            return NodeProbe.parse(r.stdout(), configFile);
+        } catch (IllegalArgumentException e) {
+            throw new ResourceException(ResourceException.Kind.FAILED_PRECONDITION, where + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * The probe: {@code $1} is config.toml, the rest the Rancher candidates. A value never holds a newline: a target
+     * with one falls back to {@code $1}, the version's output is cut to its first line.
+     */
+    static final String PROBE = "t=$(readlink -f -- \"$1\" 2>/dev/null) || t=; nl=$(printf '\\nx'); nl=${nl%x}; "
+            + "case $t in /*) ;; *) t=$1 ;; esac; case $t in *\"$nl\"*) t=$1 ;; esac; printf 'target\\t%s\\n' \"$t\"; "
+            + "shift; for f in \"$@\" \"$t.tmpl\"; do if [ -e \"$f\" ] || [ -L \"$f\" ]; then printf 'rancher\\t%s\\n' \"$f\"; fi; done; "
+            + "v=$(containerd --version 2>/dev/null); x=$?; printf 'version\\t%s\\t%s\\n' \"$x\" \"$(printf '%s\\n' \"$v\" | head -n 1)\"; "
+            + "if [ $x -ne 0 ]; then printf 'versionerr\\t%s\\n' \"$(containerd --version 2>&1 >/dev/null | tr '\\n\\t' '  ')\"; fi; "
+            + "if s=$(stat -L -c '%a %u %g' -- \"$t\" 2>/dev/null); then printf 'stat\\t%s\\n' \"$s\"; "
+            + "m=$(stat -L -c %Y -- \"$t\") && now=$(date +%s) "
+            + "&& e=$(ps -o etimes= -C containerd 2>/dev/null | sort -n | head -n 1 | tr -d ' ') "
+            + "&& case $e in ''|*[!0-9]*) false ;; esac && printf 'started\\t%s %s\\n' \"$((now - e))\" \"$m\"; fi; exit 0";
+
+    /** The probe's containerd version, or why there is none, as {@link #version} says it. */
+    public ContainerdVersion version(NodeProbe p) throws ResourceException {
+        if (p.versionExit() != 0) {
+            throw new ResourceException(ResourceException.Kind.FAILED_PRECONDITION, "cannot find containerd on "
+                    + where + " (`containerd --version` failed: " + (p.versionErr().isEmpty() ? "exit status " + p.versionExit()
+                    : p.versionErr()) + "); is this a containerd node?");
+        }
+        try {
+            return ContainerdVersion.parse(p.versionOut());
+        } catch (IllegalArgumentException e) {
+            throw new ResourceException(ResourceException.Kind.FAILED_PRECONDITION, where + ": " + e.getMessage());
+        }
+    }
+
+    /** The probe's mode and owner of config.toml's target; empty when it does not exist. */
+    public Optional<FileStat> stat(NodeProbe p) throws ResourceException {
+        try {
+            return p.stat().map(FileStat::parse);
+        } catch (IllegalArgumentException e) {
+            throw new ResourceException(ResourceException.Kind.FAILED_PRECONDITION, "cannot read the mode of " + p.target()
+                    + " on " + where + ": " + e.getMessage());
+        }
+    }
+
     /** {@code containerd --version}, parsed. */
     public ContainerdVersion version() throws ResourceException {
         ExecResult r = run(CommandLine.script("containerd --version").withTimeout(QUICK), null);
@@ -65,60 +121,6 @@ public final class ContainerdNode extends HostOps {
         } catch (IllegalArgumentException e) {
             throw new ResourceException(ResourceException.Kind.FAILED_PRECONDITION, where + ": " + e.getMessage());
         }
-    }
-
-    /**
-     * The file {@code path} names once every symlink is followed ({@code readlink -f}); {@code path} itself when
-     * readlink cannot say (e.g. its directory does not exist).
-     */
-    public String resolve(String path) throws ResourceException {
-        ExecResult r = run(CommandLine.of("readlink", "-f", "--", path).withTimeout(QUICK), null);
-        String target = r.stdout().strip();
-        return r.ok() && target.startsWith("/") && !target.contains("\n") ? target : path;
-    }
-
-    /** The mode and owner of the file at {@code path} (followed if a link); empty when it does not exist. */
-    public Optional<FileStat> stat(String path) throws ResourceException {
-        ExecResult r = run(CommandLine.of("stat", "-L", "-c", "%a %u %g", "--", path).withTimeout(QUICK), null);
-        if (!r.ok()) {
-            return Optional.empty();
-        }
-        try {
-            return Optional.of(FileStat.parse(r.stdout()));
-        } catch (IllegalArgumentException e) {
-            throw new ResourceException(ResourceException.Kind.FAILED_PRECONDITION, "cannot read the mode of " + path
-                    + " on " + where + ": " + e.getMessage());
-        }
-    }
-
-    /**
-     * Whether {@code path} (followed if a link) changed after the youngest containerd process on the node started, so
-     * that the running containerd has not loaded it: an apply cut short between writing config.toml and restarting
-     * containerd (its provider killed with the engine) leaves exactly that. False when the node cannot say (no
-     * {@code ps}, no containerd running). Two seconds of slack absorb the rounding of both clocks.
-     */
-    public boolean changedSinceContainerdStarted(String path) throws ResourceException {
-        String script = "m=$(stat -L -c %Y -- \"$1\") || exit 3; now=$(date +%s); "
-                + "e=$(ps -o etimes= -C containerd 2>/dev/null | sort -n | head -n 1 | tr -d ' '); [ -n \"$e\" ] || exit 3; "
-                + "echo $((now - e)) $m";
-        ExecResult r = run(CommandLine.of("sh", "-c", script, "sh", path).withTimeout(QUICK), null);
-        return r.ok() && ContainerdStart.newerThanStart(r.stdout());
-    }
-
-    /**
-     * What shows this node's containerd is run by k3s or RKE2 (which write config.toml again at every start, from
-     * {@code config.toml.tmpl}): the files found among {@link #RANCHER_CONFIGS} and {@code <configTarget>.tmpl}. One
-     * command for all of them.
-     */
-    public List<String> rancherSigns(String configTarget) throws ResourceException {
-        List<String> candidates = new ArrayList<>(RANCHER_CONFIGS);
-        candidates.add(configTarget + ".tmpl");
-        List<String> args = new ArrayList<>(List.of("sh", "-c",
-                "for f in \"$@\"; do if [ -e \"$f\" ] || [ -L \"$f\" ]; then printf '%s\\n' \"$f\"; fi; done", "sh"));
-        args.addAll(candidates);
-        ExecResult r = run(CommandLine.of(args.toArray(String[]::new)).withTimeout(QUICK), "look for k3s's and RKE2's config files");
-        List<String> printed = r.stdout().lines().toList();
-        return candidates.stream().filter(printed::contains).toList();
     }
 
     /**

@@ -1,6 +1,6 @@
 package io.imagecache.hosts.containerd;
 
-/** Reads what {@link ContainerdNode#changedSinceContainerdStarted} prints. Pure. */
+/** Reads the "started" line of {@link ContainerdNode#probe}: containerd's start against config.toml's change. Pure. */
 final class ContainerdStart {
     /** Seconds a file must be newer than containerd's start to count: the two clocks are read a moment apart. */
     static final long SLACK_SECONDS = 2;

@@ -87,16 +87,7 @@ public final class ContainerdNode extends HostOps {
 
     /** The probe's containerd version, or why there is none, as {@link #version} says it. */
     public ContainerdVersion version(NodeProbe p) throws ResourceException {
-        if (p.versionExit() != 0) {
-            throw new ResourceException(ResourceException.Kind.FAILED_PRECONDITION, "cannot find containerd on "
-                    + where + " (`containerd --version` failed: " + (p.versionErr().isEmpty() ? "exit status " + p.versionExit()
-                    : p.versionErr()) + "); is this a containerd node?");
-        }
-        try {
-            return ContainerdVersion.parse(p.versionOut());
-        } catch (IllegalArgumentException e) {
-            throw new ResourceException(ResourceException.Kind.FAILED_PRECONDITION, where + ": " + e.getMessage());
-        }
+        return versionOf(p.versionExit(), p.versionOut(), p.versionErr().isEmpty() ? "exit status " + p.versionExit() : p.versionErr());
     }
 
     /** The probe's mode and owner of config.toml's target; empty when it does not exist. */
@@ -112,12 +103,17 @@ public final class ContainerdNode extends HostOps {
     /** {@code containerd --version}, parsed. */
     public ContainerdVersion version() throws ResourceException {
         ExecResult r = run(CommandLine.script("containerd --version").withTimeout(QUICK), null);
-        if (!r.ok()) {
+        return versionOf(r.exitCode(), r.stdout(), r.message());
+    }
+
+    /** What {@code containerd --version} said, parsed; {@code why} is what to show when it failed. */
+    private ContainerdVersion versionOf(int exit, String stdout, String why) throws ResourceException {
+        if (exit != 0) {
             throw new ResourceException(ResourceException.Kind.FAILED_PRECONDITION, "cannot find containerd on "
-                    + where + " (`containerd --version` failed: " + r.message() + "); is this a containerd node?");
+                    + where + " (`containerd --version` failed: " + why + "); is this a containerd node?");
         }
         try {
-            return ContainerdVersion.parse(r.stdout());
+            return ContainerdVersion.parse(stdout);
         } catch (IllegalArgumentException e) {
             throw new ResourceException(ResourceException.Kind.FAILED_PRECONDITION, where + ": " + e.getMessage());
         }

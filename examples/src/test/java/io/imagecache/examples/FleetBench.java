@@ -3,7 +3,6 @@ package io.imagecache.examples;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.imagecache.lab.DockerHost;
 import io.imagecache.lab.NodeHost;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -132,33 +131,13 @@ class FleetBench {
     }
 
     private static String program(FleetLab lab, boolean ghcr) {
-        StringBuilder y = new StringBuilder("""
-                name: fleet
-                runtime: yaml
-                config:
-                  sshKey: {type: string, secret: true}
-                resources:
-                  cache:
-                    type: imagecache:index:PullThroughCache
-                    properties:
-                """);
-        String reg = lab.registryHost.ip();
-        y.append("      registryHost: {host: \"").append(reg).append("\", privateKey: \"${sshKey}\", hostKey: \"")
-                .append(lab.registryHost.hostKeyLine()).append("\"}\n");
-        y.append("      advertiseAddress: \"").append(reg).append("\"\n");
-        y.append("      image: ").append(DockerHost.REGISTRY_IMAGE).append('\n');
-        y.append("      rollout: {batchSize: ").append(BATCH).append("}\n");
+        StringBuilder y = lab.cacheProgram("fleet", BATCH);
         y.append("      upstreams:\n");
         y.append("        - {name: docker, registry: docker.io, remoteUrl: \"").append(lab.upstream.networkUrl()).append("\", port: 5000}\n");
         if (ghcr) {
             y.append("        - {name: ghcr, registry: ghcr.io, remoteUrl: \"").append(lab.upstream.networkUrl()).append("\", port: 5010}\n");
         }
-        y.append("      nodes:\n");
-        for (NodeHost node : lab.nodes) {
-            y.append("        - connection: {host: \"").append(node.ip()).append("\", privateKey: \"${sshKey}\", hostKey: \"")
-                    .append(node.hostKeyLine()).append("\"}\n");
-        }
-        return y.toString();
+        return lab.withNodes(y);
     }
 
     // --- Ansible ----------------------------------------------------------------------------------------------

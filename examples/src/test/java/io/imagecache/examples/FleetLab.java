@@ -83,6 +83,39 @@ final class FleetLab implements AutoCloseable {
         Files.writeString(dir.resolve("known_hosts"), known);
     }
 
+    /**
+     * The head of a YAML program with one PullThroughCache on this lab's registry host (its key pinned), the lab's
+     * registry image and batches of {@code batchSize}; the caller appends {@code upstreams:} and {@code nodes:}.
+     */
+    StringBuilder cacheProgram(String project, int batchSize) {
+        String reg = registryHost.ip();
+        StringBuilder y = new StringBuilder("name: " + project + "\n" + """
+                runtime: yaml
+                config:
+                  sshKey: {type: string, secret: true}
+                resources:
+                  cache:
+                    type: imagecache:index:PullThroughCache
+                    properties:
+                """);
+        y.append("      registryHost: {host: \"").append(reg).append("\", privateKey: \"${sshKey}\", hostKey: \"")
+                .append(registryHost.hostKeyLine()).append("\"}\n");
+        y.append("      advertiseAddress: \"").append(reg).append("\"\n");
+        y.append("      image: ").append(DockerHost.REGISTRY_IMAGE).append('\n');
+        y.append("      rollout: {batchSize: ").append(batchSize).append("}\n");
+        return y;
+    }
+
+    /** {@code program} with every node of the lab (its host key pinned) as {@code nodes:}, as text. */
+    String withNodes(StringBuilder program) {
+        program.append("      nodes:\n");
+        for (NodeHost node : nodes) {
+            program.append("        - connection: {host: \"").append(node.ip()).append("\", privateKey: \"${sshKey}\", hostKey: \"")
+                    .append(node.hostKeyLine()).append("\"}\n");
+        }
+        return program.toString();
+    }
+
     Path keyFile() {
         return dir.resolve("id");
     }

@@ -192,22 +192,7 @@ class MigrationBench {
     }
 
     private static String program(FleetLab lab, LocalRegistry ghcr, boolean quay) {
-        String reg = lab.registryHost.ip();
-        StringBuilder y = new StringBuilder("""
-                name: migration
-                runtime: yaml
-                config:
-                  sshKey: {type: string, secret: true}
-                resources:
-                  cache:
-                    type: imagecache:index:PullThroughCache
-                    properties:
-                """);
-        y.append("      registryHost: {host: \"").append(reg).append("\", privateKey: \"${sshKey}\", hostKey: \"")
-                .append(lab.registryHost.hostKeyLine()).append("\"}\n");
-        y.append("      advertiseAddress: \"").append(reg).append("\"\n");
-        y.append("      image: ").append(DockerHost.REGISTRY_IMAGE).append('\n');
-        y.append("      rollout: {batchSize: ").append(BATCH).append("}\n");
+        StringBuilder y = lab.cacheProgram("migration", BATCH);
         // beside the hand-made proxy (port 5000), which nodes not yet migrated keep using
         y.append("      upstreams:\n");
         y.append("        - {name: docker, registry: docker.io, remoteUrl: \"").append(lab.upstream.networkUrl()).append("\", port: 5001}\n");
@@ -215,12 +200,7 @@ class MigrationBench {
         if (quay) {
             y.append("        - {name: quay, registry: quay.io, remoteUrl: \"").append(ghcr.networkUrl()).append("\", port: 5020}\n");
         }
-        y.append("      nodes:\n");
-        for (NodeHost node : lab.nodes) {
-            y.append("        - connection: {host: \"").append(node.ip()).append("\", privateKey: \"${sshKey}\", hostKey: \"")
-                    .append(node.hostKeyLine()).append("\"}\n");
-        }
-        return y.toString();
+        return lab.withNodes(y);
     }
 
     /** Every node pulls {@link #HUB_IMAGE} in a loop (pull, rmi, 0.2 s), logging each pull, until {@link #LOOP_STOP} exists. */

@@ -82,7 +82,7 @@ test: tools lab
 unit:
 	$(MVN) test
 
-# issue 11's benchmarks (bench/run.sh; BENCHMARKS.md): make bench, or make bench PARTS=startup, RUNS=N, FLEET=10,50, NODES=10 BATCH=2
+# issue 11's benchmarks (bench/run.sh; BENCHMARKS.md): make bench, or make bench PARTS=startup, RUNS=N, FLEET=10,50,100, NODES=10 BATCH=2
 PARTS ?=
 bench: tools provider
 	@bench/run.sh $(PARTS)

@@ -47,6 +47,8 @@ TARGETS = [
      ("ansible", "no-op check --diff"), "<= 0.5"),
     ("pulumi mirror change / ansible mirror change", ("pulumi", "mirror change"), ("ansible", "mirror change"), "<= 0.5"),
     ("pulumi mirror change / floor mirror change", ("pulumi", "mirror change"), ("floor", "mirror change"), "<= 2"),
+    ("pulumi mirror change --skip-preview / floor mirror change", ("pulumi", "mirror change --skip-preview"),
+     ("floor", "mirror change"), "<= 2"),
 ]
 for n in sizes:
     for name, a, b, target in TARGETS:

@@ -8,7 +8,7 @@
 #
 #   startup    provider start-up (launcher to port line) per JVM variant, against the Go YAML language host
 #   preview    a no-op `pulumi preview` of one resource (examples/maintenance-schedule on a lab Docker host)
-#   fleet      N light nodes (FLEET=10,50) behind one registry host: PullThroughCache's first up, no-op preview/up/
+#   fleet      N light nodes (FLEET=10,50,100) behind one registry host: PullThroughCache's first up, no-op preview/up/
 #              refresh and a one-mirror change, against Debian's Ansible (bench/peers/mirrors.yml) and one ssh per
 #              node (the floor), counted on the nodes; plot.py draws fleet.png (installs ansible, python3-matplotlib).
 #              TOOLS=pulumi (or ansible, floor) runs only those; ENGINE_LOG=<dir> keeps the engine's log (-v=7) of
@@ -72,14 +72,14 @@ fleet() {
   fi
   # the committed results (fleet.*) come from the default sizes and every tool; anything else is written beside them
   local name=fleet
-  [[ ${FLEET:-10,50} == 10,50 && ${TOOLS:-pulumi,ansible,floor} == pulumi,ansible,floor && -z ${PARALLEL:-} ]] \
-    || name=fleet-${FLEET:-10,50}-${TOOLS:-all}${PARALLEL:+-p$PARALLEL}
+  [[ ${FLEET:-10,50,100} == 10,50,100 && ${TOOLS:-pulumi,ansible,floor} == pulumi,ansible,floor && -z ${PARALLEL:-} ]] \
+    || name=fleet-${FLEET:-10,50,100}-${TOOLS:-all}${PARALLEL:+-p$PARALLEL}
   name=${name//,/-}
-  log "fleet: N=${FLEET:-10,50}, ${RUNS:-3} runs of each no-op, batches of ${BATCH:-10}, ${TOOLS:-every tool} -> $name.*" \
+  log "fleet: N=${FLEET:-10,50,100}, ${RUNS:-3} runs of each no-op, batches of ${BATCH:-10}, ${TOOLS:-every tool} -> $name.*" \
     "(the provider jar is rebuilt by this mvn run)"
   (cd "$root" && mvn -B -ntp -q -pl lab,provider,examples -am verify -Dit.test=FleetBench -Dtest=NONE \
     -Dsurefire.failIfNoSpecifiedTests=false -Dfailsafe.failIfNoSpecifiedTests=false -Dbench.runs="${RUNS:-3}" \
-    -Dbench.fleet="${FLEET:-10,50}" -Dbench.batch="${BATCH:-10}" -Dbench.tools="${TOOLS:-pulumi,ansible,floor}" \
+    -Dbench.fleet="${FLEET:-10,50,100}" -Dbench.batch="${BATCH:-10}" -Dbench.tools="${TOOLS:-pulumi,ansible,floor}" \
     -Dbench.out="$name" ${ENGINE_LOG:+-Dbench.engineLog="$ENGINE_LOG"} ${PARALLEL:+-Dbench.parallel="$PARALLEL"})
   if [[ $name == fleet ]]; then /usr/bin/python3 "$root/bench/plot.py" "$out"; fi
 }

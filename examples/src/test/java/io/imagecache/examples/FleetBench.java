@@ -3,6 +3,7 @@ package io.imagecache.examples;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.imagecache.lab.DockerHost;
 import io.imagecache.lab.NodeHost;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -14,17 +15,22 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
  * Benchmark, not a test (`make bench PARTS=fleet`, bench/run.sh; not matched by failsafe's *IT): issue 11 parts 1 and 2.
- * For each fleet size N (bench.fleet, default 10,50) a {@link FleetLab} of N light nodes and one registry host; on it,
- * from the same starting state each time, three tools reach the same end state (containerd's config_path set, a
- * hosts.toml per registry naming the cache and the upstream as fallback):
+ * For each fleet size N (bench.fleet, default 10,50,100) a {@link FleetLab} of N light nodes and one registry host; on it,
+ * from the same starting state each time, three tools reach the same end state (a Registry v2 proxy per upstream on the
+ * registry host; on every node containerd's config_path set and a hosts.toml per registry naming the cache and the
+ * upstream as fallback):
  * <ul>
  *   <li>PullThroughCache through the real CLI: first `up`; no-op `preview`, `up` and `refresh`; a one-mirror change
- *       (a second upstream: a proxy, and one more hosts.toml on every node);</li>
+ *       (a second upstream: a proxy, and one more hosts.toml on every node), and one more applied with
+ *       `up --skip-preview`;</li>
  *   <li>Debian's Ansible with bench/peers/mirrors.yml: first run, a no-op run, a no-op `--check --diff`, the change;</li>
  *   <li>the floor: one {@code ssh} per node writing exactly the needed files (a no-op: one {@code ssh} reading them).</li>
  * </ul>
@@ -34,7 +40,7 @@ import org.junit.jupiter.api.Test;
  * Writes bench/results/fleet.tsv and fleet.json; bench/plot.py draws fleet.png from them.
  */
 class FleetBench {
-    private static final List<Integer> SIZES = Arrays.stream(System.getProperty("bench.fleet", "10,50").split(","))
+    private static final List<Integer> SIZES = Arrays.stream(System.getProperty("bench.fleet", "10,50,100").split(","))
             .map(String::trim).map(Integer::parseInt).toList();
     private static final int RUNS = Integer.getInteger("bench.runs", 3);
     /** Nodes changed at once, by every tool: rollout.batchSize, Ansible's forks, the floor's parallel ssh. */
@@ -63,6 +69,15 @@ class FleetBench {
     }
 
     record Row(int n, String tool, String op, int run, double wallMs, FleetLab.Counts c) {}
+
+    /** One upstream: its proxy's name and port on the registry host, and the registry its hosts.toml is for. */
+    record Mirror(String name, String registry, int port) {}
+
+    private static final Mirror DOCKER = new Mirror("docker", "docker.io", 5000);
+    /** The one-mirror change every tool makes: a second proxy, and its hosts.toml on every node. */
+    private static final Mirror GHCR = new Mirror("ghcr", "ghcr.io", 5010);
+    /** The same change once more, by PullThroughCache only, applied as after a reviewed preview: `up --skip-preview`. */
+    private static final Mirror QUAY = new Mirror("quay", "quay.io", 5020);
 
     private final List<Row> rows = new ArrayList<>();
 
@@ -93,12 +108,12 @@ class FleetBench {
     private void pulumi(FleetLab lab) throws Exception {
         Path program = lab.dir.resolve("fleet");
         Files.createDirectories(program);
-        Files.writeString(program.resolve("Pulumi.yaml"), program(lab, false));
+        Files.writeString(program.resolve("Pulumi.yaml"), program(lab, List.of(DOCKER)));
         try (PulumiCli cli = PulumiCli.forProgram(program, "bench")) {
             cli.secretConfig("sshKey", lab.key.privateKey());
             // every command as an SRE runs it: up and refresh with their preview pass (--yes), refresh also without it
             measure(lab, "pulumi", "first up", 1, () -> logged(lab, "first-up", cli.run(verbose(UP)).assertOk()), false);
-            endState(lab, "pulumi", List.of("docker.io"));
+            endState(lab, "pulumi", List.of(DOCKER));
             for (int r = 1; r <= RUNS; r++) {
                 measure(lab, "pulumi", "no-op preview", r, () -> {
                     PulumiCli.Result p = cli.run(PREVIEW).assertOk();
@@ -108,13 +123,22 @@ class FleetBench {
                 measure(lab, "pulumi", "refresh", r, () -> cli.run(with(REFRESH, "--expect-no-changes")).assertOk(), true);
                 measure(lab, "pulumi", "refresh --skip-preview", r, () -> cli.run(with(REFRESH, "--skip-preview")).assertOk(), true);
             }
-            // the same program with a second upstream; the plugins section PulumiCli added stays
-            Path yaml = cli.project().resolve("Pulumi.yaml");
-            String now = Files.readString(yaml);
-            Files.writeString(yaml, program(lab, true) + now.substring(now.indexOf("\nplugins:")));
+            rewrite(cli, lab, List.of(DOCKER, GHCR));
             measure(lab, "pulumi", "mirror change", 1, () -> logged(lab, "mirror-change", cli.run(verbose(UP)).assertOk()), false);
-            endState(lab, "pulumi", List.of("docker.io", "ghcr.io"));
+            endState(lab, "pulumi", List.of(DOCKER, GHCR));
+            // an SRE who reviewed the change's preview in a pull request applies it without a second preview pass
+            rewrite(cli, lab, List.of(DOCKER, GHCR, QUAY));
+            measure(lab, "pulumi", "mirror change --skip-preview", 1, () -> logged(lab, "mirror-change-skip-preview",
+                    cli.run(verbose(with(UP, "--skip-preview"))).assertOk()), false);
+            endState(lab, "pulumi", List.of(DOCKER, GHCR, QUAY));
         }
+    }
+
+    /** The program with {@code mirrors} as its upstreams; the plugins section PulumiCli added stays. */
+    private static void rewrite(PulumiCli cli, FleetLab lab, List<Mirror> mirrors) throws IOException {
+        Path yaml = cli.project().resolve("Pulumi.yaml");
+        String now = Files.readString(yaml);
+        Files.writeString(yaml, program(lab, mirrors) + now.substring(now.indexOf("\nplugins:")));
     }
 
     /** {@code cmd} at the engine's verbosity 7 on stderr when bench.engineLog names a directory. */
@@ -130,12 +154,12 @@ class FleetBench {
         }
     }
 
-    private static String program(FleetLab lab, boolean ghcr) {
+    private static String program(FleetLab lab, List<Mirror> mirrors) {
         StringBuilder y = lab.cacheProgram("fleet", BATCH);
         y.append("      upstreams:\n");
-        y.append("        - {name: docker, registry: docker.io, remoteUrl: \"").append(lab.upstream.networkUrl()).append("\", port: 5000}\n");
-        if (ghcr) {
-            y.append("        - {name: ghcr, registry: ghcr.io, remoteUrl: \"").append(lab.upstream.networkUrl()).append("\", port: 5010}\n");
+        for (Mirror m : mirrors) {
+            y.append("        - {name: ").append(m.name()).append(", registry: ").append(m.registry()).append(", remoteUrl: \"")
+                    .append(lab.upstream.networkUrl()).append("\", port: ").append(m.port()).append("}\n");
         }
         return lab.withNodes(y);
     }
@@ -147,14 +171,15 @@ class FleetBench {
         for (NodeHost node : lab.nodes) {
             inv.append(node.ip()).append('\n');
         }
-        inv.append("[nodes:vars]\nansible_user=root\nansible_ssh_private_key_file=").append(lab.keyFile())
+        inv.append("[registry]\n").append(lab.registryHost.ip()).append('\n');
+        inv.append("[all:vars]\nansible_user=root\nansible_ssh_private_key_file=").append(lab.keyFile())
                 .append("\nansible_python_interpreter=/usr/bin/python3\nansible_ssh_common_args='-o UserKnownHostsFile=")
                 .append(lab.knownHosts()).append(" -o StrictHostKeyChecking=yes'\n");
         Path inventory = Files.writeString(lab.dir.resolve("inventory.ini"), inv);
-        Path one = Files.writeString(lab.dir.resolve("mirrors-1.json"), vars(lab, false));
-        Path two = Files.writeString(lab.dir.resolve("mirrors-2.json"), vars(lab, true));
+        Path one = Files.writeString(lab.dir.resolve("mirrors-1.json"), vars(lab, List.of(DOCKER)));
+        Path two = Files.writeString(lab.dir.resolve("mirrors-2.json"), vars(lab, List.of(DOCKER, GHCR)));
         measure(lab, "ansible", "first up", 1, () -> playbook(lab, inventory, one, playbook), false);
-        endState(lab, "ansible", List.of("docker.io"));
+        endState(lab, "ansible", List.of(DOCKER));
         for (int r = 1; r <= RUNS; r++) {
             measure(lab, "ansible", "no-op check --diff", r, () -> {
                 String out = playbook(lab, inventory, one, playbook, "--check", "--diff");
@@ -166,16 +191,18 @@ class FleetBench {
             }, true);
         }
         measure(lab, "ansible", "mirror change", 1, () -> playbook(lab, inventory, two, playbook), false);
-        endState(lab, "ansible", List.of("docker.io", "ghcr.io"));
+        endState(lab, "ansible", List.of(DOCKER, GHCR));
     }
 
-    private static String vars(FleetLab lab, boolean ghcr) {
+    private static String vars(FleetLab lab, List<Mirror> mirrors) {
         String reg = lab.registryHost.ip();
-        String m = "{\"registry\": \"docker.io\", \"server\": \"" + lab.upstream.networkUrl() + "\", \"endpoint\": \"http://" + reg + ":5000\"}";
-        if (ghcr) {
-            m += ", {\"registry\": \"ghcr.io\", \"server\": \"" + lab.upstream.networkUrl() + "\", \"endpoint\": \"http://" + reg + ":5010\"}";
+        List<String> ms = new ArrayList<>();
+        for (Mirror m : mirrors) {
+            ms.add("{\"name\": \"" + m.name() + "\", \"registry\": \"" + m.registry() + "\", \"port\": " + m.port()
+                    + ", \"server\": \"" + lab.upstream.networkUrl() + "\", \"endpoint\": \"http://" + reg + ":" + m.port() + "\"}");
         }
-        return "{\"certs_dir\": \"" + FleetLab.CERTS_DIR + "\", \"config_file\": \"" + FleetLab.CONFIG + "\", \"mirrors\": [" + m + "]}\n";
+        return "{\"certs_dir\": \"" + FleetLab.CERTS_DIR + "\", \"config_file\": \"" + FleetLab.CONFIG + "\", \"image\": \""
+                + DockerHost.REGISTRY_IMAGE + "\", \"mirrors\": [" + String.join(", ", ms) + "]}\n";
     }
 
     private static String playbook(FleetLab lab, Path inventory, Path vars, Path playbook, String... extra) {
@@ -196,21 +223,61 @@ class FleetBench {
 
     // --- the floor --------------------------------------------------------------------------------------------
 
+    /**
+     * The floor: one {@code ssh} per node, {@link #BATCH} at a time, and beside them one to the registry host that
+     * writes the proxy's config.yml and starts it as the runbook does ({@code docker run}, not waited for: the end
+     * state's check waits for it, untimed).
+     */
     private void floor(FleetLab lab) throws Exception {
         String reg = lab.registryHost.ip();
-        measure(lab, "floor", "first up", 1, () -> lab.sshEach(BATCH, "tar -x -C / && systemctl restart containerd",
-                node -> tar(Map.of(FleetLab.CONFIG.substring(1), floorConfig(lab, node),
-                        FleetLab.CERTS_DIR.substring(1) + "/docker.io/hosts.toml", hostsToml(lab, reg, 5000)))), false);
-        endState(lab, "floor", List.of("docker.io"));
+        measure(lab, "floor", "first up", 1, () -> withRegistryHost(lab, "tar -x -C / && " + runbookRun(DOCKER),
+                tar(Map.of(proxyConfigPath(DOCKER).substring(1), proxyConfig(lab))),
+                () -> lab.sshEach(BATCH, "tar -x -C / && systemctl restart containerd",
+                        node -> tar(Map.of(FleetLab.CONFIG.substring(1), floorConfig(lab, node),
+                                FleetLab.CERTS_DIR.substring(1) + "/docker.io/hosts.toml", hostsToml(lab, reg, DOCKER.port()))))), false);
+        endState(lab, "floor", List.of(DOCKER));
         for (int r = 1; r <= RUNS; r++) {
             // a no-op at its cheapest: read what should be there, compare here (the comparison is the node's sha256sum -c)
-            measure(lab, "floor", "no-op check", r, () -> lab.sshEach(BATCH, "sha256sum -c --quiet", node -> (sha(floorConfig(lab, node))
-                    + "  " + FleetLab.CONFIG + "\n" + sha(hostsToml(lab, reg, 5000)) + "  " + FleetLab.CERTS_DIR + "/docker.io/hosts.toml\n")
-                    .getBytes(StandardCharsets.UTF_8)), true);
+            measure(lab, "floor", "no-op check", r, () -> withRegistryHost(lab,
+                    "sha256sum -c --quiet && docker inspect -f '{{.State.Running}}' registry-docker | grep -qx true",
+                    (sha(proxyConfig(lab)) + "  " + proxyConfigPath(DOCKER) + "\n").getBytes(StandardCharsets.UTF_8),
+                    () -> lab.sshEach(BATCH, "sha256sum -c --quiet", node -> (sha(floorConfig(lab, node))
+                            + "  " + FleetLab.CONFIG + "\n" + sha(hostsToml(lab, reg, DOCKER.port())) + "  " + FleetLab.CERTS_DIR
+                            + "/docker.io/hosts.toml\n").getBytes(StandardCharsets.UTF_8))), true);
         }
-        measure(lab, "floor", "mirror change", 1, () -> lab.sshEach(BATCH, "tar -x -C /",
-                node -> tar(Map.of(FleetLab.CERTS_DIR.substring(1) + "/ghcr.io/hosts.toml", hostsToml(lab, reg, 5010)))), false);
-        endState(lab, "floor", List.of("docker.io", "ghcr.io"));
+        measure(lab, "floor", "mirror change", 1, () -> withRegistryHost(lab, "tar -x -C / && " + runbookRun(GHCR),
+                tar(Map.of(proxyConfigPath(GHCR).substring(1), proxyConfig(lab))),
+                () -> lab.sshEach(BATCH, "tar -x -C /", node -> tar(Map.of(FleetLab.CERTS_DIR.substring(1) + "/ghcr.io/hosts.toml",
+                        hostsToml(lab, reg, GHCR.port()))))), false);
+        endState(lab, "floor", List.of(DOCKER, GHCR));
+    }
+
+    /** Runs {@code nodes} while one {@code ssh} to the registry host runs {@code command}; both must succeed. */
+    private static void withRegistryHost(FleetLab lab, String command, byte[] stdin, Op nodes) throws Exception {
+        ExecutorService one = Executors.newSingleThreadExecutor();
+        try {
+            Future<String> registry = one.submit(() -> lab.ssh(lab.registryHost, command, stdin));
+            nodes.run();
+            registry.get();
+        } finally {
+            one.shutdownNow();
+        }
+    }
+
+    /** The runbook's proxy: its config.yml for the lab's upstream (as bench/peers/mirrors.yml writes it too). */
+    private static String proxyConfig(FleetLab lab) {
+        return "version: 0.1\nstorage:\n  cache:\n    blobdescriptor: inmemory\n  filesystem:\n    rootdirectory: /var/lib/registry\n"
+                + "http:\n  addr: :5000\nproxy:\n  remoteurl: " + lab.upstream.networkUrl() + "\n";
+    }
+
+    private static String proxyConfigPath(Mirror m) {
+        return "/etc/docker-registry/" + m.name() + "/config.yml";
+    }
+
+    /** The runbook's {@code docker run} of a proxy. */
+    private static String runbookRun(Mirror m) {
+        return "docker run -p " + m.port() + ":5000 -d --restart always --name registry-" + m.name() + " -v " + proxyConfigPath(m)
+                + ":/etc/docker/registry/config.yml " + DockerHost.REGISTRY_IMAGE + " >/dev/null";
     }
 
     private static String floorConfig(FleetLab lab, NodeHost node) {
@@ -279,8 +346,13 @@ class FleetBench {
                 c.bytesWritten(), c.restarts());
     }
 
-    /** Every node: config.toml sets config_path to the certs directory, a hosts.toml per registry names the cache. */
-    private static void endState(FleetLab lab, String tool, List<String> registries) {
+    /**
+     * The registry host: a proxy answering on each mirror's port. Every node: config.toml sets config_path to the certs
+     * directory, a hosts.toml per registry names the cache.
+     */
+    private static void endState(FleetLab lab, String tool, List<Mirror> mirrors) throws InterruptedException {
+        lab.proxiesAnswer(tool, mirrors.stream().map(Mirror::port).toList());
+        List<String> registries = mirrors.stream().map(Mirror::registry).toList();
         for (NodeHost node : lab.nodes) {
             String config = node.readFile(FleetLab.CONFIG);
             assertTrue(config.contains("config_path = \"" + FleetLab.CERTS_DIR + "\""), tool + ": " + node.ip() + " config.toml:\n" + config);

@@ -7,10 +7,15 @@ import io.imagecache.lab.NodeHost;
 import io.imagecache.lab.SshKeys;
 import io.imagecache.lab.registry.LocalRegistry;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -76,7 +81,7 @@ final class FleetLab implements AutoCloseable {
         Path k = dir.resolve("id");
         Files.writeString(k, key.privateKey());
         Files.setPosixFilePermissions(k, PosixFilePermissions.fromString("rw-------"));
-        StringBuilder known = new StringBuilder();
+        StringBuilder known = new StringBuilder(registryHost.ip() + " " + registryHost.hostKeyLine() + "\n");
         for (NodeHost node : nodes) {
             known.append(node.ip()).append(' ').append(node.hostKeyLine()).append('\n');
         }
@@ -181,14 +186,57 @@ final class FleetLab implements AutoCloseable {
         return new Counts((double) conns / n, maxConns, (double) cmds / n, files, bytes, restarts);
     }
 
-    /** Puts every node back as it started (with docker exec): the original config.toml, an empty certs.d, containerd restarted. */
+    /**
+     * Puts the lab back as it started (with docker exec): on every node the original config.toml, an empty certs.d,
+     * containerd restarted; on the registry host no proxy container and none of the tools' proxy directories.
+     */
     void reset() throws Exception {
-        all(nodes.stream().<Callable<Void>>map(node -> () -> {
-            node.writeFile(CONFIG, originalConfig.get(node));
-            node.sh("rm -rf " + CERTS_DIR + " /etc/containerd/*.imagecache* /etc/containerd/config.toml.*; mkdir -p " + CERTS_DIR
-                    + "; systemctl restart containerd");
+        List<Callable<Void>> resets = new ArrayList<>();
+        resets.add(() -> {
+            registryHost.sh("docker ps -aq | xargs -r docker rm -f >/dev/null; rm -rf " + String.join(" ", PROXY_DIRS));
             return null;
-        }).toList());
+        });
+        for (NodeHost node : nodes) {
+            resets.add(() -> {
+                node.writeFile(CONFIG, originalConfig.get(node));
+                node.sh("rm -rf " + CERTS_DIR + " /etc/containerd/*.imagecache* /etc/containerd/config.toml.*; mkdir -p " + CERTS_DIR
+                        + "; systemctl restart containerd");
+                return null;
+            });
+        }
+        all(resets);
+    }
+
+    /** Where the tools keep their proxies' config.yml and data on the registry host (PullThroughCache's, the runbook's). */
+    static final List<String> PROXY_DIRS = List.of("/etc/imagecache", "/var/lib/imagecache", "/etc/docker-registry");
+
+    /**
+     * Part of every tool's end state: the registry host has a proxy on each of {@code ports} that answers {@code GET /v2/}
+     * (waited for up to 60 s: the floor does not wait for its proxies, and this wait is not timed).
+     */
+    void proxiesAnswer(String tool, List<Integer> ports) throws InterruptedException {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        for (int port : ports) {
+            URI v2 = URI.create("http://" + registryHost.ip() + ":" + port + "/v2/");
+            String last = "no answer";
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (true) {
+                try {
+                    int code = http.send(HttpRequest.newBuilder(v2).timeout(Duration.ofSeconds(5)).build(),
+                            HttpResponse.BodyHandlers.discarding()).statusCode();
+                    if (code == 200) {
+                        break;
+                    }
+                    last = "HTTP " + code;
+                } catch (IOException e) {
+                    last = e.toString();
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError(tool + ": no proxy answers " + v2 + " (" + last + ")");
+                }
+                Thread.sleep(200);
+            }
+        }
     }
 
     /**
@@ -200,18 +248,7 @@ final class FleetLab implements AutoCloseable {
         try {
             List<Future<?>> fs = new ArrayList<>();
             for (NodeHost node : nodes) {
-                fs.add(ssh.submit(() -> {
-                    Process p = new ProcessBuilder("ssh", "-i", keyFile().toString(), "-o", "UserKnownHostsFile=" + knownHosts(),
-                            "-o", "StrictHostKeyChecking=yes", "-o", "BatchMode=yes", "-o", "ConnectTimeout=10",
-                            "root@" + node.ip(), command).redirectErrorStream(true).start();
-                    p.getOutputStream().write(stdin.apply(node));
-                    p.getOutputStream().close();
-                    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-                    if (!p.waitFor(2, TimeUnit.MINUTES) || p.exitValue() != 0) {
-                        throw new IllegalStateException("ssh " + node.ip() + " " + command + ": " + out);
-                    }
-                    return out;
-                }));
+                fs.add(ssh.submit(() -> ssh(node, command, stdin.apply(node))));
             }
             for (Future<?> f : fs) {
                 f.get();
@@ -219,6 +256,22 @@ final class FleetLab implements AutoCloseable {
         } finally {
             ssh.shutdownNow();
         }
+    }
+
+    /** One {@code ssh} to {@code host} running {@code command} with {@code stdin}; its output. Fails when it fails. */
+    String ssh(LabHost host, String command, byte[] stdin) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder("ssh", "-i", keyFile().toString(), "-o", "UserKnownHostsFile=" + knownHosts(),
+                "-o", "StrictHostKeyChecking=yes", "-o", "BatchMode=yes", "-o", "ConnectTimeout=10",
+                "root@" + host.ip(), command).redirectErrorStream(true).start();
+        p.getOutputStream().write(stdin);
+        p.getOutputStream().close();
+        // read while it runs (its output could fill the pipe), then wait for the exit
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(2, TimeUnit.MINUTES) || p.exitValue() != 0) {
+            p.destroyForcibly();
+            throw new IllegalStateException("ssh " + host.ip() + " " + command + ": " + out);
+        }
+        return out;
     }
 
     private <T> List<T> all(List<Callable<T>> tasks) throws Exception {

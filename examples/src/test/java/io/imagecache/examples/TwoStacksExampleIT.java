@@ -48,6 +48,9 @@ class TwoStacksExampleIT {
                   connection: {host: "${host}", privateKey: "${sshKey}"}
                   containerName: registry-ghcr
                   upstreamUrl: ${upstream}
+                  # never while the test runs: A's own jobs restarting its proxy would look like B touching it
+                  gcSchedule: "0 0 30 2 *"
+                  restartSchedule: ""
               mirror:
                 type: imagecache:index:ContainerdMirror
                 properties:

@@ -39,6 +39,8 @@ public final class PulumiCli implements AutoCloseable {
     private String pulumi = "pulumi";
     private long providerLogSeen;
     private PrintStream live;
+    /** How long one command may run before the test gives up on it. */
+    private int commandMinutes = 15;
 
     /** What one command did. */
     public record Result(int exitCode, String stdout, String stderr, List<String> command) {
@@ -188,6 +190,12 @@ public final class PulumiCli implements AutoCloseable {
     }
 
     /** A command left running, to be interrupted: what it printed so far, its plugins, a signal, its end. */
+    /** Gives each command up to {@code minutes} (a program whose resources may wait longer than 15 minutes). */
+    public PulumiCli commandMinutes(int minutes) {
+        this.commandMinutes = minutes;
+        return this;
+    }
+
     public final class Running {
         private final Process process;
         private final StringBuilder streamed = new StringBuilder();
@@ -241,12 +249,12 @@ public final class PulumiCli implements AutoCloseable {
             }
         }
 
-        /** Waits for the command to end (at most 15 minutes) and returns what it did. */
+        /** Waits for the command to end (at most {@link #commandMinutes(int)}, 15 by default) and returns what it did. */
         public Result await() {
             try {
-                if (!process.waitFor(15, TimeUnit.MINUTES)) {
+                if (!process.waitFor(commandMinutes, TimeUnit.MINUTES)) {
                     process.destroyForcibly();
-                    throw new AssertionError("`" + String.join(" ", cmd) + "` did not finish in 15 minutes");
+                    throw new AssertionError("`" + String.join(" ", cmd) + "` did not finish in " + commandMinutes + " minutes");
                 }
                 pump.join(TimeUnit.SECONDS.toMillis(30));
                 Result r = new Result(process.exitValue(), outputSoFar(), Files.readString(err), cmd);
@@ -291,7 +299,7 @@ public final class PulumiCli implements AutoCloseable {
         return runWithStdin(null, args);
     }
 
-    /** Runs {@code pulumi <args>} with {@code stdin} (null: none) to its end (at most 15 minutes). */
+    /** Runs {@code pulumi <args>} with {@code stdin} (null: none) to its end (at most {@link #commandMinutes(int)}). */
     public Result runWithStdin(String stdin, String... args) {
         return start(stdin, args).await();
     }

@@ -77,7 +77,8 @@ class RegistryVmExampleIT {
     }
 
     private static PulumiCli stack(String name) {
-        return PulumiCli.forExample("registry-vm", name)
+        // the example lets a boot take 1500 s (TCG beside other tests); an up waits for the boot and then deploys into it
+        return PulumiCli.forExample("registry-vm", name).commandMinutes(35)
                 .config("hypervisor", kvm.ip()).config("baseImage", kvm.baseImage()).config("accelerator", kvm.qemuAccel())
                 .config("address", kvm.subnet().address(10) + "/24").config("gateway", kvm.subnet().gateway())
                 .secretConfig("sshKey", kvm.rootKey().privateKey()).config("sshPublicKey", kvm.rootKey().publicKey())

@@ -31,9 +31,9 @@ final class EditCheck {
                     + "); nothing was changed. Please report this with the original file", e.position().line(),
                     e.position().column());
         }
-        Map<String, Object> expected = TomlEditor.toJava(original);
+        Map<String, Object> expected = TomlValues.toJava(original);
         TomlEditor.applyTo(expected, List.of(), ops);
-        Map<String, Object> actual = TomlEditor.toJava(again);
+        Map<String, Object> actual = TomlValues.toJava(again);
         // A table left empty by a removal disappears from the text when nothing else defined it (e.g.
         // configs."h" after its only [..configs."h".tls] went); empty tables mean nothing to containerd, so inside
         // the registry table they do not count.

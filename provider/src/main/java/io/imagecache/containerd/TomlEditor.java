@@ -2,18 +2,12 @@ package io.imagecache.containerd;
 
 import io.imagecache.containerd.TomlDocument.Kind;
 import io.imagecache.containerd.TomlDocument.Statement;
-import java.time.LocalDate;
-import java.time.LocalDateTime;
-import java.time.LocalTime;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.tomlj.TomlArray;
 import org.tomlj.TomlTable;
 
 /**
@@ -126,9 +120,9 @@ final class TomlEditor {
                 throw new TomlDocument.LexException("line " + s.line() + ": " + TomlText.dotted(s.key(), '"')
                         + " is not a table, so it cannot hold " + TomlText.dotted(ops.get(0).path(), '"'));
             }
-            Map<String, Object> m = toJava(t);
+            Map<String, Object> m = TomlValues.toJava(t);
             applyTo(m, s.absoluteKey(), ops);
-            valueReplacement.put(i, inline(m));
+            valueReplacement.put(i, TomlValues.inline(m));
         }
 
         StringBuilder out = new StringBuilder();
@@ -382,77 +376,5 @@ final class TomlEditor {
     @SuppressWarnings("unchecked")
     private static Map<String, Object> asMap(Object o) {
         return o instanceof Map<?, ?> ? (Map<String, Object>) o : null;
-    }
-
-    /** A parsed table as plain Java values (LinkedHashMap, ArrayList, String, Long, Double, Boolean, java.time). */
-    static Map<String, Object> toJava(TomlTable t) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        for (String k : t.keySet()) {
-            m.put(k, toJavaValue(t.get(List.of(k))));
-        }
-        return m;
-    }
-
-    private static Object toJavaValue(Object v) {
-        if (v instanceof TomlTable t) {
-            return toJava(t);
-        }
-        if (v instanceof TomlArray a) {
-            List<Object> l = new ArrayList<>();
-            for (int i = 0; i < a.size(); i++) {
-                l.add(toJavaValue(a.get(i)));
-            }
-            return l;
-        }
-        return v;
-    }
-
-    /** A value as inline TOML. */
-    static String inline(Object v) {
-        if (v instanceof Map<?, ?> m) {
-            if (m.isEmpty()) {
-                return "{}";
-            }
-            StringBuilder sb = new StringBuilder("{ ");
-            boolean first = true;
-            for (Map.Entry<?, ?> e : m.entrySet()) {
-                sb.append(first ? "" : ", ").append(TomlText.key((String) e.getKey(), '"')).append(" = ")
-                        .append(inline(e.getValue()));
-                first = false;
-            }
-            return sb.append(" }").toString();
-        }
-        if (v instanceof List<?> l) {
-            StringBuilder sb = new StringBuilder("[");
-            for (int i = 0; i < l.size(); i++) {
-                sb.append(i > 0 ? ", " : "").append(inline(l.get(i)));
-            }
-            return sb.append(']').toString();
-        }
-        if (v instanceof String s) {
-            return TomlText.quote(s);
-        }
-        if (v instanceof Double d) {
-            if (d.isNaN()) {
-                return "nan";
-            }
-            if (d.isInfinite()) {
-                return d > 0 ? "inf" : "-inf";
-            }
-            return d.toString();
-        }
-        if (v instanceof OffsetDateTime t) {
-            return t.format(DateTimeFormatter.ISO_OFFSET_DATE_TIME);
-        }
-        if (v instanceof LocalDateTime t) {
-            return t.format(DateTimeFormatter.ISO_LOCAL_DATE_TIME);
-        }
-        if (v instanceof LocalDate t) {
-            return t.format(DateTimeFormatter.ISO_LOCAL_DATE);
-        }
-        if (v instanceof LocalTime t) {
-            return t.format(DateTimeFormatter.ISO_LOCAL_TIME);
-        }
-        return String.valueOf(v); // Long, Boolean
     }
 }

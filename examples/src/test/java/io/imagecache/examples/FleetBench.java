@@ -239,7 +239,7 @@ class FleetBench {
         for (int r = 1; r <= RUNS; r++) {
             // a no-op at its cheapest: read what should be there, compare here (the comparison is the node's sha256sum -c)
             measure(lab, "floor", "no-op check", r, () -> withRegistryHost(lab,
-                    "sha256sum -c --quiet && docker inspect -f '{{.State.Running}}' registry-docker | grep -qx true",
+                    "sha256sum -c --quiet && docker inspect -f '{{.State.Running}}' registry-" + DOCKER.name() + " | grep -qx true",
                     (sha(proxyConfig(lab)) + "  " + proxyConfigPath(DOCKER) + "\n").getBytes(StandardCharsets.UTF_8),
                     () -> lab.sshEach(BATCH, "sha256sum -c --quiet", node -> (sha(floorConfig(lab, node))
                             + "  " + FleetLab.CONFIG + "\n" + sha(hostsToml(lab, reg, DOCKER.port())) + "  " + FleetLab.CERTS_DIR

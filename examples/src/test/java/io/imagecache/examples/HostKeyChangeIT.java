@@ -94,7 +94,11 @@ class HostKeyChangeIT {
         }
     }
 
-    /** The program: three standalone resources and the component; {@code pinned} adds each host's hostKey. */
+    /**
+     * The program: three standalone resources and the component; {@code pinned} adds each host's hostKey. No
+     * periodic restarts ({@code restartSchedule: ""}): the snapshots compare the proxies' start times, and the
+     * default hourly restart at minute 0 would fire when a run crosses the hour.
+     */
     private static String program(boolean pinned) {
         String reg = pinned ? ", hostKey: \"${registryHostKey}\"" : "";
         String n1 = pinned ? ", hostKey: \"${node1HostKey}\"" : "";
@@ -131,6 +135,7 @@ class HostKeyChangeIT {
                       containerName: registry-quay
                       upstreamUrl: ${upstream}
                       gcSchedule: ${quayGc}
+                      restartSchedule: ""
                   node1Mirror:
                     type: imagecache:index:ContainerdMirror
                     properties:
@@ -150,7 +155,7 @@ class HostKeyChangeIT {
                       nodes:
                         - connection: { host: "${node2}", privateKey: "${sshKey}"N2 }
                       dialTimeout: ${cacheDialTimeout}
-                      maintenance: { gcSchedule: "${cacheGc}" }
+                      maintenance: { gcSchedule: "${cacheGc}", restartSchedule: "" }
                 """.replace("REG", reg).replace("N1", n1).replace("N2", n2);
     }
 

@@ -245,6 +245,21 @@ class ConstructTest {
     }
 
     @Test
+    void aPreviewAsksAboutEveryNodeAtOnceStillAfterTheProxies() {
+        Map<String, Value> in = inputs(5);
+        in.put("rollout", obj(Map.of("batchSize", n(2))));
+        // nodes of the first and the last batch meet: the last one's registration starts before the first one's ends
+        monitor.together.addAll(List.of("cache-10.0.30.1", "cache-10.0.30.5"));
+        construct(in, true);
+        int lastProxyEnd = Math.max(monitor.indexOf("end", "cache-docker/" + PROXY), monitor.indexOf("end", "cache-ghcr/" + PROXY));
+        for (int i = 1; i <= 5; i++) {
+            assertTrue(monitor.indexOf("start", "cache-10.0.30." + i + "/" + MIRROR) > lastProxyEnd, monitor.events.toString());
+        }
+        assertTrue(monitor.indexOf("start", "cache-10.0.30.5/" + MIRROR) < monitor.indexOf("end", "cache-10.0.30.1/" + MIRROR),
+                "a preview does not wait for one batch before the next: " + monitor.events);
+    }
+
+    @Test
     void aBatchLargerThanTheEnginesParallelismIsToldWithTheFlagThatFitsIt() {
         Map<String, Value> in = inputs(12);
         in.put("rollout", obj(Map.of("batchSize", n(6))));

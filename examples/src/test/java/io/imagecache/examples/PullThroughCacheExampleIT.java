@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.imagecache.lab.DockerHost;
@@ -11,7 +13,14 @@ import io.imagecache.lab.LabNetwork;
 import io.imagecache.lab.NodeHost;
 import io.imagecache.lab.registry.ImageSeeder;
 import io.imagecache.lab.registry.LocalRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -21,7 +30,8 @@ import org.testcontainers.containers.Container.ExecResult;
  * examples/pull-through-cache: the runbook's whole job as the PullThroughCache component, declared in YAML,
  * through the real CLI against a registry host and three nodes on containerd 1.6, 1.7 and 2.x: preview (the
  * component and its children, nothing on any host), up, pulls that come through the proxies (their access
- * logs), a no-op, one upstream's port changed (only that proxy and the nodes' hosts.toml for it change),
+ * logs), a no-op, one provider for the component and its children (also when the plugin version is pinned and
+ * unpinned: nothing replaced), one upstream's port changed (only that proxy and the nodes' hosts.toml for it change),
  * refresh after a hand edit, destroy (the cache is kept).
  */
 class PullThroughCacheExampleIT {
@@ -126,6 +136,29 @@ class PullThroughCacheExampleIT {
             PulumiCli.Result noop = cli.up().assertOk();
             assertTrue(noop.stdout().contains("9 unchanged"), "a no-op up touches nothing:\n" + noop.stdout());
 
+            // one provider serves the component and its children: the one that ran Construct (so a deployment
+            // starts one plugin process for them, not a second default provider for the children)
+            assertEquals(List.of("default"), imagecacheProviders(cli), "one imagecache provider in the state");
+            // the children move with the component's provider when a user pins (or unpins) the plugin version,
+            // as stacks made before this did when they first ran it (their children were on default_0_1_0):
+            // the engine asks the provider's DiffConfig, nothing is replaced, updated or touched on a host
+            Path program = cli.project().resolve("Pulumi.yaml");
+            String unpinned = read(program);
+            List<Long> pids = nodes.stream().map(NodeHost::containerdPid).toList();
+            String proxy = registryVm.docker("inspect", "--format", "{{.Id}}", "registry-docker");
+            String hosts = hostsToml(nodes.get(2), "ghcr.io");
+            for (String version : new String[] {"0.1.0", null}) {
+                write(program, version == null ? unpinned
+                        : unpinned.replace("\n  cache:\n", "\n  cache:\n    options:\n      version: " + version + "\n"));
+                String moved = cli.preview("--diff").assertOk().stdout();
+                assertFalse(moved.matches("(?s).*imagecache:index:\\w+: \\((update|replace|create|delete)\\).*"), moved);
+                cli.up().assertOk();
+                assertEquals(List.of(version == null ? "default" : "default_0_1_0"), imagecacheProviders(cli));
+            }
+            assertEquals(pids, nodes.stream().map(NodeHost::containerdPid).toList(), "no containerd restarted");
+            assertEquals(proxy, registryVm.docker("inspect", "--format", "{{.Id}}", "registry-docker"));
+            assertEquals(hosts, hostsToml(nodes.get(2), "ghcr.io"));
+
             // one upstream's port: that proxy is replaced, every node's ghcr.io hosts.toml follows, docker's is left alone
             cli.config("ghcrPort", "5011");
             PulumiCli.Result diff = cli.preview("--diff").assertOk();
@@ -151,14 +184,10 @@ class PullThroughCacheExampleIT {
             assertTrue(hostsToml(nodes.get(1), "ghcr.io").contains(":5011"));
 
             // the component renamed, with an alias: the engine moves it and its children (named after it), nothing else
-            java.nio.file.Path yaml = cli.project().resolve("Pulumi.yaml");
-            try {
-                java.nio.file.Files.writeString(yaml, java.nio.file.Files.readString(yaml).replace("\n  cache:\n",
-                        "\n  caches:\n    options:\n      aliases:\n        - urn:pulumi:lab::pull-through-cache::"
-                                + COMPONENT + "::cache\n").replace("${cache.", "${caches."));
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
+            Path yaml = cli.project().resolve("Pulumi.yaml");
+            write(yaml, read(yaml).replace("\n  cache:\n",
+                    "\n  caches:\n    options:\n      aliases:\n        - urn:pulumi:lab::pull-through-cache::"
+                            + COMPONENT + "::cache\n").replace("${cache.", "${caches."));
             PulumiCli.Result renamed = cli.preview().assertOk();
             assertFalse(renamed.stdout().matches("(?s).*\\d+ to (create|delete|replace).*"), renamed.stdout());
             String started = registryVm.docker("inspect", "--format", "{{.Id}}", "registry-docker");
@@ -178,6 +207,49 @@ class PullThroughCacheExampleIT {
                     "destroy after the rename removes the files its children wrote under their old names");
             assertEquals("", registryVm.sh("ls /etc/cron.d | grep '^imagecache-' || true"),
                     "destroy after the rename removes the schedules' cron files");
+        }
+    }
+
+    /**
+     * The names of the imagecache provider resources in the stack's state, after checking that every imagecache
+     * resource in it (the component and its children) names one of them.
+     */
+    private static List<String> imagecacheProviders(PulumiCli cli) {
+        JsonArray resources = JsonParser.parseString(cli.exportState()).getAsJsonObject()
+                .getAsJsonObject("deployment").getAsJsonArray("resources");
+        Set<String> used = new TreeSet<>();
+        List<String> names = new ArrayList<>();
+        for (JsonElement e : resources) {
+            JsonObject r = e.getAsJsonObject();
+            String type = r.get("type").getAsString();
+            if (type.equals("pulumi:providers:imagecache")) {
+                names.add(lastPart(r.get("urn").getAsString()));
+            } else if (type.startsWith("imagecache:") && r.has("custom") && r.get("custom").getAsBoolean()) {
+                String ref = r.get("provider").getAsString(); // urn::id
+                used.add(lastPart(ref.substring(0, ref.lastIndexOf("::"))));
+            }
+        }
+        assertEquals(new TreeSet<>(names), used, "the providers the children name: " + resources);
+        return names;
+    }
+
+    private static String lastPart(String urn) {
+        return urn.substring(urn.lastIndexOf("::") + 2);
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void write(Path file, String text) {
+        try {
+            Files.writeString(file, text);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

@@ -27,13 +27,19 @@ import pulumirpc.Resource;
 final class Construction<A extends Record, O extends Record> {
     private final ComponentResource<A, O> component;
     private final String version;
+    private final String ownProvider;
     private final BiFunction<String, PropertyValue.Obj, List<CheckFailure>> childCheck;
     private final Context context;
 
-    Construction(ComponentResource<A, O> component, String version,
+    /**
+     * @param ownProvider the provider reference ({@code urn::id}) of the process running Construct, null where the engine
+     *             did not say it at Configure: the children are then registered with {@code version}
+     */
+    Construction(ComponentResource<A, O> component, String version, String ownProvider,
                  BiFunction<String, PropertyValue.Obj, List<CheckFailure>> childCheck, Context context) {
         this.component = component;
         this.version = version;
+        this.ownProvider = ownProvider;
         this.childCheck = childCheck;
         this.context = context;
     }
@@ -189,7 +195,10 @@ final class Construction<A extends Record, O extends Record> {
                         Resource.RegisterResourceRequest.PropertyDependencies.newBuilder().addAllUrns(urns).build());
             }
             String pkg = child.type().substring(0, child.type().indexOf(':'));
-            String provider = req.getProvidersMap().get(pkg);
+            // the caller's provider for the package; else the one running this Construct (the same process serves
+            // the children); else the engine's default provider of this version
+            String provider = req.getProvidersMap().getOrDefault(pkg,
+                    req.getType().startsWith(pkg + ":") ? ownProvider : null);
             if (provider != null) {
                 b.setProvider(provider);
             }

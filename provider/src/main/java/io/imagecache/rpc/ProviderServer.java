@@ -41,6 +41,8 @@ public final class ProviderServer extends ResourceProviderGrpc.ResourceProviderI
     private final Map<String, ComponentResource<?, ?>> components = new LinkedHashMap<>();
     private final Supplier<String> schema;
     private final EngineLog engine;
+    /** This process's own provider reference ({@code urn::id}), as Configure names it; null until then or if not. */
+    private volatile String self;
 
     public ProviderServer(String version, List<CustomResource<?, ?>> resources, List<ProviderFunction<?, ?>> functions,
                           Supplier<String> schema, EngineLog engine) {
@@ -114,6 +116,11 @@ public final class ProviderServer extends ResourceProviderGrpc.ResourceProviderI
 
     @Override
     public void configure(Provider.ConfigureRequest request, StreamObserver<Provider.ConfigureResponse> out) {
+        // engines since v3.1xx say which provider resource this process is: Construct registers its children with
+        // it, so they are served by this process instead of a default provider of their own (another plugin start)
+        if (request.hasUrn() && request.hasId() && !request.getUrn().isEmpty() && !request.getId().isEmpty()) {
+            self = request.getUrn() + "::" + request.getId();
+        }
         reply(out, Provider.ConfigureResponse.newBuilder()
                 .setAcceptSecrets(true).setAcceptResources(true).setSupportsPreview(true).setAcceptOutputs(false)
                 .build());
@@ -245,7 +252,7 @@ public final class ProviderServer extends ResourceProviderGrpc.ResourceProviderI
                 throw Status.NOT_FOUND.withDescription("unknown component " + request.getType() + "; this provider has: "
                         + String.join(", ", components.keySet())).asRuntimeException();
             }
-            return new Construction<>(c, version, this::checkChild, engine.context("")).run(request, monitors);
+            return new Construction<>(c, version, self, this::checkChild, engine.context("")).run(request, monitors);
         });
     }
 

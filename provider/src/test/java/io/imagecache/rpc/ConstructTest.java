@@ -245,6 +245,32 @@ class ConstructTest {
     }
 
     @Test
+    void theChildrenAreServedByTheProviderThatRunsConstructUnlessTheCallerNamesOne() {
+        // no Configure yet (an engine that does not say which provider this is): the default provider of our version
+        construct(inputs(1), false);
+        for (Resource.RegisterResourceRequest c : monitor.ofType(MIRROR)) {
+            assertEquals("", c.getProvider());
+            assertEquals("0.1.0", c.getVersion());
+        }
+        // Configure names this process's provider resource: the children are registered with it, so the engine
+        // does not start a default provider of its own for them
+        String own = "urn:pulumi:test::proj::pulumi:providers:imagecache::default";
+        stub.configure(Provider.ConfigureRequest.newBuilder().setUrn(own).setId(UNKNOWN).build());
+        monitor.registered.clear();
+        construct(inputs(1), true);
+        assertEquals(6, monitor.registered.size());
+        for (Resource.RegisterResourceRequest c : monitor.registered.subList(1, monitor.registered.size())) {
+            assertEquals(own + "::" + UNKNOWN, c.getProvider(), c.getName());
+        }
+        // the caller's own provider for the package still wins
+        monitor.registered.clear();
+        construct(inputs(1), false, b -> b.putProviders("imagecache", "urn:pulumi:test::proj::pulumi:providers:imagecache::p::id-1"));
+        for (Resource.RegisterResourceRequest c : monitor.registered.subList(1, monitor.registered.size())) {
+            assertEquals("urn:pulumi:test::proj::pulumi:providers:imagecache::p::id-1", c.getProvider(), c.getName());
+        }
+    }
+
+    @Test
     void aPreviewAsksAboutEveryNodeAtOnceStillAfterTheProxies() {
         Map<String, Value> in = inputs(5);
         in.put("rollout", obj(Map.of("batchSize", n(2))));

@@ -4,6 +4,7 @@ import io.imagecache.resources.MirrorTypes.ClientCertificate;
 import io.imagecache.resources.MirrorTypes.MirrorHost;
 import io.imagecache.resources.MirrorTypes.ServerSettings;
 import io.imagecache.hosts.containerd.ContainerdNode;
+import io.imagecache.hosts.containerd.NodeProbe;
 import io.imagecache.containerd.ConfigEdit;
 import io.imagecache.containerd.ContainerdVersion;
 import io.imagecache.containerd.HostsToml;
@@ -369,15 +370,18 @@ public final class ContainerdMirror implements CustomResource<ContainerdMirror.A
         String where = a.connection().describe();
         try (RemoteHost host = Connections.open(hosts, a.connection(), recorded, defaultCredentials, req.context())) {
             ContainerdNode node = new ContainerdNode(host, where, req.context());
-            ContainerdVersion version = node.version();
-            Optional<String> config = node.read(a.configFile());
+            // one command for all of it (the version, config.toml, the hosts.toml files) where the node allows
+            NodeProbe probe = node.probe(a.configFile(), trimSlash(a.certsDir()));
+            ContainerdVersion version = node.version(probe);
+            Optional<String> config = node.config(probe);
             String certsDir = trimSlash(a.certsDir());
+            if (req.isImport() && a.certsDir() == null) {
+                certsDir = configuredCertsDir(config.orElse(""), version).orElse("/etc/containerd/certs.d");
+            }
+            Map<String, String> present = node.hostsFilesIn(probe, certsDir);
             List<String> registries;
             if (req.isImport()) {
-                if (a.certsDir() == null) {
-                    certsDir = configuredCertsDir(config.orElse(""), version).orElse("/etc/containerd/certs.d");
-                }
-                registries = node.registriesIn(certsDir);
+                registries = List.copyOf(new TreeMap<>(present).keySet());
                 if (registries.isEmpty()) {
                     throw new ResourceException(ResourceException.Kind.NOT_FOUND, "no hosts.toml under " + certsDir
                             + " on " + where + ": nothing to import");
@@ -390,7 +394,7 @@ public final class ContainerdMirror implements CustomResource<ContainerdMirror.A
             Optional<Owner> us = Owner.fromUrn(req.urn());
             for (String r : registries) {
                 String path = HostsToml.path(certsDir, r);
-                Optional<String> content = node.read(path);
+                Optional<String> content = Optional.ofNullable(present.get(r.strip()));
                 if (req.isImport()) {
                     Optional<String> refusal = MirrorOwnership.ownerRefusal(content, us, Owner.Op.UPDATE, path, where);
                     if (refusal.isPresent()) {

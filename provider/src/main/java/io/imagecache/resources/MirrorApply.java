@@ -69,18 +69,18 @@ final class MirrorApply {
     static MirrorPlan.Observed observe(ContainerdNode node, ContainerdMirror.Args a, ContainerdMirror.Args olds)
             throws ResourceException {
         String configFile = a.configFile();
-        NodeProbe probe = node.probe(configFile);
+        String certsDir = ContainerdMirror.trimSlash(a.certsDir());
+        NodeProbe probe = node.probe(configFile, certsDir);
         String target = probe.target();
         List<String> rancher = probe.rancherSigns();
-        String certsDir = ContainerdMirror.trimSlash(a.certsDir());
         String oldDir = olds == null ? certsDir : ContainerdMirror.trimSlash(olds.certsDir());
         if (!rancher.isEmpty() || target.startsWith("/var/lib/rancher/")) {
             return new MirrorPlan.Observed(null, configFile, target, Optional.empty(), Optional.empty(), Map.of(), Map.of(),
                     rancher);
         }
         ContainerdVersion version = node.version(probe);
-        Map<String, String> inDir = node.hostsFilesIn(certsDir);
-        Optional<String> config = node.read(target);
+        Map<String, String> inDir = node.hostsFilesIn(probe, certsDir);
+        Optional<String> config = node.config(probe);
         List<String> imports = config.map(ConfigImports::of).orElse(List.of());
         List<String> imported = imports.isEmpty() ? List.of()
                 : node.filesImported(imports, target.substring(0, Math.max(1, target.lastIndexOf('/'))));

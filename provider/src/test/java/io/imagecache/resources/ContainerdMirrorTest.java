@@ -90,17 +90,21 @@ class ContainerdMirrorTest {
     /** Where the fake containerd listens. */
     private String socket = "/run/containerd/containerd.sock";
 
+    /** Whether the probe reads the files too (a node with base64); without, they are read one command each. */
+    private boolean probeReadsFiles = true;
+
     /** Whether the fake's config.toml changed after its containerd started (what `ps` and `stat` would show). */
     private boolean configNewerThanContainerd = false;
 
     ContainerdMirrorTest() {
-        // ContainerdNode.probe: where config.toml leads, the Rancher signs, the version, the target's mode and owner, and
-        // its change against containerd's start, as tagged lines; its arguments are config.toml and the candidates
+        // ContainerdNode.probe: where config.toml leads, the Rancher signs, the version, the target's mode and owner, its
+        // change against containerd's start, and (in base64) the target's content and the certs directory's hosts.toml
+        // files, as tagged lines; its arguments are config.toml, the certs directory and the candidates
         node.on("sh -c 't=$(readlink", c -> {
             String[] args = c.substring(c.lastIndexOf("' sh ") + 5).split(" ");
             String target = links.getOrDefault(args[0], args[0]);
             StringBuilder out = new StringBuilder("target\t" + target + "\n");
-            List<String> candidates = new ArrayList<>(List.of(args).subList(1, args.length));
+            List<String> candidates = new ArrayList<>(List.of(args).subList(2, args.length));
             candidates.add(target + ".tmpl");
             candidates.stream().filter(node.files::containsKey).forEach(f -> out.append("rancher\t").append(f).append('\n'));
             out.append("version\t0\t").append(versionLine.lines().findFirst().orElse("")).append('\n');
@@ -108,6 +112,21 @@ class ContainerdMirrorTest {
                 out.append("stat\t").append(Integer.toOctalString(node.modes.getOrDefault(target, 0644))).append(' ')
                         .append(owners.getOrDefault(target, "0 0")).append('\n');
                 out.append("started\t").append(configNewerThanContainerd ? "1700000000 1700000100" : "1700000100 1700000000").append('\n');
+            }
+            if (probeReadsFiles) {
+                java.util.Base64.Encoder b64 = java.util.Base64.getEncoder();
+                if (node.files.containsKey(target)) {
+                    out.append("config\t").append(b64.encodeToString(node.files.get(target).getBytes(java.nio.charset.StandardCharsets.UTF_8))).append('\n');
+                }
+                String dir = args[1] + "/";
+                node.files.forEach((f, content) -> {
+                    String r = f.startsWith(dir) && f.endsWith("/hosts.toml") ? f.substring(dir.length(), f.length() - "/hosts.toml".length()) : "/";
+                    if (!r.contains("/")) {
+                        out.append("hosts\t").append(b64.encodeToString(r.getBytes(java.nio.charset.StandardCharsets.UTF_8))).append(' ')
+                                .append(b64.encodeToString(content.getBytes(java.nio.charset.StandardCharsets.UTF_8))).append('\n');
+                    }
+                });
+                out.append("files\tread\n");
             }
             return ok(out.toString());
         });
@@ -239,6 +258,35 @@ class ContainerdMirrorTest {
         assertEquals(List.of(), node.writes);
         assertEquals(1, restarts.get());
         assertFalse(again.configChanged());
+    }
+
+    @Test
+    void aRefreshIsOneCommandPerNodeAndANodeWithoutBase64GetsTheSameAnswersFileByFile() throws ResourceException {
+        node.files.put(CONFIG, DEBIAN_16);
+        node.files.put("/etc/containerd/certs.d/quay.io/hosts.toml",
+                "server = \"https://quay.io\"\n\n[host.\"http://10.0.20.10:5020\"]\n  capabilities = [\"pull\", \"resolve\"]\n");
+        ContainerdMirror.Args a = args(mirror("docker.io", "http://10.0.20.10:5000"), mirror("ghcr.io", "http://10.0.20.10:5010"));
+        ContainerdMirror.State s = create(a);
+        node.commands.clear();
+        var read = resource.read(new CustomResource.ReadRequest<>("id", "urn", Optional.of(a), Optional.of(s), ctx));
+        var imported = resource.read(new CustomResource.ReadRequest<ContainerdMirror.Args, ContainerdMirror.State>(
+                "root@10.0.30.1:22", "urn", Optional.empty(), Optional.empty(), ctx));
+        assertEquals(2, node.commands.size(), "one probe each for the refresh and the import: " + node.commands);
+        assertEquals(Set.of("docker.io", "ghcr.io"), read.state().hostsFiles().keySet(), "only the resource's registries");
+        assertTrue(read.state().configUpToDate());
+        assertEquals(Set.of("docker.io", "ghcr.io", "quay.io"),
+                imported.inputs().mirrors().stream().map(ContainerdMirror.MirrorArgs::registry).collect(java.util.stream.Collectors.toSet()));
+
+        probeReadsFiles = false;
+        node.commands.clear();
+        assertEquals(read, resource.read(new CustomResource.ReadRequest<>("id", "urn", Optional.of(a), Optional.of(s), ctx)));
+        assertEquals(imported, resource.read(new CustomResource.ReadRequest<ContainerdMirror.Args, ContainerdMirror.State>(
+                "root@10.0.30.1:22", "urn", Optional.empty(), Optional.empty(), ctx)));
+        assertTrue(node.commands.stream().anyMatch(c -> c.startsWith("sh -c 'cd ")), "the directory listed on its own: " + node.commands);
+        // and an update on such a node finds the same: a no-op writes nothing
+        node.writes.clear();
+        update(a, s, a);
+        assertEquals(List.of(), node.writes);
     }
 
     @Test

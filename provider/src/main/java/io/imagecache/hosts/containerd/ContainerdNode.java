@@ -54,36 +54,57 @@ public final class ContainerdNode extends HostOps {
     }
 
     /**
-     * Everything a plan needs to know before it reads files, in one command: where {@code configFile} leads
+     * Everything a plan needs to know of a node, in one command: where {@code configFile} leads
      * ({@code readlink -f}), k3s's and RKE2's signs ({@link #RANCHER_CONFIGS} and {@code <target>.tmpl}),
-     * {@code containerd --version}, the target's mode and owner, and when it changed against containerd's start.
-     * The same answers as separate {@code readlink}, {@code stat}, {@code ps}
-     * and {@code containerd --version} commands, which cost a round trip each (five on a node under load: half a second).
+     * {@code containerd --version}, the target's mode and owner, when it changed against containerd's start, and
+     * the contents of the target and of every {@code <certsDir>/<registry>/hosts.toml} (in base64; where the node has
+     * no base64 or a file cannot be read, {@link NodeProbe#files()} is empty and {@link #config} and
+     * {@link #hostsFilesIn(NodeProbe, String)} read them one command each, saying why a read failed).
+     * The same answers as separate {@code readlink}, {@code stat}, {@code ps}, {@code containerd --version},
+     * {@code cat} and directory listings, which cost a round trip each (seven on a node under load: half a second).
      */
-    public NodeProbe probe(String configFile) throws ResourceException {
-        List<String> args = new ArrayList<>(List.of("sh", "-c", PROBE, "sh", configFile));
+    public NodeProbe probe(String configFile, String certsDir) throws ResourceException {
+        List<String> args = new ArrayList<>(List.of("sh", "-c", PROBE, "sh", configFile, certsDir));
         args.addAll(RANCHER_CONFIGS);
         ExecResult r = run(CommandLine.of(args.toArray(String[]::new)).withTimeout(QUICK), "look at containerd and " + configFile);
         try {
-            return NodeProbe.parse(r.stdout(), configFile);
+            return NodeProbe.parse(r.stdout(), configFile, certsDir);
         } catch (IllegalArgumentException e) {
             throw new ResourceException(ResourceException.Kind.FAILED_PRECONDITION, where + ": " + e.getMessage());
         }
     }
 
     /**
-     * The probe: {@code $1} is config.toml, the rest the Rancher candidates. A value never holds a newline: a target
-     * with one falls back to {@code $1}, the version's output is cut to its first line.
+     * The probe: {@code $1} is config.toml, {@code $2} the certs directory, the rest the Rancher candidates. A value
+     * never holds a newline: a target with one falls back to {@code $1}, the version's output is cut to its first
+     * line, file names and contents are in base64. {@code files} comes last and only when every file was read.
      */
     static final String PROBE = "t=$(readlink -f -- \"$1\" 2>/dev/null) || t=; nl=$(printf '\\nx'); nl=${nl%x}; "
             + "case $t in /*) ;; *) t=$1 ;; esac; case $t in *\"$nl\"*) t=$1 ;; esac; printf 'target\\t%s\\n' \"$t\"; "
-            + "shift; for f in \"$@\" \"$t.tmpl\"; do if [ -e \"$f\" ] || [ -L \"$f\" ]; then printf 'rancher\\t%s\\n' \"$f\"; fi; done; "
+            + "d=$2; shift 2; for f in \"$@\" \"$t.tmpl\"; do if [ -e \"$f\" ] || [ -L \"$f\" ]; then printf 'rancher\\t%s\\n' \"$f\"; fi; done; "
             + "v=$(containerd --version 2>/dev/null); x=$?; printf 'version\\t%s\\t%s\\n' \"$x\" \"$(printf '%s\\n' \"$v\" | head -n 1)\"; "
             + "if [ $x -ne 0 ]; then printf 'versionerr\\t%s\\n' \"$(containerd --version 2>&1 >/dev/null | tr '\\n\\t' '  ')\"; fi; "
             + "if s=$(stat -L -c '%a %u %g' -- \"$t\" 2>/dev/null); then printf 'stat\\t%s\\n' \"$s\"; "
             + "m=$(stat -L -c %Y -- \"$t\") && now=$(date +%s) "
             + "&& e=$(ps -o etimes= -C containerd 2>/dev/null | sort -n | head -n 1 | tr -d ' ') "
-            + "&& case $e in ''|*[!0-9]*) false ;; esac && printf 'started\\t%s %s\\n' \"$((now - e))\" \"$m\"; fi; exit 0";
+            + "&& case $e in ''|*[!0-9]*) false ;; esac && printf 'started\\t%s %s\\n' \"$((now - e))\" \"$m\"; fi; "
+            + "command -v base64 >/dev/null 2>&1 || exit 0; ok=1; "
+            + "if [ -e \"$t\" ] || [ -L \"$t\" ]; then if c=$(base64 < \"$t\" 2>/dev/null); then "
+            + "printf 'config\\t'; printf '%s' \"$c\" | tr -d '\\n'; echo; else ok=; fi; fi; "
+            + "if cd \"$d\" 2>/dev/null; then for f in */hosts.toml; do [ -f \"$f\" ] || continue; "
+            + "if c=$(base64 < \"$f\" 2>/dev/null); then printf 'hosts\\t'; printf '%s' \"${f%/hosts.toml}\" | base64 | tr -d '\\n'; "
+            + "printf ' '; printf '%s' \"$c\" | tr -d '\\n'; echo; else ok=; fi; done; fi; "
+            + "[ -z \"$ok\" ] || printf 'files\\tread\\n'; exit 0";
+
+    /** config.toml's target as the probe read it, or read now when it could not. */
+    public Optional<String> config(NodeProbe p) throws ResourceException {
+        return p.files().isPresent() ? p.files().get().config() : read(p.target());
+    }
+
+    /** The hosts.toml files in {@code certsDir} (registry -> content): the probe's when it read that directory. */
+    public Map<String, String> hostsFilesIn(NodeProbe p, String certsDir) throws ResourceException {
+        return p.files().isPresent() && p.certsDir().equals(certsDir) ? p.files().get().hostsFiles() : hostsFilesIn(certsDir);
+    }
 
     /** The probe's containerd version, or why there is none, as {@link #version} says it. */
     public ContainerdVersion version(NodeProbe p) throws ResourceException {

@@ -1,8 +1,12 @@
 package io.imagecache.hosts.containerd;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * What {@link ContainerdNode#probe} learns of a node in one command, read from its tagged lines
@@ -17,18 +21,33 @@ import java.util.Optional;
  * @param stat              the target's {@code "<mode> <uid> <gid>"} from {@code stat -L}; empty when it does not exist
  * @param startedAndChanged {@code "<containerd started, epoch s> <target changed, epoch s>"}; empty when the node
  *                          cannot say (no file, no ps, no containerd running)
+ * @param certsDir          the certs directory whose hosts.toml files were asked for
+ * @param files             the target's content and those hosts.toml files; empty when the node could not give
+ *                          them all (no base64, a file it could not read): they are then read one by one
  */
 public record NodeProbe(String target, List<String> rancherSigns, int versionExit, String versionOut, String versionErr,
-                        Optional<String> stat, Optional<String> startedAndChanged) {
+                        Optional<String> stat, Optional<String> startedAndChanged, String certsDir, Optional<Files> files) {
     public NodeProbe {
         rancherSigns = List.copyOf(rancherSigns);
+    }
+
+    /**
+     * The files the probe read.
+     *
+     * @param config     the target's content; empty when it does not exist
+     * @param hostsFiles registry -> content of {@code <certsDir>/<registry>/hosts.toml}
+     */
+    public record Files(Optional<String> config, Map<String, String> hostsFiles) {
+        public Files {
+            hostsFiles = Map.copyOf(hostsFiles);
+        }
     }
 
     /**
      * The probe's output; {@code configFile} is what the target falls back to. A line of another shape is refused:
      * the script prints nothing else, so one means the output is not the probe's.
      */
-    public static NodeProbe parse(String output, String configFile) {
+    public static NodeProbe parse(String output, String configFile, String certsDir) {
         String target = configFile;
         List<String> rancher = new ArrayList<>();
         int exit = -1;
@@ -36,6 +55,9 @@ public record NodeProbe(String target, List<String> rancherSigns, int versionExi
         String err = "";
         Optional<String> stat = Optional.empty();
         Optional<String> started = Optional.empty();
+        Optional<String> config = Optional.empty();
+        Map<String, String> hosts = new TreeMap<>();
+        boolean read = false;
         for (String line : output.split("\n")) {
             if (line.isEmpty()) {
                 continue;
@@ -56,13 +78,31 @@ public record NodeProbe(String target, List<String> rancherSigns, int versionExi
                 case "versionerr" -> err = value.strip();
                 case "stat" -> stat = Optional.of(value.strip());
                 case "started" -> started = Optional.of(value.strip());
+                case "config" -> config = Optional.of(decode(value, line));
+                case "hosts" -> {
+                    int sp = value.indexOf(' ');
+                    if (sp <= 0) {
+                        throw new IllegalArgumentException("unexpected line in the node probe's output: " + abbreviate(line));
+                    }
+                    hosts.put(decode(value.substring(0, sp), line), decode(value.substring(sp + 1), line));
+                }
+                case "files" -> read = true;
                 default -> throw new IllegalArgumentException("unexpected line in the node probe's output: " + abbreviate(line));
             }
         }
         if (exit < 0) {
             throw new IllegalArgumentException("the node probe printed no containerd version line");
         }
-        return new NodeProbe(target, rancher, exit, out, err, stat, started);
+        return new NodeProbe(target, rancher, exit, out, err, stat, started, certsDir,
+                read ? Optional.of(new Files(config, hosts)) : Optional.empty());
+    }
+
+    private static String decode(String b64, String line) {
+        try {
+            return new String(Base64.getDecoder().decode(b64), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("unexpected line in the node probe's output (not base64): " + abbreviate(line));
+        }
     }
 
     /** Whether config.toml changed after the youngest containerd started (see {@link ContainerdStart}). */

@@ -26,12 +26,20 @@ class NodeProbeTest {
     @TempDir
     Path dir;
 
-    /** Runs the probe as the node would: {@code sh -c PROBE sh <configFile> <candidates...>}. */
+    /** Runs the probe as the node would: {@code sh -c PROBE sh <configFile> <certsDir> <candidates...>}. */
     private String probe(Path bin, String configFile, String... candidates) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of("/bin/sh", "-c", ContainerdNode.PROBE, "sh", configFile));
+        return probeIn(bin + ":/usr/bin:/bin", configFile, certs().toString(), candidates);
+    }
+
+    private Path certs() {
+        return dir.resolve("certs.d");
+    }
+
+    private String probeIn(String path, String configFile, String certsDir, String... candidates) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of("/bin/sh", "-c", ContainerdNode.PROBE, "sh", configFile, certsDir));
         cmd.addAll(List.of(candidates));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD);
-        pb.environment().put("PATH", bin + ":/usr/bin:/bin");
+        pb.environment().put("PATH", path);
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(30, TimeUnit.SECONDS));
@@ -65,7 +73,7 @@ class NodeProbeTest {
         Files.createSymbolicLink(etc.resolve("config.toml"), target);
         Path bin = bin("echo 'containerd github.com/containerd/containerd v1.7.27 05044ec0a9a75232cad458027ca83437aae3f4da'");
         NodeProbe p = NodeProbe.parse(probe(bin, etc.resolve("config.toml").toString(), dir.resolve("k3s.toml").toString()),
-                etc.resolve("config.toml").toString());
+                etc.resolve("config.toml").toString(), certs().toString());
         assertEquals(target.toString(), p.target());
         assertEquals(List.of(), p.rancherSigns());
         assertEquals(0, p.versionExit());
@@ -83,14 +91,14 @@ class NodeProbeTest {
         Path config = Files.writeString(dir.resolve("config.toml"), "version = 2\n");
         String version = "echo 'containerd github.com/containerd/containerd 1.6.20~ds1 1.6.20~ds1-1+deb12u3'";
         // the youngest containerd has run for 100 s (ps -o etimes=), the file was written just now
-        NodeProbe cutShort = NodeProbe.parse(probe(bin(version, "printf ' 4000\\n  100\\n'"), config.toString()), config.toString());
+        NodeProbe cutShort = NodeProbe.parse(probe(bin(version, "printf ' 4000\\n  100\\n'"), config.toString()), config.toString(), certs().toString());
         assertTrue(cutShort.changedSinceContainerdStarted(), cutShort.toString());
         // a file older than containerd's start: loaded
         Files.setLastModifiedTime(config, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 3_600_000));
-        NodeProbe loaded = NodeProbe.parse(probe(bin(version, "printf '  100\\n'"), config.toString()), config.toString());
+        NodeProbe loaded = NodeProbe.parse(probe(bin(version, "printf '  100\\n'"), config.toString()), config.toString(), certs().toString());
         assertFalse(loaded.changedSinceContainerdStarted(), loaded.toString());
         // ps printing something that is no number is not trusted
-        NodeProbe garbage = NodeProbe.parse(probe(bin(version, "echo 'ps: unknown option'"), config.toString()), config.toString());
+        NodeProbe garbage = NodeProbe.parse(probe(bin(version, "echo 'ps: unknown option'"), config.toString()), config.toString(), certs().toString());
         assertEquals(Optional.empty(), garbage.startedAndChanged());
         assertTrue(garbage.stat().isPresent(), "the rest of the probe still answers");
     }
@@ -102,7 +110,7 @@ class NodeProbeTest {
         Files.writeString(dir.resolve("config.toml.tmpl"), "{{ template \"base\" . }}\n");
         Path bin = bin("echo 'containerd github.com/k3s-io/containerd v1.7.23-k3s2'");
         NodeProbe p = NodeProbe.parse(probe(bin, config.toString(), dir.resolve("rke2.toml").toString(), k3s.toString()),
-                config.toString());
+                config.toString(), certs().toString());
         assertEquals(List.of(k3s.toString(), config + ".tmpl"), p.rancherSigns());
     }
 
@@ -110,7 +118,7 @@ class NodeProbeTest {
     void aMissingConfigAndAFailingContainerdAreSaidNotHidden() throws Exception {
         Path bin = bin("echo 'containerd: error while loading shared libraries' >&2; exit 127");
         String missing = dir.resolve("nowhere/config.toml").toString();
-        NodeProbe p = NodeProbe.parse(probe(bin, missing), missing);
+        NodeProbe p = NodeProbe.parse(probe(bin, missing), missing, certs().toString());
         assertEquals(missing, p.target(), "readlink cannot say: the path itself");
         assertEquals(127, p.versionExit());
         assertEquals("containerd: error while loading shared libraries", p.versionErr());
@@ -123,21 +131,69 @@ class NodeProbeTest {
         Path odd = Files.createDirectories(dir.resolve("a dir 'with' $(touch pwned) `x`"));
         Path config = Files.writeString(odd.resolve("config.toml"), "");
         Path bin = bin("echo 'containerd github.com/containerd/containerd/v2 v2.2.0 1c4457e00facac03ce1d75f7b6777a7a851e5c41'");
-        NodeProbe p = NodeProbe.parse(probe(bin, config.toString()), config.toString());
+        NodeProbe p = NodeProbe.parse(probe(bin, config.toString()), config.toString(), certs().toString());
         assertEquals(config.toString(), p.target());
         assertTrue(p.stat().isPresent());
         assertFalse(Files.exists(Path.of("pwned")) || Files.exists(dir.resolve("pwned")), "nothing in the path ran");
     }
 
     @Test
+    void theConfigAndEveryHostsFileComeInTheSameCommandWhateverTheyHold() throws Exception {
+        Path config = Files.writeString(dir.resolve("config.toml"), "version = 2\n# caf\u00e9 \t tab, 'quotes' and $(x)\n");
+        Files.writeString(Files.createDirectories(certs().resolve("docker.io")).resolve("hosts.toml"), "server = \"https://registry-1.docker.io\"\n");
+        Files.writeString(Files.createDirectories(certs().resolve("registry.local:5000")).resolve("hosts.toml"), "");
+        // someone's other files: a README beside the registries, a directory with no hosts.toml, one named hosts.toml
+        Files.writeString(certs().resolve("README"), "hands off\n");
+        Files.createDirectories(certs().resolve("empty.io"));
+        Files.createDirectories(certs().resolve("odd.io/hosts.toml"));
+        Path bin = bin("echo 'containerd github.com/containerd/containerd v1.7.27 05044ec0a9a75232cad458027ca83437aae3f4da'");
+        NodeProbe p = NodeProbe.parse(probe(bin, config.toString()), config.toString(), certs().toString());
+        NodeProbe.Files f = p.files().orElseThrow(() -> new AssertionError("the files were not read: " + p));
+        assertEquals(Optional.of(Files.readString(config)), f.config());
+        assertEquals(java.util.Map.of("docker.io", "server = \"https://registry-1.docker.io\"\n", "registry.local:5000", ""), f.hostsFiles());
+        assertEquals(certs().toString(), p.certsDir());
+    }
+
+    @Test
+    void noConfigNoCertsDirIsAnAnswerToo() throws Exception {
+        String missing = dir.resolve("nowhere/config.toml").toString();
+        NodeProbe p = NodeProbe.parse(probe(bin("echo 'containerd github.com/containerd/containerd 1.6.20~ds1 x'"), missing), missing,
+                certs().toString());
+        assertEquals(Optional.of(new NodeProbe.Files(Optional.empty(), java.util.Map.of())), p.files());
+    }
+
+    @Test
+    void aNodeWithoutBase64OrAFileItCannotReadLeavesTheFilesToBeReadOneByOne() throws Exception {
+        Path config = Files.writeString(dir.resolve("config.toml"), "version = 2\n");
+        Path bin = bin("echo 'containerd github.com/containerd/containerd 1.6.20~ds1 x'");
+        // every tool the probe uses but base64
+        for (String tool : List.of("readlink", "head", "tr", "stat", "date", "sort")) {
+            Files.createSymbolicLink(bin.resolve(tool), Path.of("/usr/bin", tool).toRealPath());
+        }
+        NodeProbe without = NodeProbe.parse(probeIn(bin.toString(), config.toString(), certs().toString()), config.toString(),
+                certs().toString());
+        assertEquals(Optional.empty(), without.files());
+        assertEquals(0, without.versionExit(), "the rest of the probe still answers");
+        assertTrue(without.stat().isPresent());
+        // a config.toml that is a directory cannot be read: the one-by-one read says why
+        Path odd = Files.createDirectories(dir.resolve("odd/config.toml"));
+        NodeProbe unreadable = NodeProbe.parse(probe(bin, odd.toString()), odd.toString(), certs().toString());
+        assertEquals(Optional.empty(), unreadable.files());
+    }
+
+    @Test
     void theParserRefusesWhatTheProbeDoesNotPrint() {
-        assertThrows(IllegalArgumentException.class, () -> NodeProbe.parse("target\t/etc/containerd/config.toml\n", "/c"),
+        assertThrows(IllegalArgumentException.class, () -> NodeProbe.parse("target\t/etc/containerd/config.toml\n", "/c", "/etc/containerd/certs.d"),
                 "no version line");
-        assertThrows(IllegalArgumentException.class, () -> NodeProbe.parse("version\t0\tx\nsomething else\n", "/c"));
-        assertThrows(IllegalArgumentException.class, () -> NodeProbe.parse("version\tzero\tx\n", "/c"));
-        NodeProbe relative = NodeProbe.parse("target\trelative/path\nversion\t0\tcontainerd x 1.6.20\n", "/etc/c.toml");
+        assertThrows(IllegalArgumentException.class, () -> NodeProbe.parse("version\t0\tx\nsomething else\n", "/c", "/etc/containerd/certs.d"));
+        assertThrows(IllegalArgumentException.class, () -> NodeProbe.parse("version\tzero\tx\n", "/c", "/etc/containerd/certs.d"));
+        NodeProbe relative = NodeProbe.parse("target\trelative/path\nversion\t0\tcontainerd x 1.6.20\n", "/etc/c.toml", "/etc/containerd/certs.d");
         assertEquals("/etc/c.toml", relative.target(), "only an absolute target is taken");
-        NodeProbe newer = NodeProbe.parse("version\t0\tx\nstarted\t1700000000 1700000100\n", "/c");
+        NodeProbe newer = NodeProbe.parse("version\t0\tx\nstarted\t1700000000 1700000100\n", "/c", "/etc/containerd/certs.d");
+        assertEquals(Optional.empty(), newer.files(), "no files line: the files were not all read");
+        assertThrows(IllegalArgumentException.class, () -> NodeProbe.parse("version\t0\tx\nhosts\tnot-base64! eA==\nfiles\tread\n",
+                "/c", "/d"));
+        assertThrows(IllegalArgumentException.class, () -> NodeProbe.parse("version\t0\tx\nhosts\teA==\nfiles\tread\n", "/c", "/d"));
         assertTrue(newer.changedSinceContainerdStarted());
     }
 }

@@ -25,6 +25,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -271,10 +272,13 @@ public final class RegistryProxy implements CustomResource<RegistryProxy.Args, R
             RegistryClient.AuthScheme scheme = a.upstream().username() != null ? checkCredentials(a, ctx)
                     : RegistryClient.AuthScheme.NONE;
             String image = a.image() == null ? DEFAULT_IMAGE : a.image();
-            docker.ensureImage(image, ctx);
+            String imageId = docker.ensureImage(image, ctx);
             String version = old != null && old.distributionVersion() != null
                     && seen.existing().map(c -> c.image().equals(image)).orElse(false)
-                    ? old.distributionVersion() : docker.distributionVersion(image);
+                    ? old.distributionVersion() : knownVersion(seen, imageId).orElse(null);
+            if (version == null) {
+                version = docker.distributionVersion(image);
+            }
             int major = major(version);
             if (a.upstream().ttl() != null && major < 3) {
                 throw new ResourceException(ResourceException.Kind.INVALID, "upstream.ttl needs distribution 3.x, but " + image
@@ -292,7 +296,7 @@ public final class RegistryProxy implements CustomResource<RegistryProxy.Args, R
             RegistryProxyPlan.Actions actions = RegistryProxyPlan.plan(a, name, image, config, sha, seen, us,
                     lastWritten(olds, old), java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSS'Z'")
                             .withZone(java.time.ZoneOffset.UTC).format(java.time.Instant.now()));
-            RegistryProxyExecutor.execute(docker, actions, a, name, image, config, sha, us, ctx);
+            RegistryProxyExecutor.execute(docker, actions, a, name, image, config, sha, version, us, ctx);
             Optional<String> problem = health.await(host, docker, a, name, ctx);
             State state = new State(name, endpoint(a), configFile(a), sha, problem.isEmpty(), true, version, secret,
                     Connections.hostKeys(host, recorded), inspected.disk().map(DiskFree::freeBytes).orElse(null));
@@ -302,6 +306,13 @@ public final class RegistryProxy implements CustomResource<RegistryProxy.Args, R
             }
             return state;
         }
+    }
+
+    /** The version the host's own proxies of {@code imageId} carry (this one's and the others'), if one does. */
+    private static Optional<String> knownVersion(RegistryProxyPlan.Observed seen, String imageId) {
+        List<ContainerInfo> all = new ArrayList<>(seen.others());
+        seen.existing().ifPresent(all::add);
+        return RegistryProxyPlan.knownVersion(all, imageId);
     }
 
     /**

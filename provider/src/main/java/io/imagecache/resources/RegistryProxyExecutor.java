@@ -14,14 +14,9 @@ import java.util.Optional;
 final class RegistryProxyExecutor {
     private RegistryProxyExecutor() {}
 
+    /** The container made is labelled with {@code us} and the image's distribution {@code version}. */
     static void execute(Docker docker, RegistryProxyPlan.Actions actions, RegistryProxy.Args a, String name, String image,
-                        String config, String sha, Context ctx) throws ResourceException {
-        execute(docker, actions, a, name, image, config, sha, Optional.empty(), ctx);
-    }
-
-    /** As above; the container made is labelled with {@code us}. */
-    static void execute(Docker docker, RegistryProxyPlan.Actions actions, RegistryProxy.Args a, String name, String image,
-                        String config, String sha, Optional<Owner> us, Context ctx) throws ResourceException {
+                        String config, String sha, String version, Optional<Owner> us, Context ctx) throws ResourceException {
         for (RegistryProxyPlan.DirAction d : actions.dirs()) {
             if (d.mkdir()) {
                 docker.run(CommandLine.of("mkdir", "-p", d.path()), "create " + d.path());
@@ -48,7 +43,7 @@ final class RegistryProxyExecutor {
         }
         if (actions.runContainer()) {
             ctx.status("Starting " + name + " (" + image + ", port " + a.upstream().port() + ")");
-            docker.run(RegistryProxyPlan.runCommand(a, image, name, sha, us), "start " + name);
+            docker.run(RegistryProxyPlan.runCommand(a, image, name, sha, us, version), "start " + name);
         } else if (actions.startContainer()) {
             ctx.status("Starting the stopped container " + name);
             docker.start(name);

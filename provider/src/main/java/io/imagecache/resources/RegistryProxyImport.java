@@ -7,6 +7,7 @@ import io.imagecache.resources.RegistryProxy.Args;
 import io.imagecache.resources.RegistryProxy.State;
 import io.imagecache.spi.CustomResource;
 import io.imagecache.spi.ResourceException;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -52,7 +53,10 @@ final class RegistryProxyImport {
             throw new ResourceException(ResourceException.Kind.INVALID, "imagecache names proxy containers registry-<name>; "
                     + name + " would need renaming first: docker rename " + name + " registry-" + upstreamName);
         }
-        String version = docker.distributionVersion(c.image());
+        String version = RegistryProxyPlan.knownVersion(List.of(c), c.imageId()).orElse(null);
+        if (version == null) {
+            version = docker.distributionVersion(c.image());
+        }
         State s = new State(name, RegistryProxy.endpoint(a), RegistryProxy.configFile(a), RegistryProxy.sha256(config), c.running(), c.running(), version,
                 DistributionConfig.httpSecret(config).orElse(null), keys, null);
         return CustomResource.ReadResult.of(ImportId.format(conn, "/" + name), a, s);

@@ -8,8 +8,10 @@ import io.imagecache.spi.Owner;
 import io.imagecache.spi.ResourceException;
 import io.imagecache.ssh.CommandLine;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * What applying a RegistryProxy does to a Docker host: {@code inputs + observed host state -> actions}. Pure: the
@@ -23,6 +25,12 @@ final class RegistryProxyPlan {
     static final String SHA_LABEL = "io.imagecache.config-sha256";
     /** The stack and resource that made the container: {@link Owner#line()}. */
     static final String OWNER_LABEL = "io.imagecache.owner";
+    /**
+     * The distribution version of the image the container was made from ({@code registry --version}, asked when it
+     * was made): another proxy of the same image on the host need not start a throw-away container to learn it.
+     */
+    static final String VERSION_LABEL = "io.imagecache.distribution-version";
+    private static final Pattern VERSION = Pattern.compile("\\d+\\.\\d+\\.\\d+");
     /** The only program our container runs, and its arguments: the image's own ENTRYPOINT and CMD never count. */
     static final List<String> ENTRYPOINT = List.of("registry");
     static final List<String> CMD = List.of("serve", DistributionConfig.CONTAINER_PATH);
@@ -248,6 +256,22 @@ final class RegistryProxyPlan {
                 .orElse(false);
     }
 
+    /**
+     * The distribution version of the image {@code imageId} as one of our containers made from it says
+     * ({@link #VERSION_LABEL}); empty when none does (the image is then asked). By the image's ID, not its tag: a tag
+     * pulled again may name another image.
+     */
+    static Optional<String> knownVersion(Collection<ContainerInfo> containers, String imageId) {
+        if (imageId == null || imageId.isBlank()) {
+            return Optional.empty();
+        }
+        return containers.stream()
+                .filter(c -> isManaged(c) && imageId.equals(c.imageId()))
+                .flatMap(c -> c.label(VERSION_LABEL).stream())
+                .filter(v -> VERSION.matcher(v).matches())
+                .findFirst();
+    }
+
     static boolean isManaged(ContainerInfo c) {
         return c.label(LABEL).map("true"::equals).orElse(false);
     }
@@ -256,11 +280,15 @@ final class RegistryProxyPlan {
     static final int TCP_RETRIES2 = 8;
 
     static CommandLine runCommand(RegistryProxy.Args a, String image, String name, String sha) {
-        return runCommand(a, image, name, sha, Optional.empty());
+        return runCommand(a, image, name, sha, Optional.empty(), null);
     }
 
-    /** {@code docker run} of the proxy; the container is labelled {@link #OWNER_LABEL} with {@code us} when known. */
-    static CommandLine runCommand(RegistryProxy.Args a, String image, String name, String sha, Optional<Owner> us) {
+    /**
+     * {@code docker run} of the proxy; the container is labelled {@link #OWNER_LABEL} with {@code us} when known, and
+     * {@link #VERSION_LABEL} with the image's distribution {@code version} when known.
+     */
+    static CommandLine runCommand(RegistryProxy.Args a, String image, String name, String sha, Optional<Owner> us,
+                                  String version) {
         String bind = bind(a);
         String publish = (bind.contains(":") ? "[" + bind + "]" : bind) + ":" + a.upstream().port() + ":5000";
         List<String> cmd = new ArrayList<>(List.of("docker", "run", "-d", "--name", name, "--restart", "always",
@@ -271,6 +299,9 @@ final class RegistryProxyPlan {
                 "--label", SHA_LABEL + "=" + sha,
                 "--label", "io.imagecache.upstream=" + a.upstream().effectiveRemoteUrl()));
         us.ifPresent(o -> cmd.addAll(List.of("--label", OWNER_LABEL + "=" + o.line())));
+        if (version != null && VERSION.matcher(version).matches()) {
+            cmd.addAll(List.of("--label", VERSION_LABEL + "=" + version));
+        }
         // An upstream that vanishes without a reset (a partition, a dropped route) leaves the proxy's kept-alive
         // connection to it waiting for acknowledgements: with the kernel's 15 retransmissions a pull by tag then hangs
         // for about 15 minutes before the proxy serves what it holds (RegistryHostFaultsIT measured 962 s). Eight give

@@ -34,7 +34,7 @@ class OwnershipPlanTest {
         Map<String, String> labels = new java.util.HashMap<>(Map.of(RegistryProxyPlan.LABEL, "true"));
         owner.ifPresent(o -> labels.put(RegistryProxyPlan.OWNER_LABEL, o.line()));
         return new ContainerInfo(NAME, "imagecache-lab/registry:2.8", true, "running", 0, labels, Map.of(), List.of(),
-                List.of("registry"), List.of("serve", "/etc/imagecache/config.yml"));
+                List.of("registry"), List.of("serve", "/etc/imagecache/config.yml"), "sha256:0123");
     }
 
     private static RegistryProxyPlan.Observed host(Optional<ContainerInfo> c, RegistryProxyPlan.Dir data, RegistryProxyPlan.Dir conf) {
@@ -80,7 +80,7 @@ class OwnershipPlanTest {
         var absent = host(Optional.empty(), dir(a.dataDir(), DirState.MISSING, Optional.empty(), false),
                 dir("/tmp/hp", DirState.MISSING, Optional.empty(), false));
         RegistryProxyPlan.preflight(a, NAME, true, absent, "h", B);
-        assertTrue(RegistryProxyPlan.runCommand(a, a.image(), NAME, "sha", B).render()
+        assertTrue(RegistryProxyPlan.runCommand(a, a.image(), NAME, "sha", B, null).render()
                 .contains("'io.imagecache.owner=imagecache:owner stack=cache/b resource=proxy'"));
     }
 

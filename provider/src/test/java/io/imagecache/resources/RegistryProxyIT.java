@@ -557,6 +557,30 @@ class RegistryProxyIT {
     }
 
     @Test
+    @Order(25)
+    void aProxyOfAnImageTheHostsProxiesRunStartsOneContainerAndHasTheImagesVersion() throws ResourceException {
+        host.loadImage(DockerHost.REGISTRY3_IMAGE);
+        UpstreamArgs u5 = new UpstreamArgs("quay5", "quay.io", upstreams.get("quay").networkUrl(), 5062, null, null, null);
+        RegistryProxy.State first = create(new RegistryProxy.Args(conn(), u5, DockerHost.REGISTRY3_IMAGE, "0.0.0.0",
+                "/var/lib/imagecache/quay5", "/etc/imagecache/quay5", false, 60));
+        String since = host.docker("info", "--format", "{{.SystemTime}}").strip();
+        UpstreamArgs u6 = new UpstreamArgs("quay6", "quay.io", upstreams.get("quay").networkUrl(), 5063, null, null, null);
+        RegistryProxy.State second = create(new RegistryProxy.Args(conn(), u6, DockerHost.REGISTRY3_IMAGE, "0.0.0.0",
+                "/var/lib/imagecache/quay6", "/etc/imagecache/quay6", false, 60));
+        String until = host.docker("info", "--format", "{{.SystemTime}}").strip();
+        String created = host.docker("events", "--since", since, "--until", until, "--filter", "type=container",
+                "--filter", "event=create", "--format", "{{.Actor.Attributes.name}}");
+        assertEquals(List.of("registry-quay6"), created.lines().toList(),
+                "the version comes from the label of the host's proxies of that image: no throw-away `registry --version`");
+        String truth = host.docker("run", "--rm", "--entrypoint", "registry", DockerHost.REGISTRY3_IMAGE, "--version");
+        assertTrue(truth.contains(first.distributionVersion()), first.distributionVersion() + " vs " + truth);
+        assertEquals(first.distributionVersion(), second.distributionVersion());
+        assertEquals(second.distributionVersion(), host.docker("inspect", "--format",
+                "{{index .Config.Labels \"io.imagecache.distribution-version\"}}", "registry-quay6").strip());
+        assertTrue(second.healthy());
+    }
+
+    @Test
     @Order(24)
     void aProxyBoundToOneAddressAnswersThereAndNotOnTheHostsOtherAddresses() throws Exception {
         // a second address: the host joins a second lab network (an interface of its own, as a second NIC)

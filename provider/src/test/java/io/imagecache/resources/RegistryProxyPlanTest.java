@@ -110,6 +110,39 @@ class RegistryProxyPlanTest {
     }
 
     @Test
+    void aProxyOfAnImageTheHostsOwnProxiesRunNeedNotAskTheImageItsVersion() throws IOException {
+        ContainerInfo ours = DockerInspect.parse(DockerParsersTest.captured("inspect-running.json"));
+        String id = ours.imageId();
+        java.util.Map<String, String> labels = new java.util.HashMap<>(ours.labels());
+        labels.put(RegistryProxyPlan.VERSION_LABEL, "2.8.3");
+        ContainerInfo labelled = withLabels(ours, labels);
+        assertEquals(Optional.of("2.8.3"), RegistryProxyPlan.knownVersion(List.of(labelled), id));
+        assertEquals(Optional.empty(), RegistryProxyPlan.knownVersion(List.of(labelled), "sha256:another"),
+                "another image (the same tag pulled again) is asked");
+        assertEquals(Optional.empty(), RegistryProxyPlan.knownVersion(List.of(ours), id), "a proxy made before the label");
+        java.util.Map<String, String> notOurs = new java.util.HashMap<>(labels);
+        notOurs.remove(RegistryProxyPlan.LABEL);
+        assertEquals(Optional.empty(), RegistryProxyPlan.knownVersion(List.of(withLabels(ours, notOurs)), id),
+                "only our containers' labels count");
+        java.util.Map<String, String> odd = new java.util.HashMap<>(labels);
+        odd.put(RegistryProxyPlan.VERSION_LABEL, "3; rm -rf /");
+        assertEquals(Optional.of("2.8.3"), RegistryProxyPlan.knownVersion(List.of(withLabels(ours, odd), labelled), id),
+                "a label that is not a version is passed over");
+        assertEquals(Optional.empty(), RegistryProxyPlan.knownVersion(List.of(labelled), ""));
+
+        RegistryProxy.Args a = args("/tmp/hp/data", "127.0.0.1", false);
+        assertTrue(RegistryProxyPlan.runCommand(a, a.image(), NAME, "abc", Optional.empty(), "3.1.2").render()
+                .contains(" --label io.imagecache.distribution-version=3.1.2 "));
+        assertFalse(RegistryProxyPlan.runCommand(a, a.image(), NAME, "abc", Optional.empty(), null).render()
+                .contains("distribution-version"));
+    }
+
+    private static ContainerInfo withLabels(ContainerInfo c, java.util.Map<String, String> labels) {
+        return new ContainerInfo(c.name(), c.image(), c.running(), c.status(), c.restartCount(), labels, c.mounts(), c.ports(),
+                c.entrypoint(), c.cmd(), c.imageId());
+    }
+
+    @Test
     void aContainerThatRunsTheImagesOwnEntrypointIsRecreated() throws IOException {
         ContainerInfo ours = DockerInspect.parse(DockerParsersTest.captured("inspect-running.json"));
         RegistryProxy.Args a = new RegistryProxy.Args(args("/tmp/hp/data", "127.0.0.1", false).connection(),
@@ -121,13 +154,13 @@ class RegistryProxyPlanTest {
         assertTrue(RegistryProxyPlan.plan(a, NAME, a.image(), "cfg", "abc123", o).runContainer());
         ContainerInfo same = new ContainerInfo(ours.name(), ours.image(), true, "running", 0, ours.labels(),
                 java.util.Map.of("/etc/imagecache/config.yml", "/tmp/hp/config.yml", "/var/lib/registry", "/tmp/hp/data"),
-                ours.ports(), ours.entrypoint(), ours.cmd());
+                ours.ports(), ours.entrypoint(), ours.cmd(), ours.imageId());
         var same0 = new RegistryProxyPlan.Observed(Optional.of(same), o.others(), o.listeners(), o.dataDir(), o.configDir(),
                 o.currentConfig());
         assertTrue(RegistryProxyPlan.plan(a, NAME, a.image(), "cfg", "abc123", same0).changesNothing(), "ours and unchanged");
         ContainerInfo ownEntrypoint = new ContainerInfo(same.name(), same.image(), true, "running", 0, same.labels(), same.mounts(),
                 same.ports(), List.of("/bin/registry", "serve", "/etc/docker/registry/config.yml"), List.of("serve",
-                "/etc/imagecache/config.yml"));
+                "/etc/imagecache/config.yml"), same.imageId());
         var drift = new RegistryProxyPlan.Observed(Optional.of(ownEntrypoint), o.others(), o.listeners(), o.dataDir(), o.configDir(),
                 o.currentConfig());
         var act = RegistryProxyPlan.plan(a, NAME, a.image(), "cfg", "abc123", drift);

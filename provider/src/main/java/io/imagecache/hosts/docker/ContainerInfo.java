@@ -11,10 +11,11 @@ import java.util.Optional;
  * @param ports      the published ports ({@code HostConfig.PortBindings})
  * @param entrypoint {@code Config.Entrypoint}, empty when the container has none
  * @param cmd        {@code Config.Cmd}
+ * @param imageId    the image it was made from, by ID ({@code Image}: what a tag pointed at then); empty when not said
  */
 public record ContainerInfo(String name, String image, boolean running, String status, int restartCount,
                             Map<String, String> labels, Map<String, String> mounts, List<PortBinding> ports,
-                            List<String> entrypoint, List<String> cmd) {
+                            List<String> entrypoint, List<String> cmd, String imageId) {
 
     /** One published port: {@code hostIp:hostPort -> containerPort} ({@code 5000/tcp}); an empty hostIp means all. */
     public record PortBinding(String containerPort, String hostIp, int hostPort) {

@@ -122,13 +122,17 @@ public final class Docker extends HostOps {
         return "Its last log lines:\n" + logs + hint;
     }
 
-    public void ensureImage(String image, Context ctx) throws ResourceException {
-        if (run(CommandLine.of("docker", "image", "inspect", image), null).ok()) {
-            return;
+    /** The ID of {@code image} on the host, pulled first when the host does not have it. */
+    public String ensureImage(String image, Context ctx) throws ResourceException {
+        CommandLine inspect = CommandLine.of("docker", "image", "inspect", "--format", "{{.Id}}", image);
+        ExecResult r = run(inspect, null);
+        if (!r.ok()) {
+            ctx.status("Pulling " + image + " on " + where);
+            run(CommandLine.of("docker", "pull", "-q", image).withTimeout(PULL_TIMEOUT), "pull " + image
+                    + " (the host must reach its registry, or load the image there first)");
+            r = run(inspect, "inspect " + image + " after pulling it");
         }
-        ctx.status("Pulling " + image + " on " + where);
-        run(CommandLine.of("docker", "pull", "-q", image).withTimeout(PULL_TIMEOUT), "pull " + image
-                + " (the host must reach its registry, or load the image there first)");
+        return r.stdout().strip();
     }
 
     /** The distribution version of {@code image}: {@code registry --version} in a throw-away container. */

@@ -69,7 +69,7 @@ public final class DockerInspect {
         return new ContainerInfo(name.startsWith("/") ? name.substring(1) : name, string(config, "Image"),
                 state.has("Running") && state.get("Running").getAsBoolean(), string(state, "Status"),
                 o.has("RestartCount") ? o.get("RestartCount").getAsInt() : 0, labels, mounts, ports,
-                strings(config, "Entrypoint"), strings(config, "Cmd"));
+                strings(config, "Entrypoint"), strings(config, "Cmd"), string(o, "Image"));
     }
 
     private static JsonObject object(JsonObject o, String key) {

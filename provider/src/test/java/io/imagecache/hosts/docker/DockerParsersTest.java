@@ -22,6 +22,8 @@ public class DockerParsersTest {
         ContainerInfo c = DockerInspect.parse(captured("inspect-running.json"));
         assertEquals("registry-ghcr", c.name());
         assertEquals("imagecache-lab/registry:2.8", c.image());
+        assertEquals("sha256:f4d340739fb85d392b8a5b8ab804e73e920bac71eb5d24c2bd8923133e5461ba", c.imageId(),
+                "the image it was made from, by ID (the tag may have moved since)");
         assertTrue(c.running());
         assertEquals(List.of("registry"), c.entrypoint());
         assertEquals(List.of("serve", "/etc/imagecache/config.yml"), c.cmd());

@@ -207,6 +207,25 @@ final class FleetLab implements AutoCloseable {
         all(resets);
     }
 
+    /**
+     * Undoes a one-mirror change by hand, between a benchmark's runs: the registry host's {@code container} and
+     * {@code paths}, every node's {@code <certs.d>/<registry>} (config.toml is left: the change did not touch it).
+     */
+    void removeMirror(String registry, String container, List<String> paths) throws Exception {
+        List<Callable<Void>> undo = new ArrayList<>();
+        undo.add(() -> {
+            registryHost.sh("docker rm -f " + container + " >/dev/null 2>&1; rm -rf " + String.join(" ", paths));
+            return null;
+        });
+        for (NodeHost node : nodes) {
+            undo.add(() -> {
+                node.sh("rm -rf " + CERTS_DIR + "/" + registry);
+                return null;
+            });
+        }
+        all(undo);
+    }
+
     /** Where the tools keep their proxies' config.yml and data on the registry host (PullThroughCache's, the runbook's). */
     static final List<String> PROXY_DIRS = List.of("/etc/imagecache", "/var/lib/imagecache", "/etc/docker-registry");
 

@@ -29,7 +29,12 @@ class PreviewBench {
     private static final String FLOOR = "pulumi-floor";
     private static final String JAVA25 = System.getProperty("bench.java25", "/usr/lib/jvm/temurin-25-jdk-amd64");
 
-    record Variant(String name, String what, Map<String, String> env) {}
+    /** {@code installed}: the plugin as users install it (the tarball, `pulumi plugin install`), not provider/bin. */
+    record Variant(String name, String what, Map<String, String> env, boolean installed) {
+        Variant(String name, String what, Map<String, String> env) {
+            this(name, what, env, false);
+        }
+    }
 
     @Test
     void noOpPreviewOfOneResource() throws Exception {
@@ -43,8 +48,16 @@ class PreviewBench {
             variants.add(new Variant("java25-aot", "Temurin 25 with the AOT cache (IMAGECACHE_JAVA_HOME)",
                     Map.of("IMAGECACHE_JAVA_HOME", JAVA25)));
         }
+        variants.add(new Variant("java17-appcds-installed", "Java 17 with the AppCDS archive, the plugin installed from its "
+                + "tarball (pulumi plugin install): the engine keeps its schema in PULUMI_HOME/schemas", Map.of(), true));
+        if (Files.isExecutable(Path.of(JAVA25, "bin/java"))) {
+            variants.add(new Variant("java25-aot-installed", "Temurin 25 with the AOT cache, the plugin installed from its tarball",
+                    Map.of("IMAGECACHE_JAVA_HOME", JAVA25), true));
+        }
         for (Variant v : variants) {
-            ensureArchive(launcher, repo.resolve("provider/target/dist/jvm"), v.env());
+            if (!v.installed()) {
+                ensureArchive(launcher, repo.resolve("provider/target/dist/jvm"), v.env());
+            }
         }
         Map<String, List<Double>> walls = new LinkedHashMap<>();
         variants.forEach(v -> walls.put(v.name(), new ArrayList<>()));
@@ -52,6 +65,9 @@ class PreviewBench {
         try (LabNetwork network = LabNetwork.create()) {
             DockerHost host = new DockerHost(network);
             host.start();
+            // the installed plugin's stack has a host of its own: one MaintenanceSchedule per cron file and host
+            DockerHost other = new DockerHost(network);
+            other.start();
             Path empty = Files.createTempDirectory("imagecache-bench-empty");
             // the floor: the same CLI, backend and YAML language host with no resource and no provider at all
             Files.writeString(empty.resolve("Pulumi.yaml"), "name: empty\nruntime: yaml\noutputs:\n  x: 1\n");
@@ -59,14 +75,25 @@ class PreviewBench {
                     Map.of()));
             walls.put(FLOOR, new ArrayList<>());
             try (PulumiCli cli = PulumiCli.forExample("maintenance-schedule", "bench");
+                 PulumiCli installed = PulumiCli.forExampleWithoutLocalProvider("maintenance-schedule", "bench-installed");
                  PulumiCli floor = PulumiCli.forProgram(empty, "bench")) {
                 cli.config("host", host.ip()).secretConfig("sshKey", host.rootKey().privateKey());
                 cli.up().assertOk();
+                String version = Dist.version();
+                installed.installPlugin(version, Dist.pluginTarball()).assertOk();
+                Path plugin = installed.home().resolve("plugins/resource-imagecache-v" + version);
+                for (Variant v : variants) {
+                    if (v.installed()) {
+                        ensureArchive(plugin.resolve("pulumi-resource-imagecache"), plugin.resolve("jvm"), v.env());
+                    }
+                }
+                installed.config("host", other.ip()).secretConfig("sshKey", other.rootKey().privateKey());
+                installed.up().assertOk();
                 floor.up().assertOk();
                 load[0] = loadAverage();
                 for (int r = 0; r <= RUNS; r++) {
                     for (Variant v : variants) {
-                        PulumiCli c = v.name().equals(FLOOR) ? floor : cli;
+                        PulumiCli c = v.name().equals(FLOOR) ? floor : v.installed() ? installed : cli;
                         v.env().forEach(c::env);
                         long t0 = System.nanoTime();
                         PulumiCli.Result p = c.preview().assertOk();
@@ -82,9 +109,15 @@ class PreviewBench {
                     }
                 }
                 load[1] = loadAverage();
+                // what makes the installed plugin's preview cheaper: the engine loaded its schema from this file,
+                // written at the first preview, instead of starting the plugin to ask for it
+                Path schema = installed.home().resolve("schemas/imagecache-" + version + ".json");
+                assertTrue(Files.isRegularFile(schema), "the engine's schema cache " + schema);
                 cli.destroy().assertOk();
+                installed.destroy().assertOk();
             } finally {
                 host.stop();
+                other.stop();
             }
         }
         write(repo.resolve("bench/results"), variants, walls, load);

@@ -265,14 +265,13 @@ public final class RegistryProxy implements CustomResource<RegistryProxy.Args, R
         String name = containerName(a);
         try (RemoteHost host = Connections.open(hosts, a.connection(), recorded, defaultCredentials, ctx)) {
             Docker docker = new Docker(host, where);
-            docker.requireDocker();
-            Docker.Inspection inspected = docker.inspectWithDisk(name, a.dataDir());
-            RegistryProxyPlan.Observed seen = RegistryProxyExecutor.observe(docker, a, name, inspected.container());
+            String image = a.image() == null ? DEFAULT_IMAGE : a.image();
+            Docker.HostView view = RegistryProxyExecutor.probe(docker, a, name, true, image);
+            RegistryProxyPlan.Observed seen = RegistryProxyExecutor.observe(view, a, name);
             RegistryProxyPlan.preflight(a, name, creating, seen, where, us);
             RegistryClient.AuthScheme scheme = a.upstream().username() != null ? checkCredentials(a, ctx)
                     : RegistryClient.AuthScheme.NONE;
-            String image = a.image() == null ? DEFAULT_IMAGE : a.image();
-            String imageId = docker.ensureImage(image, ctx);
+            String imageId = docker.ensureImage(image, view.imageId(), ctx);
             String version = old != null && old.distributionVersion() != null
                     && seen.existing().map(c -> c.image().equals(image)).orElse(false)
                     ? old.distributionVersion() : knownVersion(seen, imageId).orElse(null);
@@ -299,8 +298,8 @@ public final class RegistryProxy implements CustomResource<RegistryProxy.Args, R
             RegistryProxyExecutor.execute(docker, actions, a, name, image, config, sha, version, us, ctx);
             Optional<String> problem = health.await(host, docker, a, name, ctx);
             State state = new State(name, endpoint(a), configFile(a), sha, problem.isEmpty(), true, version, secret,
-                    Connections.hostKeys(host, recorded), inspected.disk().map(DiskFree::freeBytes).orElse(null));
-            warnIfLow(inspected.disk(), a, name, where, ctx);
+                    Connections.hostKeys(host, recorded), view.disk().map(DiskFree::freeBytes).orElse(null));
+            warnIfLow(view.disk(), a, name, where, ctx);
             if (problem.isPresent()) {
                 throw ResourceException.partial(ResourceException.Kind.UNAVAILABLE, id, a, state, problem.get());
             }
@@ -382,11 +381,9 @@ public final class RegistryProxy implements CustomResource<RegistryProxy.Args, R
         }
         try (RemoteHost host = Connections.open(hosts, a.connection(), recorded, defaultCredentials, req.context())) {
             Docker docker = new Docker(host, a.connection().describe());
-            Docker.Inspection inspected = req.isImport() ? new Docker.Inspection(docker.inspect(name), Optional.empty())
-                    : docker.inspectWithDisk(name, a.dataDir());
-            Optional<ContainerInfo> c = inspected.container();
             Map<String, String> keys = Connections.hostKeys(host, recorded);
             if (req.isImport()) {
+                Optional<ContainerInfo> c = docker.inspect(name);
                 Optional<Owner> us = Owner.fromUrn(req.urn());
                 Optional<Owner> found = c.flatMap(RegistryProxyPlan::owner);
                 Optional<String> foreign = Owner.refusal(Owner.claim(true, found, us), found, us, Owner.Op.UPDATE,
@@ -396,9 +393,11 @@ public final class RegistryProxy implements CustomResource<RegistryProxy.Args, R
                 }
                 return RegistryProxyImport.adopt(req.id(), a.connection(), name, c, docker, keys);
             }
-            RegistryProxyExecutor.adoptLegacyMarkers(docker, a, name, Owner.fromUrn(req.urn()), req.context());
+            Docker.HostView view = RegistryProxyExecutor.probe(docker, a, name, false, null);
+            Optional<ContainerInfo> c = view.container(name);
+            RegistryProxyExecutor.adoptLegacyMarkers(docker, view, name, Owner.fromUrn(req.urn()), req.context());
             String file = configFile(a);
-            Optional<String> config = docker.read(file);
+            Optional<String> config = view.config();
             if (c.isEmpty() && config.isEmpty()) {
                 return ReadResult.gone();
             }
@@ -410,8 +409,8 @@ public final class RegistryProxy implements CustomResource<RegistryProxy.Args, R
             boolean healthy = running && ProxyHealth.runsOurConfig(c.get(), a) && health.quick(host, a);
             State s = new State(name, endpoint(a), file, config.map(RegistryProxy::sha256).orElse(null), healthy, running,
                     old == null ? null : old.distributionVersion(), old == null ? null : old.httpSecret(), keys,
-                    inspected.disk().map(DiskFree::freeBytes).orElse(null));
-            warnIfLow(inspected.disk(), a, name, a.connection().describe(), req.context());
+                    view.disk().map(DiskFree::freeBytes).orElse(null));
+            warnIfLow(view.disk(), a, name, a.connection().describe(), req.context());
             return ReadResult.of(req.id(), a, s);
         }
     }

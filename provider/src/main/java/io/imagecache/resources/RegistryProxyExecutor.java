@@ -54,34 +54,38 @@ final class RegistryProxyExecutor {
      * Refresh: a marker of this proxy written by an older version (it names no stack) is rewritten naming {@code us},
      * so that from now on another stack is refused. Nothing else is written; markers that name a stack are left alone.
      */
-    static void adoptLegacyMarkers(Docker docker, RegistryProxy.Args a, String name, Optional<Owner> us, Context ctx)
+    static void adoptLegacyMarkers(Docker docker, Docker.HostView view, String name, Optional<Owner> us, Context ctx)
             throws ResourceException {
         if (us.isEmpty()) {
             return;
         }
-        for (String path : List.of(a.dataDir(), a.configDir())) {
-            Optional<ProxyMarker> m = docker.read(ProxyMarker.path(path)).flatMap(ProxyMarker::parse);
+        for (Docker.DirLook d : view.dirs()) {
+            Optional<ProxyMarker> m = d.marker().flatMap(ProxyMarker::parse);
             if (m.isPresent() && m.get().owner().equals(name) && m.get().claim(us) == Owner.Claim.LEGACY) {
-                ctx.info(ProxyMarker.path(path) + " now names the stack " + us.get().stackId() + " (adopted)");
-                docker.write(ProxyMarker.path(path), new ProxyMarker(name, m.get().upstream(), m.get().created(), us).render(), 0644);
+                ctx.info(ProxyMarker.path(d.path()) + " now names the stack " + us.get().stackId() + " (adopted)");
+                docker.write(ProxyMarker.path(d.path()), new ProxyMarker(name, m.get().upstream(), m.get().created(), us).render(), 0644);
             }
         }
     }
 
     /**
-     * What the host looks like before an apply: the container ({@code existing}, already inspected), every other one,
-     * listeners, directories, config.
+     * The host in one command ({@link Docker#probe}): the container (with {@code all}, every other one and the
+     * listeners too), {@code dataDir} (its filesystem's free space) and {@code configDir} with their markers, the config
+     * file, and {@code image}'s ID when it is not null.
      */
-    static RegistryProxyPlan.Observed observe(Docker docker, RegistryProxy.Args a, String name, Optional<ContainerInfo> existing)
+    static Docker.HostView probe(Docker docker, RegistryProxy.Args a, String name, boolean all, String image)
             throws ResourceException {
-        List<ContainerInfo> others = docker.inspectAll().stream().filter(c -> !c.name().equals(name)).toList();
-        return new RegistryProxyPlan.Observed(existing, others, docker.listeners(), dir(docker, a.dataDir()),
-                dir(docker, a.configDir()), docker.read(RegistryProxy.configFile(a)));
+        return docker.probe(name, all, image, ProxyMarker.FILE, RegistryProxy.configFile(a), List.of(a.dataDir(), a.configDir()));
     }
 
-    static RegistryProxyPlan.Dir dir(Docker docker, String path) throws ResourceException {
-        return new RegistryProxyPlan.Dir(path, docker.dirState(path, ProxyMarker.FILE),
-                docker.read(ProxyMarker.path(path)).flatMap(ProxyMarker::parse));
+    /** What the host looks like before an apply: the container, every other one, listeners, directories, config. */
+    static RegistryProxyPlan.Observed observe(Docker.HostView view, RegistryProxy.Args a, String name) {
+        return new RegistryProxyPlan.Observed(view.container(name), view.others(name), view.listeners(), dir(view.dirs().get(0)),
+                dir(view.dirs().get(1)), view.config());
+    }
+
+    static RegistryProxyPlan.Dir dir(Docker.DirLook d) {
+        return new RegistryProxyPlan.Dir(d.path(), d.state(), d.marker().flatMap(ProxyMarker::parse));
     }
 
     /**
@@ -99,9 +103,12 @@ final class RegistryProxyExecutor {
      */
     static void remove(Docker docker, RegistryProxy.Args a, String name, Optional<Owner> us, Context ctx)
             throws ResourceException {
-        Optional<ContainerInfo> existing = docker.inspect(name);
-        RegistryProxyPlan.Observed seen = new RegistryProxyPlan.Observed(existing, List.of(), List.of(),
-                dir(docker, a.dataDir()), dir(docker, a.configDir()), Optional.empty());
+        Docker.HostView view = probe(docker, a, name, false, null);
+        Optional<ContainerInfo> existing = view.container(name);
+        RegistryProxyPlan.Dir data = dir(view.dirs().get(0));
+        RegistryProxyPlan.Dir conf = dir(view.dirs().get(1));
+        RegistryProxyPlan.Observed seen = new RegistryProxyPlan.Observed(existing, List.of(), List.of(), data, conf,
+                Optional.empty());
         Optional<String> foreign = RegistryProxyPlan.ownerRefusal(seen, name, docker.where(), us, Owner.Op.DELETE);
         if (foreign.isPresent()) {
             throw new ResourceException(ResourceException.Kind.FAILED_PRECONDITION, foreign.get());
@@ -110,18 +117,16 @@ final class RegistryProxyExecutor {
             docker.remove(name);
         }
         String file = RegistryProxy.configFile(a);
-        Optional<String> config = docker.read(file);
+        Optional<String> config = view.config();
         if (config.isPresent() && config.get().startsWith(DistributionConfig.HEADER)) {
             docker.run(CommandLine.of("rm", "-f", file), "remove " + file);
         } else if (config.isPresent()) {
             ctx.warn(file + " was not written by imagecache; it was left in place");
         }
-        RegistryProxyPlan.Dir conf = dir(docker, a.configDir());
         if (conf.marker().map(m -> m.owner().equals(name)).orElse(false)) {
             docker.run(CommandLine.script("rm -f " + CommandLine.quote(ProxyMarker.path(a.configDir())) + " && (rmdir "
                     + CommandLine.quote(a.configDir()) + " 2>/dev/null; true)"), "remove " + ProxyMarker.path(a.configDir()));
         }
-        RegistryProxyPlan.Dir data = dir(docker, a.dataDir());
         if (!Boolean.TRUE.equals(a.purgeDataOnDelete())) {
             ctx.info("the cached data stays in " + a.dataDir() + " on " + a.connection().describe()
                     + " (set purgeDataOnDelete to remove it)");

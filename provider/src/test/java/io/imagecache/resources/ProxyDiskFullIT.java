@@ -147,6 +147,23 @@ class ProxyDiskFullIT {
         return DiskFree.parseDf(host.sh("df -P -B1 -- " + dir)).orElseThrow();
     }
 
+    /**
+     * The free space once the proxy has finished writing what a pull made it cache (it writes the blob's link files
+     * and cleans up its upload after the pull has been answered): the same df twice, half a second apart.
+     */
+    private static DiskFree settledDf(String dir) throws InterruptedException {
+        DiskFree last = hostDf(dir);
+        for (int i = 0; i < 60; i++) {
+            Thread.sleep(500);
+            DiskFree now = hostDf(dir);
+            if (now.equals(last)) {
+                return now;
+            }
+            last = now;
+        }
+        throw new AssertionError("the free space of " + dir + " kept changing for 30 s");
+    }
+
     /** Lines of a registry's access log from {@code ip} naming {@code path}. */
     private static long linesFrom(String log, String ip, String path) {
         return log.lines().filter(l -> l.startsWith(ip + " ") && l.contains(path)).count();
@@ -209,6 +226,7 @@ class ProxyDiskFullIT {
             assertTrue(upstreams.get(p.name()).requests("/v2/" + p.repoPrefix() + "cached/blobs/.*") >= 2,
                     p.name() + ": the proxy fetched config and layer");
             long created = states.get(p.name()).diskFreeBytes();
+            settledDf(p.dataDir());
             RegistryProxy.State s = read(p.name(), w);
             assertTrue(s.diskFreeBytes() < created, p.name() + ": the cached image takes room: " + s.diskFreeBytes());
             assertEquals(hostDf(p.dataDir()).freeBytes(), s.diskFreeBytes(), p.name() + ": what df shows on the host");

@@ -9,7 +9,7 @@ public enum DirState {
     /** A file, or a symbolic link: never taken, never purged. */
     NOT_A_DIRECTORY;
 
-    /** Reads the single word the probe script of {@link Docker#dirState} prints. */
+    /** Reads the single word the probe script of {@link Docker#probe} (its {@code dir} lines) prints. */
     static DirState parse(String word) {
         return switch (word.strip()) {
             case "missing" -> MISSING;

@@ -50,17 +50,6 @@ public record DiskFree(long sizeBytes, long freeBytes, String mountPoint) {
         return parseDf(df.toString());
     }
 
-    /** {@code output} without the lines {@link #TAGGED_SCRIPT} printed. */
-    public static String untagged(String output) {
-        StringBuilder rest = new StringBuilder();
-        for (String line : output.split("\n", -1)) {
-            if (!line.startsWith(TAG)) {
-                rest.append(line).append('\n');
-            }
-        }
-        return rest.toString();
-    }
-
     /** The last data line of {@code df -P -B1} output; empty when there is none (df failed, or another format). */
     public static Optional<DiskFree> parseDf(String output) {
         Optional<DiskFree> found = Optional.empty();

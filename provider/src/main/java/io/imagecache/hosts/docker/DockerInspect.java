@@ -14,7 +14,6 @@ import java.util.TreeMap;
 public final class DockerInspect {
     private DockerInspect() {}
 
-    /** Every container in the output, one JSON object per non-empty line. */
     /**
      * Whether {@code docker inspect}'s complaints ({@code stderr}) are only about containers that went away between
      * {@code docker ps} and the inspect (another step's {@code docker run --rm} ending), so that what it printed for the
@@ -25,6 +24,7 @@ public final class DockerInspect {
         return !lines.isEmpty() && lines.stream().allMatch(l -> l.matches("(?i)error( response from daemon)?:? no such (container|object): \\S+"));
     }
 
+    /** Every container in the output, one JSON object per non-empty line. */
     public static List<ContainerInfo> parseLines(String output) {
         List<ContainerInfo> out = new ArrayList<>();
         for (String line : output.split("\n")) {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.imagecache.hosts.Dash;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -36,15 +37,9 @@ class NodeProbeTest {
     }
 
     private String probeIn(String path, String configFile, String certsDir, String... candidates) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of("/bin/sh", "-c", ContainerdNode.PROBE, "sh", configFile, certsDir));
-        cmd.addAll(List.of(candidates));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD);
-        pb.environment().put("PATH", path);
-        Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
-        assertEquals(0, p.exitValue(), out);
-        return out;
+        List<String> args = new ArrayList<>(List.of(configFile, certsDir));
+        args.addAll(List.of(candidates));
+        return Dash.run(path, ContainerdNode.PROBE, args);
     }
 
     /**

@@ -66,12 +66,11 @@ class DiskFreeTest {
     }
 
     @Test
-    void taggedLinesAreSplitFromTheCommandThatFollows() {
+    void taggedLinesAreReadAmongOtherOutput() {
         String out = "df: Filesystem 1-blocks Used Available Capacity Mounted on\n"
                 + "df: tmpfs 8388608 8388608 0 100% /var/lib/imagecache/docker\n"
                 + "{\"Id\":\"abc\"}\n";
         assertEquals(Optional.of(new DiskFree(8388608, 0, "/var/lib/imagecache/docker")), DiskFree.parseTagged(out));
-        assertEquals("{\"Id\":\"abc\"}\n\n", DiskFree.untagged(out));
         assertEquals(Optional.empty(), DiskFree.parseTagged("{\"Id\":\"abc\"}\n"), "df printed nothing");
     }
 

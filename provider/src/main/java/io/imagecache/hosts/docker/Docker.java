@@ -63,6 +63,10 @@ public final class Docker extends HostOps {
             throw new ResourceException(ResourceException.Kind.FAILED_PRECONDITION, (all ? "could not list the containers on "
                     + where : "docker inspect " + name + " on " + where + " failed") + ": " + errors.strip());
         }
+        if (p.dockerError().isEmpty() && p.dirs().size() != dirs.size()) {
+            throw new ResourceException(ResourceException.Kind.FAILED_PRECONDITION, where + ": the Docker host probe "
+                    + "looked at " + p.dirs().size() + " directories of " + dirs.size());
+        }
         List<ContainerInfo> containers = parsed(String.join("\n", p.containerLines()));
         List<DirLook> looks = new ArrayList<>();
         for (int i = 0; i < dirs.size(); i++) {

@@ -88,6 +88,9 @@ public record DockerProbe(Optional<String> dockerError, List<String> containerLi
         if (!done && dockerError.isEmpty()) {
             throw new IllegalArgumentException("the Docker host probe stopped before its end (no 'done' line)");
         }
+        if (!dirs.keySet().equals(new java.util.TreeSet<>(java.util.stream.IntStream.range(0, dirs.size()).boxed().toList()))) {
+            throw new IllegalArgumentException("the Docker host probe's dir lines are not numbered 0.." + (dirs.size() - 1));
+        }
         return new DockerProbe(dockerError, containers, inspectErrors, DiskFree.parseTagged(output),
                 Listener.parseSs(ss.toString()), List.copyOf(dirs.values()), image,
                 read ? Optional.of(new Files(markers, config)) : Optional.empty());
@@ -105,8 +108,9 @@ public record DockerProbe(Optional<String> dockerError, List<String> containerLi
         try {
             return new String(Base64.getDecoder().decode(b64.strip()), StandardCharsets.UTF_8);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("unexpected line in the Docker host probe's output (not base64): "
-                    + abbreviate(line));
+            // the tag only: the value is a file's content (the config holds the upstream's credentials)
+            throw new IllegalArgumentException("unexpected line in the Docker host probe's output: a "
+                    + line.substring(0, Math.max(0, line.indexOf('\t'))) + " line that is not base64");
         }
     }
 

@@ -157,6 +157,10 @@ class DockerProbeTest {
         assertThrows(IllegalArgumentException.class, () -> DockerProbe.parse("dir\t0\tempty\n"), "cut short: no done line");
         assertThrows(IllegalArgumentException.class, () -> DockerProbe.parse("something else\ndone\t\n"));
         assertThrows(IllegalArgumentException.class, () -> DockerProbe.parse("marker\t0\tnot-base64!\ndone\t\n"));
+        IllegalArgumentException secret = assertThrows(IllegalArgumentException.class,
+                () -> DockerProbe.parse("config\tcGFzc3dvcmQ6IGh1bnRlcjI=!\ndone\t\n"));
+        assertFalse(secret.getMessage().contains("cGFzc3dvcmQ"), "a file's content never reaches a message: " + secret.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> DockerProbe.parse("dir\t1\tempty\ndone\t\n"), "dir 0 missing");
         assertThrows(IllegalArgumentException.class, () -> DockerProbe.parse("dir\tzero\tempty\ndone\t\n"));
         assertEquals(Optional.of("down"), DockerProbe.parse("dockererr\tdown\n").dockerError());
     }

@@ -62,6 +62,7 @@ class PreviewBench {
         Map<String, List<Double>> walls = new LinkedHashMap<>();
         variants.forEach(v -> walls.put(v.name(), new ArrayList<>()));
         double[] load = new double[2];
+        int[] launches = new int[2];
         try (LabNetwork network = LabNetwork.create()) {
             DockerHost host = new DockerHost(network);
             host.start();
@@ -113,6 +114,10 @@ class PreviewBench {
                 // written at the first preview, instead of starting the plugin to ask for it
                 Path schema = installed.home().resolve("schemas/imagecache-" + version + ".json");
                 assertTrue(Files.isRegularFile(schema), "the engine's schema cache " + schema);
+                // and so starts the provider once per preview; provider/bin (a PATH plugin, never cached) twice
+                launches[0] = launches(cli);
+                launches[1] = launches(installed);
+                assertTrue(launches[1] == 1, "the installed plugin started " + launches[1] + " times in one preview");
                 cli.destroy().assertOk();
                 installed.destroy().assertOk();
             } finally {
@@ -120,7 +125,13 @@ class PreviewBench {
                 other.stop();
             }
         }
-        write(repo.resolve("bench/results"), variants, walls, load);
+        write(repo.resolve("bench/results"), variants, walls, load, launches);
+    }
+
+    /** How many times the engine started our provider in one more (untimed) no-op preview, from its own log. */
+    private static int launches(PulumiCli c) {
+        String log = c.preview("--logtostderr", "-v=9").assertOk().stderr();
+        return (int) log.lines().filter(l -> l.contains("Launching plugin") && l.contains("pulumi-resource-imagecache")).count();
     }
 
     /** The archive the launcher would use with {@code env}, built into target/dist/jvm as `make provider` does. */
@@ -150,16 +161,18 @@ class PreviewBench {
         return Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
     }
 
-    private static void write(Path out, List<Variant> variants, Map<String, List<Double>> walls, double[] load)
-            throws IOException {
+    private static void write(Path out, List<Variant> variants, Map<String, List<Double>> walls, double[] load,
+            int[] launches) throws IOException {
         Files.createDirectories(out);
         StringBuilder tsv = new StringBuilder("variant\trun\twall_ms\n");
         StringBuilder json = new StringBuilder("{\n  \"part\": \"preview\",\n  \"runs\": " + RUNS
                 + ",\n  \"command\": \"pulumi preview --diff --non-interactive --color=never (examples/maintenance-schedule,"
                 + " one MaintenanceSchedule, state from one up on a lab Docker host)\",\n  \"loadavg\": ["
-                + load[0] + ", " + load[1] + "],\n  \"variants\": {");
-        System.out.printf("no-op pulumi preview of one resource, %d runs each (interleaved); load %.1f -> %.1f%n",
-                RUNS, load[0], load[1]);
+                + load[0] + ", " + load[1] + "],\n  \"provider_processes_per_preview\": {\"provider/bin\": " + launches[0]
+                + ", \"installed\": " + launches[1] + "},\n  \"variants\": {");
+        System.out.printf("no-op pulumi preview of one resource, %d runs each (interleaved); load %.1f -> %.1f;"
+                + " provider processes per preview: %d from provider/bin, %d installed%n",
+                RUNS, load[0], load[1], launches[0], launches[1]);
         String sep = "\n";
         for (Variant v : variants) {
             List<Double> xs = walls.get(v.name());
@@ -174,7 +187,7 @@ class PreviewBench {
                     "    \"%s\": {\"what\": \"%s\", \"wall_ms\": {\"median\": %.1f, \"min\": %.1f, \"max\": %.1f}}",
                     v.name(), v.what(), median, sorted.get(0), sorted.get(sorted.size() - 1)));
             sep = ",\n";
-            System.out.printf(Locale.ROOT, "%-17s %7.0f [%.0f-%.0f] ms%n", v.name(), median, sorted.get(0),
+            System.out.printf(Locale.ROOT, "%-24s %7.0f [%.0f-%.0f] ms%n", v.name(), median, sorted.get(0),
                     sorted.get(sorted.size() - 1));
         }
         json.append("\n  }\n}\n");

@@ -14,7 +14,9 @@
 #              TOOLS=pulumi (or ansible, floor) runs only those; ENGINE_LOG=<dir> keeps the engine's log (-v=7) of
 #              pulumi's first up and mirror change (bench/steps.py reads it: where the time goes). Other than the default FLEET and TOOLS,
 #              results go to fleet-<sizes>-<tools>.* beside the committed fleet.*; PARALLEL=N gives every pulumi
-#              command --parallel N (the engine's default is 4 per CPU)
+#              command --parallel N (the engine's default is 4 per CPU); PLUGIN=path runs the provider from provider/bin
+#              (as the tests do) instead of installed from its tarball (as users do; the engine then starts it once per
+#              command, not twice)
 #   cache      crictl pull of a ~100 MB image on a containerd 2.x node: direct from the upstream, cold and warm through
 #              the proxy, and with the mirror's port dropped (fallback), with and without dialTimeout
 #   migration  N nodes (NODES=10) set up the runbook's way (a hand-made Docker Hub proxy, the wildcard mirror) pulling in
@@ -72,15 +74,15 @@ fleet() {
   fi
   # the committed results (fleet.*) come from the default sizes and every tool; anything else is written beside them
   local name=fleet
-  [[ ${FLEET:-10,50,100} == 10,50,100 && ${TOOLS:-pulumi,ansible,floor} == pulumi,ansible,floor && -z ${PARALLEL:-} ]] \
-    || name=fleet-${FLEET:-10,50,100}-${TOOLS:-all}${PARALLEL:+-p$PARALLEL}
+  [[ ${FLEET:-10,50,100} == 10,50,100 && ${TOOLS:-pulumi,ansible,floor} == pulumi,ansible,floor && -z ${PARALLEL:-}${PLUGIN:-} ]] \
+    || name=fleet-${FLEET:-10,50,100}-${TOOLS:-all}${PARALLEL:+-p$PARALLEL}${PLUGIN:+-$PLUGIN}
   name=${name//,/-}
   log "fleet: N=${FLEET:-10,50,100}, ${RUNS:-3} runs of each no-op, batches of ${BATCH:-10}, ${TOOLS:-every tool} -> $name.*" \
     "(the provider jar is rebuilt by this mvn run)"
   (cd "$root" && mvn -B -ntp -q -pl lab,provider,examples -am verify -Dit.test=FleetBench -Dtest=NONE \
     -Dsurefire.failIfNoSpecifiedTests=false -Dfailsafe.failIfNoSpecifiedTests=false -Dbench.runs="${RUNS:-3}" \
     -Dbench.fleet="${FLEET:-10,50,100}" -Dbench.batch="${BATCH:-10}" -Dbench.tools="${TOOLS:-pulumi,ansible,floor}" \
-    -Dbench.out="$name" ${ENGINE_LOG:+-Dbench.engineLog="$ENGINE_LOG"} ${PARALLEL:+-Dbench.parallel="$PARALLEL"})
+    -Dbench.out="$name" ${ENGINE_LOG:+-Dbench.engineLog="$ENGINE_LOG"} ${PARALLEL:+-Dbench.parallel="$PARALLEL"} ${PLUGIN:+-Dbench.plugin="$PLUGIN"})
   if [[ $name == fleet ]]; then /usr/bin/python3 "$root/bench/plot.py" "$out"; fi
 }
 

@@ -83,6 +83,11 @@ public final class PulumiCli implements AutoCloseable {
         return create(name, stack, false);
     }
 
+    /** Like {@link #forProgram}, the way {@link #forExampleWithoutLocalProvider} finds the provider. */
+    public static PulumiCli forProgramWithoutLocalProvider(Path dir, String stack) {
+        return create(dir, dir.getFileName().toString(), stack, false);
+    }
+
     /** {@code pulumi plugin install resource imagecache <version> --file <tarball>} into this PULUMI_HOME. */
     public Result installPlugin(String version, Path tarball) {
         return run("plugin", "install", "resource", "imagecache", version, "--file", tarball.toString());

@@ -66,6 +66,51 @@ final class Dist {
         return tarball;
     }
 
+    /**
+     * The plugin as users install it: {@link #pluginTarball} by {@code pulumi plugin install} into {@code cli}'s
+     * PULUMI_HOME, with the launcher's class-data archive for the default JVM built beside it as `make provider`
+     * builds provider/bin's (the first start would otherwise build it). Returns the plugin's directory.
+     */
+    static Path installPlugin(PulumiCli cli) {
+        String version = version();
+        cli.installPlugin(version, pluginTarball()).assertOk();
+        Path plugin = cli.home().resolve("plugins/resource-imagecache-v" + version);
+        ensureJvmCache(plugin.resolve("pulumi-resource-imagecache"), plugin.resolve("jvm"), Map.of());
+        return plugin;
+    }
+
+    /** The archive the launcher would use with {@code env}, built into {@code dir} when it has none. */
+    static void ensureJvmCache(Path launcher, Path dir, Map<String, String> env) {
+        if (env.containsKey("IMAGECACHE_JVM_CACHE")) {
+            return;
+        }
+        if (launcher(launcher, env, "--jvm-cache-path").equals("none")) {
+            launcher(launcher, env, "--build-jvm-cache", dir.toString());
+        }
+    }
+
+    /** What the launcher printed on stdout (its notices on stderr are not wanted here). */
+    private static String launcher(Path launcher, Map<String, String> env, String... args) {
+        List<String> cmd = new ArrayList<>(List.of(launcher.toString()));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD);
+        pb.environment().putAll(env);
+        try {
+            Process p = pb.start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+            if (!p.waitFor(10, TimeUnit.MINUTES) || p.exitValue() != 0) {
+                p.destroyForcibly();
+                throw new AssertionError(cmd + " failed");
+            }
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** {@code mvn install} of sdk/java: io.imagecache:imagecache-sdk:<version> in the local repository. */
     static synchronized void installJavaSdk() {
         if (!javaSdkInstalled) {

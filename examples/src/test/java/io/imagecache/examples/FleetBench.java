@@ -52,6 +52,12 @@ class FleetBench {
     private static final String OUT = System.getProperty("bench.out", "fleet");
     /** When set, a directory for the engine's log (-v=7, with times) of each pulumi change (bench/steps.py reads it). */
     private static final String ENGINE_LOG = System.getProperty("bench.engineLog", "");
+    /**
+     * How the engine finds the provider: {@code installed} (the default: the tarball by `pulumi plugin install`, as
+     * users run it; the engine keeps its schema and starts it once per command) or {@code path} (provider/bin, as the
+     * tests do; the engine starts it a second time per command for the schema).
+     */
+    private static final String PLUGIN = System.getProperty("bench.plugin", "installed");
 
     /**
      * The engine's --parallel for every pulumi command, when bench.parallel is set (its default is 4 per CPU: 8 here,
@@ -109,7 +115,11 @@ class FleetBench {
         Path program = lab.dir.resolve("fleet");
         Files.createDirectories(program);
         Files.writeString(program.resolve("Pulumi.yaml"), program(lab, List.of(DOCKER)));
-        try (PulumiCli cli = PulumiCli.forProgram(program, "bench")) {
+        try (PulumiCli cli = PLUGIN.equals("path") ? PulumiCli.forProgram(program, "bench")
+                : PulumiCli.forProgramWithoutLocalProvider(program, "bench")) {
+            if (!PLUGIN.equals("path")) {
+                Dist.installPlugin(cli);
+            }
             cli.secretConfig("sshKey", lab.key.privateKey());
             // every command as an SRE runs it: up and refresh with their preview pass (--yes), refresh also without it
             measure(lab, "pulumi", "first up", 1, () -> logged(lab, "first-up", cli.run(verbose(UP)).assertOk()), false);
@@ -153,11 +163,12 @@ class FleetBench {
                 "/etc/imagecache/" + GHCR.name()));
     }
 
-    /** The program with {@code mirrors} as its upstreams; the plugins section PulumiCli added stays. */
+    /** The program with {@code mirrors} as its upstreams; the plugins section PulumiCli added (bench.plugin=path) stays. */
     private static void rewrite(PulumiCli cli, FleetLab lab, List<Mirror> mirrors) throws IOException {
         Path yaml = cli.project().resolve("Pulumi.yaml");
         String now = Files.readString(yaml);
-        Files.writeString(yaml, program(lab, mirrors) + now.substring(now.indexOf("\nplugins:")));
+        int plugins = now.indexOf("\nplugins:");
+        Files.writeString(yaml, program(lab, mirrors) + (plugins < 0 ? "" : now.substring(plugins)));
     }
 
     /** {@code cmd} at the engine's verbosity 7 on stderr when bench.engineLog names a directory. */
@@ -399,7 +410,7 @@ class FleetBench {
         }
         Files.writeString(out.resolve(OUT + ".tsv"), tsv);
         StringBuilder json = new StringBuilder("{\n  \"part\": \"fleet\",\n  \"batch\": " + BATCH + ",\n  \"runs\": " + RUNS
-                + ",\n  \"loadavg\": \"" + Files.readString(Path.of("/proc/loadavg")).strip() + "\",\n  \"rows\": [");
+                + ",\n  \"plugin\": \"" + PLUGIN + "\",\n  \"loadavg\": \"" + Files.readString(Path.of("/proc/loadavg")).strip() + "\",\n  \"rows\": [");
         String sep = "\n";
         for (Row r : rows) {
             json.append(sep).append(String.format(Locale.ROOT, "    {\"n\": %d, \"tool\": \"%s\", \"op\": \"%s\", \"run\": %d, \"wall_ms\": %.1f, "

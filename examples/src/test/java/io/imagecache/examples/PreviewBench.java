@@ -56,7 +56,7 @@ class PreviewBench {
         }
         for (Variant v : variants) {
             if (!v.installed()) {
-                ensureArchive(launcher, repo.resolve("provider/target/dist/jvm"), v.env());
+                Dist.ensureJvmCache(launcher, repo.resolve("provider/target/dist/jvm"), v.env());
             }
         }
         Map<String, List<Double>> walls = new LinkedHashMap<>();
@@ -81,11 +81,10 @@ class PreviewBench {
                 cli.config("host", host.ip()).secretConfig("sshKey", host.rootKey().privateKey());
                 cli.up().assertOk();
                 String version = Dist.version();
-                installed.installPlugin(version, Dist.pluginTarball()).assertOk();
-                Path plugin = installed.home().resolve("plugins/resource-imagecache-v" + version);
+                Path plugin = Dist.installPlugin(installed);
                 for (Variant v : variants) {
                     if (v.installed()) {
-                        ensureArchive(plugin.resolve("pulumi-resource-imagecache"), plugin.resolve("jvm"), v.env());
+                        Dist.ensureJvmCache(plugin.resolve("pulumi-resource-imagecache"), plugin.resolve("jvm"), v.env());
                     }
                 }
                 installed.config("host", other.ip()).secretConfig("sshKey", other.rootKey().privateKey());
@@ -132,29 +131,6 @@ class PreviewBench {
     private static int launches(PulumiCli c) {
         String log = c.preview("--logtostderr", "-v=9").assertOk().stderr();
         return (int) log.lines().filter(l -> l.contains("Launching plugin") && l.contains("pulumi-resource-imagecache")).count();
-    }
-
-    /** The archive the launcher would use with {@code env}, built into target/dist/jvm as `make provider` does. */
-    private static void ensureArchive(Path launcher, Path dir, Map<String, String> env) throws Exception {
-        if (env.containsKey("IMAGECACHE_JVM_CACHE")) {
-            return;
-        }
-        if (run(launcher, env, "--jvm-cache-path").equals("none")) {
-            run(launcher, env, "--build-jvm-cache", dir.toString());
-        }
-    }
-
-    private static String run(Path launcher, Map<String, String> env, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(launcher.toString()));
-        cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD);
-        pb.environment().putAll(env);
-        Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-        if (!p.waitFor(10, TimeUnit.MINUTES) || p.exitValue() != 0) {
-            throw new AssertionError(cmd + " failed");
-        }
-        return out;
     }
 
     private static double loadAverage() throws IOException {

@@ -4,12 +4,15 @@ import io.imagecache.rpc.Server;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import jdk.jfr.Recording;
 
 /**
  * The plugin's entry point. The engine runs {@code pulumi-resource-imagecache [flags] <engine-address>}
  * and reads the port of our gRPC server from the first line of stdout, so nothing else may reach
  * stdout: it is redirected to stderr before anything else runs. With {@code IMAGECACHE_PROVIDER_LOG} set,
- * stderr (and every message sent to the engine) is also appended to that file, for whoever checks the log.
+ * stderr (and every message sent to the engine) is also appended to that file, for whoever checks the log. With
+ * {@code IMAGECACHE_JFR} set, a flight recording is made ({@link FlightRecording}).
  */
 public final class Main {
     /** How long operations under way get to stop and restore what they changed once the engine is gone. */
@@ -25,6 +28,7 @@ public final class Main {
         }
         System.setOut(System.err);
         String engineAddress = engineAddress(args);
+        Optional<Recording> recording = FlightRecording.startIfAsked(System.getenv());
 
         Server server = serve(engineAddress);
         portOut.println(server.port());
@@ -32,7 +36,10 @@ public final class Main {
         System.err.println("imagecache provider " + Plugin.version() + " serving on 127.0.0.1:" + server.port()
                 + (engineAddress == null ? "" : " for engine " + engineAddress));
         // SIGTERM or SIGINT (the engine ending its plugins): what runs is cancelled and may restore what it changed
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> server.engineGone(ENGINE_GONE_GRACE_SECONDS)));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.engineGone(ENGINE_GONE_GRACE_SECONDS);
+            recording.ifPresent(Recording::stop);
+        }));
         // The engine (our parent: the launcher execs the JVM) stops its plugins when it ends; killed, it cannot, and
         // an orphaned provider would go on holding SSH connections to every host. So its end ends us too.
         ProcessHandle.current().parent().filter(p -> p.pid() > 1).ifPresent(engine -> engine.onExit().thenRun(() -> {

@@ -18,6 +18,8 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordingFile;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -197,6 +199,41 @@ class LauncherIT {
         cache = file.resolve("cache");
         startAndAskForTheSchema(env("on", ""), "unwritable");
         assertFalse(Files.isDirectory(cache));
+    }
+
+    @Test
+    void aFlightRecordingLeavesStdoutToThePortAndIsWrittenOnStop() throws Exception {
+        Path recording = tmp.resolve("jfr/provider.jfr");
+        Map<String, String> env = env("use", "");
+        env.put("IMAGECACHE_JFR", recording.toString());
+        env.put("IMAGECACHE_JFR_SETTINGS", "profile");
+        String stderr = startAndAskForTheSchema(env, "jfr");
+        assertTrue(stderr.contains("flight recording (profile) to " + recording), stderr);
+        assertTrue(Files.isRegularFile(recording), "the recording is written when the provider stops:\n" + stderr);
+        // a recording the JDK reads back, of this provider: its gRPC server's threads ran in it
+        boolean ourThreads = false;
+        try (RecordingFile file = new RecordingFile(recording)) {
+            while (file.hasMoreEvents() && !ourThreads) {
+                RecordedEvent e = file.readEvent();
+                ourThreads = e.getThread() != null && e.getThread().getJavaName() != null
+                        && e.getThread().getJavaName().startsWith("grpc-");
+            }
+        }
+        assertTrue(ourThreads, "the recording has events of the provider's gRPC threads");
+
+        // the JVM option would print its notice on stdout, before the port: refused, naming what to use instead
+        ProcessBuilder pb = new ProcessBuilder(launcher.toString())
+                .redirectError(tmp.resolve("jfr-option.log").toFile());
+        pb.environment().putAll(env("use", "-XX:StartFlightRecording=filename=" + tmp.resolve("jfr/option.jfr")));
+        Process p = pb.start();
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the launcher ends");
+        assertEquals(1, p.exitValue());
+        assertEquals("", out, "nothing on stdout, where the engine reads the port");
+        assertTrue(Files.readString(tmp.resolve("jfr-option.log")).contains("use IMAGECACHE_JFR=<file.jfr>"),
+                Files.readString(tmp.resolve("jfr-option.log")));
+        assertFalse(Files.exists(tmp.resolve("jfr/option.jfr")), "no JVM was started");
     }
 
     private static String listing(Path dir) throws IOException {

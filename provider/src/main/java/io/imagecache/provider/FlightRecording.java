@@ -10,7 +10,7 @@ import jdk.jfr.Recording;
 
 /**
  * A flight recording of the provider, asked for with {@code IMAGECACHE_JFR=<file>} (a {@code .jfr} file, written when
- * the provider stops) and, optionally, {@code IMAGECACHE_JFR_SETTINGS=profile} (the JDK's sampling settings; the
+ * the provider stops; {@code %p} in it is the process ID) and, optionally, {@code IMAGECACHE_JFR_SETTINGS=profile} (the JDK's sampling settings; the
  * default is {@code default}). It is started from here rather than with {@code -XX:StartFlightRecording} because the
  * JVM prints that option's start-up notice on stdout whatever {@code -Xlog} says, ahead of the port line the engine
  * reads: the engine would wait for a port forever. The launcher refuses that option for the same reason.
@@ -33,7 +33,8 @@ final class FlightRecording {
             throw new IOException("IMAGECACHE_JFR_SETTINGS=" + settings + ": not a JDK recording configuration (use default "
                     + "or profile): " + e.getMessage(), e);
         }
-        Path destination = Path.of(file).toAbsolutePath();
+        // %p: this process's ID, for a file per provider process when the engine starts several (one per command)
+        Path destination = Path.of(file.replace("%p", Long.toString(ProcessHandle.current().pid()))).toAbsolutePath();
         Files.createDirectories(destination.getParent());
         Recording recording = new Recording(configuration);
         recording.setName("imagecache-provider");

@@ -203,11 +203,17 @@ class LauncherIT {
 
     @Test
     void aFlightRecordingLeavesStdoutToThePortAndIsWrittenOnStop() throws Exception {
-        Path recording = tmp.resolve("jfr/provider.jfr");
         Map<String, String> env = env("use", "");
-        env.put("IMAGECACHE_JFR", recording.toString());
+        env.put("IMAGECACHE_JFR", tmp.resolve("jfr/provider-%p.jfr").toString());
         env.put("IMAGECACHE_JFR_SETTINGS", "profile");
         String stderr = startAndAskForTheSchema(env, "jfr");
+        Path recording;
+        try (Stream<Path> files = Files.list(tmp.resolve("jfr"))) {
+            List<Path> all = files.toList();
+            assertEquals(1, all.size(), all.toString());
+            recording = all.get(0);
+        }
+        assertTrue(recording.getFileName().toString().matches("provider-\\d+\\.jfr"), recording + ": %p is the process ID");
         assertTrue(stderr.contains("flight recording (profile) to " + recording), stderr);
         assertTrue(Files.isRegularFile(recording), "the recording is written when the provider stops:\n" + stderr);
         // a recording the JDK reads back, of this provider: its gRPC server's threads ran in it

@@ -77,23 +77,28 @@ public final class ContainerdNode extends HostOps {
     /**
      * The probe: {@code $1} is config.toml, {@code $2} the certs directory, the rest the Rancher candidates. A value
      * never holds a newline: a target with one falls back to {@code $1}, the version's output is cut to its first
-     * line, file names and contents are in base64. {@code files} comes last and only when every file was read.
+     * line (by the shell), a registry directory with one leaves the files to be read one by one. The files come as
+     * the sizes of the target and the hosts.toml files named on the {@code config} and {@code hosts} lines, in that
+     * order, then the base64 of all of them at once ({@code data} lines); {@code files} comes last and only when
+     * every file was read. Eight processes on a node whatever it holds (the tools' own forks; dash's builtins do
+     * the rest): the commands a probe runs are what a node spends most of its CPU on in an apply.
      */
-    static final String PROBE = "t=$(readlink -f -- \"$1\" 2>/dev/null) || t=; nl=$(printf '\\nx'); nl=${nl%x}; "
+    static final String PROBE = "nl='\n'; t=$(readlink -f -- \"$1\" 2>/dev/null) || t=; "
             + "case $t in /*) ;; *) t=$1 ;; esac; case $t in *\"$nl\"*) t=$1 ;; esac; printf 'target\\t%s\\n' \"$t\"; "
             + "d=$2; shift 2; for f in \"$@\" \"$t.tmpl\"; do if [ -e \"$f\" ] || [ -L \"$f\" ]; then printf 'rancher\\t%s\\n' \"$f\"; fi; done; "
-            + "v=$(containerd --version 2>/dev/null); x=$?; printf 'version\\t%s\\t%s\\n' \"$x\" \"$(printf '%s\\n' \"$v\" | head -n 1)\"; "
+            + "v=$(containerd --version 2>/dev/null); x=$?; printf 'version\\t%s\\t%s\\n' \"$x\" \"${v%%\"$nl\"*}\"; "
             + "if [ $x -ne 0 ]; then printf 'versionerr\\t%s\\n' \"$(containerd --version 2>&1 >/dev/null | tr '\\n\\t' '  ')\"; fi; "
-            + "if s=$(stat -L -c '%a %u %g' -- \"$t\" 2>/dev/null); then printf 'stat\\t%s\\n' \"$s\"; "
-            + "m=$(stat -L -c %Y -- \"$t\") && now=$(date +%s) "
-            + "&& e=$(ps -o etimes= -C containerd 2>/dev/null | sort -n | head -n 1 | tr -d ' ') "
-            + "&& case $e in ''|*[!0-9]*) false ;; esac && printf 'started\\t%s %s\\n' \"$((now - e))\" \"$m\"; fi; "
-            + "command -v base64 >/dev/null 2>&1 || exit 0; ok=1; "
-            + "if [ -e \"$t\" ] || [ -L \"$t\" ]; then if c=$(base64 < \"$t\" 2>/dev/null); then "
-            + "printf 'config\\t'; printf '%s' \"$c\" | tr -d '\\n'; echo; else ok=; fi; fi; "
+            + "if s=$(stat -L -c '%a %u %g %Y' -- \"$t\" 2>/dev/null); then printf 'stat\\t%s\\n' \"${s% *}\"; "
+            // the youngest containerd's age: the smallest of ps's numbers, none when it prints anything else
+            + "y=; set -f; for w in $(ps -o etimes= -C containerd 2>/dev/null); do case $w in *[!0-9]*) y=; break ;; esac; "
+            + "if [ -z \"$y\" ] || [ \"$w\" -lt \"$y\" ]; then y=$w; fi; done; set +f; "
+            + "if [ -n \"$y\" ] && now=$(date +%s); then printf 'started\\t%s %s\\n' \"$((now - y))\" \"${s##* }\"; fi; fi; "
+            + "command -v base64 >/dev/null 2>&1 || exit 0; ok=1; set --; "
+            + "if [ -e \"$t\" ] || [ -L \"$t\" ]; then set -- \"$t\"; printf 'config\\t-\\n'; fi; "
             + "if cd \"$d\" 2>/dev/null; then for f in */hosts.toml; do [ -f \"$f\" ] || continue; "
-            + "if c=$(base64 < \"$f\" 2>/dev/null); then printf 'hosts\\t'; printf '%s' \"${f%/hosts.toml}\" | base64 | tr -d '\\n'; "
-            + "printf ' '; printf '%s' \"$c\" | tr -d '\\n'; echo; else ok=; fi; done; fi; "
+            + "case $f in *\"$nl\"*) ok=; continue ;; esac; set -- \"$@\" \"$f\"; printf 'hosts\\t%s\\n' \"${f%/hosts.toml}\"; done; fi; "
+            + "if [ $# -gt 0 ]; then z=$(stat -L -c %s -- \"$@\" 2>/dev/null) || ok=; printf 'size\\t%s\\n' $z; "
+            + "b=$(cat -- \"$@\" 2>/dev/null | base64) || ok=; printf 'data\\t%s\\n' $b; fi; "
             + "[ -z \"$ok\" ] || printf 'files\\tread\\n'; exit 0";
 
     /** config.toml's target as the probe read it, or read now when it could not. */

@@ -45,7 +45,9 @@ public record NodeProbe(String target, List<String> rancherSigns, int versionExi
 
     /**
      * The probe's output; {@code configFile} is what the target falls back to. A line of another shape is refused:
-     * the script prints nothing else, so one means the output is not the probe's.
+     * the script prints nothing else, so one means the output is not the probe's. The files are taken only when the
+     * probe says it read them all and their sizes account for every byte of the data; otherwise they are read one
+     * by one.
      */
     public static NodeProbe parse(String output, String configFile, String certsDir) {
         String target = configFile;
@@ -55,8 +57,10 @@ public record NodeProbe(String target, List<String> rancherSigns, int versionExi
         String err = "";
         Optional<String> stat = Optional.empty();
         Optional<String> started = Optional.empty();
-        Optional<String> config = Optional.empty();
-        Map<String, String> hosts = new TreeMap<>();
+        boolean config = false;
+        List<String> registries = new ArrayList<>();
+        List<String> sizes = new ArrayList<>();
+        StringBuilder data = new StringBuilder();
         boolean read = false;
         for (String line : output.split("\n")) {
             if (line.isEmpty()) {
@@ -78,14 +82,10 @@ public record NodeProbe(String target, List<String> rancherSigns, int versionExi
                 case "versionerr" -> err = value.strip();
                 case "stat" -> stat = Optional.of(value.strip());
                 case "started" -> started = Optional.of(value.strip());
-                case "config" -> config = Optional.of(decode(value, line));
-                case "hosts" -> {
-                    int sp = value.indexOf(' ');
-                    if (sp <= 0) {
-                        throw new IllegalArgumentException("unexpected line in the node probe's output: " + abbreviate(line));
-                    }
-                    hosts.put(decode(value.substring(0, sp), line), decode(value.substring(sp + 1), line));
-                }
+                case "config" -> config = true;
+                case "hosts" -> registries.add(value);
+                case "size" -> sizes.add(value.strip());
+                case "data" -> data.append(value.strip());
                 case "files" -> read = true;
                 default -> throw new IllegalArgumentException("unexpected line in the node probe's output: " + abbreviate(line));
             }
@@ -93,16 +93,49 @@ public record NodeProbe(String target, List<String> rancherSigns, int versionExi
         if (exit < 0) {
             throw new IllegalArgumentException("the node probe printed no containerd version line");
         }
-        return new NodeProbe(target, rancher, exit, out, err, stat, started, certsDir,
-                read ? Optional.of(new Files(config, hosts)) : Optional.empty());
+        Optional<Files> files = read ? split(config, registries, sizes, data.toString()) : Optional.empty();
+        return new NodeProbe(target, rancher, exit, out, err, stat, started, certsDir, files);
     }
 
-    private static String decode(String b64, String line) {
+    /**
+     * The files out of the one stream the probe read them as: the target's first (when {@code config}), then each
+     * registry's, {@code sizes} bytes each. Empty when the sizes do not account for the data exactly (a file that
+     * changed or could not be read between stat and cat): the caller reads them one by one.
+     */
+    private static Optional<Files> split(boolean config, List<String> registries, List<String> sizes, String b64) {
+        byte[] all;
         try {
-            return new String(Base64.getDecoder().decode(b64), StandardCharsets.UTF_8);
+            all = Base64.getDecoder().decode(b64);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("unexpected line in the node probe's output (not base64): " + abbreviate(line));
+            throw new IllegalArgumentException("unexpected data in the node probe's output (not base64): " + abbreviate(b64));
         }
+        int count = registries.size() + (config ? 1 : 0);
+        if (sizes.size() != count) {
+            return Optional.empty();
+        }
+        List<String> contents = new ArrayList<>();
+        int at = 0;
+        for (String size : sizes) {
+            long n;
+            try {
+                n = Long.parseLong(size);
+            } catch (NumberFormatException e) {
+                return Optional.empty();
+            }
+            if (n < 0 || n > all.length - at) {
+                return Optional.empty();
+            }
+            contents.add(new String(all, at, (int) n, StandardCharsets.UTF_8));
+            at += (int) n;
+        }
+        if (at != all.length) {
+            return Optional.empty();
+        }
+        Map<String, String> hosts = new TreeMap<>();
+        for (int i = 0; i < registries.size(); i++) {
+            hosts.put(registries.get(i), contents.get(i + (config ? 1 : 0)));
+        }
+        return Optional.of(new Files(config ? Optional.of(contents.get(0)) : Optional.empty(), hosts));
     }
 
     /** Whether config.toml changed after the youngest containerd started (see {@link ContainerdStart}). */

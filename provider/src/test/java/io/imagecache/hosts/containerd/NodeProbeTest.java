@@ -162,7 +162,7 @@ class NodeProbeTest {
         Path config = Files.writeString(dir.resolve("config.toml"), "version = 2\n");
         Path bin = bin("echo 'containerd github.com/containerd/containerd 1.6.20~ds1 x'");
         // every tool the probe uses but base64
-        for (String tool : List.of("readlink", "head", "tr", "stat", "date", "sort")) {
+        for (String tool : List.of("readlink", "tr", "stat", "date", "cat")) {
             Files.createSymbolicLink(bin.resolve(tool), Path.of("/usr/bin", tool).toRealPath());
         }
         NodeProbe without = NodeProbe.parse(probeIn(bin.toString(), config.toString(), certs().toString()), config.toString(),
@@ -177,6 +177,44 @@ class NodeProbeTest {
     }
 
     @Test
+    void aRegistryDirectoryWithANewlineInItsNameLeavesTheFilesToBeReadOneByOne() throws Exception {
+        Path config = Files.writeString(dir.resolve("config.toml"), "version = 2\n");
+        Files.writeString(Files.createDirectories(certs().resolve("docker.io")).resolve("hosts.toml"), "a\n");
+        Files.writeString(Files.createDirectories(certs().resolve("odd\nname")).resolve("hosts.toml"), "b\n");
+        NodeProbe p = NodeProbe.parse(probe(bin("echo 'containerd github.com/containerd/containerd 1.6.20~ds1 x'"), config.toString()),
+                config.toString(), certs().toString());
+        assertEquals(Optional.empty(), p.files());
+        assertTrue(p.stat().isPresent(), "the rest of the probe still answers");
+    }
+
+    @Test
+    void theProbeRunsAsManyProcessesForTenHostsFilesAsForOne() throws Exception {
+        Path config = Files.writeString(dir.resolve("config.toml"), "version = 2\n");
+        Path bin = bin("echo 'containerd github.com/containerd/containerd v1.7.27 x'", "printf '  100\\n'");
+        // every tool the probe may run, as a wrapper that notes its name
+        Path calls = dir.resolve("calls");
+        for (String tool : List.of("readlink", "tr", "stat", "date", "cat", "base64", "head", "sort", "sed", "ls")) {
+            Path w = Files.writeString(bin.resolve(tool), "#!/bin/sh\necho " + tool + " >> " + calls + "\nexec /usr/bin/" + tool
+                    + " \"$@\"\n");
+            Files.setPosixFilePermissions(w, PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
+        List<Integer> counts = new ArrayList<>();
+        for (int registries : List.of(1, 10)) {
+            for (int i = 0; i < registries; i++) {
+                Files.writeString(Files.createDirectories(certs().resolve("r" + i + ".io")).resolve("hosts.toml"), "server = \"x\"\n");
+            }
+            Files.deleteIfExists(calls);
+            NodeProbe p = NodeProbe.parse(probeIn(bin.toString(), config.toString(), certs().toString()), config.toString(),
+                    certs().toString());
+            assertEquals(registries, p.files().orElseThrow().hostsFiles().size());
+            counts.add(Files.readAllLines(calls).size());
+        }
+        assertEquals(counts.get(0), counts.get(1), "tools run for 1 and for 10 hosts.toml files");
+        assertEquals(List.of("readlink", "stat", "date", "stat", "cat", "base64"), Files.readAllLines(calls),
+                "the tools a probe runs on a containerd node (besides containerd and ps)");
+    }
+
+    @Test
     void theParserRefusesWhatTheProbeDoesNotPrint() {
         assertThrows(IllegalArgumentException.class, () -> NodeProbe.parse("target\t/etc/containerd/config.toml\n", "/c", "/etc/containerd/certs.d"),
                 "no version line");
@@ -186,9 +224,15 @@ class NodeProbeTest {
         assertEquals("/etc/c.toml", relative.target(), "only an absolute target is taken");
         NodeProbe newer = NodeProbe.parse("version\t0\tx\nstarted\t1700000000 1700000100\n", "/c", "/etc/containerd/certs.d");
         assertEquals(Optional.empty(), newer.files(), "no files line: the files were not all read");
-        assertThrows(IllegalArgumentException.class, () -> NodeProbe.parse("version\t0\tx\nhosts\tnot-base64! eA==\nfiles\tread\n",
-                "/c", "/d"));
-        assertThrows(IllegalArgumentException.class, () -> NodeProbe.parse("version\t0\tx\nhosts\teA==\nfiles\tread\n", "/c", "/d"));
+        assertThrows(IllegalArgumentException.class, () -> NodeProbe.parse("version\t0\tx\nhosts\ta.io\nsize\t1\ndata\tnot-base64!\n"
+                + "files\tread\n", "/c", "/d"));
+        // sizes that do not account for the data exactly (a file changed between stat and cat): read one by one
+        for (String sizes : List.of("size\t1\n", "size\t2\nsize\t2\n", "size\t1\nsize\t0\n", "size\tx\nsize\t1\n", "")) {
+            NodeProbe p = NodeProbe.parse("version\t0\tx\nconfig\t-\nhosts\ta.io\n" + sizes + "data\teHk=\nfiles\tread\n", "/c", "/d");
+            assertEquals(Optional.empty(), p.files(), sizes);
+        }
+        NodeProbe exact = NodeProbe.parse("version\t0\tx\nconfig\t-\nhosts\ta.io\nsize\t1\nsize\t1\ndata\teHk=\nfiles\tread\n", "/c", "/d");
+        assertEquals(Optional.of(new NodeProbe.Files(Optional.of("x"), java.util.Map.of("a.io", "y"))), exact.files());
         assertTrue(newer.changedSinceContainerdStarted());
     }
 }

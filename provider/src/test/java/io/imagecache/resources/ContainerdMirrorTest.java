@@ -100,7 +100,7 @@ class ContainerdMirrorTest {
         // ContainerdNode.probe: where config.toml leads, the Rancher signs, the version, the target's mode and owner, its
         // change against containerd's start, and (in base64) the target's content and the certs directory's hosts.toml
         // files, as tagged lines; its arguments are config.toml, the certs directory and the candidates
-        node.on("sh -c 't=$(readlink", c -> {
+        node.on("sh -c 'nl=", c -> {
             String[] args = c.substring(c.lastIndexOf("' sh ") + 5).split(" ");
             String target = links.getOrDefault(args[0], args[0]);
             StringBuilder out = new StringBuilder("target\t" + target + "\n");
@@ -114,18 +114,27 @@ class ContainerdMirrorTest {
                 out.append("started\t").append(configNewerThanContainerd ? "1700000000 1700000100" : "1700000100 1700000000").append('\n');
             }
             if (probeReadsFiles) {
-                java.util.Base64.Encoder b64 = java.util.Base64.getEncoder();
+                // the target (when it exists) and then each <registry>/hosts.toml, as one cat | base64 with their sizes
+                List<String> read = new ArrayList<>();
                 if (node.files.containsKey(target)) {
-                    out.append("config\t").append(b64.encodeToString(node.files.get(target).getBytes(java.nio.charset.StandardCharsets.UTF_8))).append('\n');
+                    out.append("config\t-\n");
+                    read.add(node.files.get(target));
                 }
                 String dir = args[1] + "/";
                 node.files.forEach((f, content) -> {
                     String r = f.startsWith(dir) && f.endsWith("/hosts.toml") ? f.substring(dir.length(), f.length() - "/hosts.toml".length()) : "/";
                     if (!r.contains("/")) {
-                        out.append("hosts\t").append(b64.encodeToString(r.getBytes(java.nio.charset.StandardCharsets.UTF_8))).append(' ')
-                                .append(b64.encodeToString(content.getBytes(java.nio.charset.StandardCharsets.UTF_8))).append('\n');
+                        out.append("hosts\t").append(r).append('\n');
+                        read.add(content);
                     }
                 });
+                if (!read.isEmpty()) {
+                    read.forEach(content -> out.append("size\t")
+                            .append(content.getBytes(java.nio.charset.StandardCharsets.UTF_8).length).append('\n'));
+                    byte[] all = String.join("", read).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                    java.util.Base64.getMimeEncoder(76, "\n".getBytes(java.nio.charset.StandardCharsets.UTF_8)).encodeToString(all)
+                            .lines().forEach(l -> out.append("data\t").append(l).append('\n'));
+                }
                 out.append("files\tread\n");
             }
             return ok(out.toString());

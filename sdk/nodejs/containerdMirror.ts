@@ -67,6 +67,10 @@ export class ContainerdMirror extends pulumi.CustomResource {
      */
     declare public readonly connection: pulumi.Output<outputs.Connection>;
     /**
+     * Which file `containerd` on the node's PATH was when `containerdVersion` was read: `<path> <inode> <size> <change time>`. While it is the same file, the node is not asked again (`containerd --version` is most of the CPU a look at a node costs); a new containerd is read.
+     */
+    declare public /*out*/ readonly containerdBinary: pulumi.Output<string | undefined>;
+    /**
      * The containerd version found on the node, e.g. `1.7.27`.
      */
     declare public /*out*/ readonly containerdVersion: pulumi.Output<string | undefined>;
@@ -136,6 +140,7 @@ export class ContainerdMirror extends pulumi.CustomResource {
             resourceInputs["configChanged"] = undefined /*out*/;
             resourceInputs["configUpToDate"] = undefined /*out*/;
             resourceInputs["configVersion"] = undefined /*out*/;
+            resourceInputs["containerdBinary"] = undefined /*out*/;
             resourceInputs["containerdVersion"] = undefined /*out*/;
             resourceInputs["hostKeys"] = undefined /*out*/;
             resourceInputs["hostsFiles"] = undefined /*out*/;
@@ -149,6 +154,7 @@ export class ContainerdMirror extends pulumi.CustomResource {
             resourceInputs["configUpToDate"] = undefined /*out*/;
             resourceInputs["configVersion"] = undefined /*out*/;
             resourceInputs["connection"] = undefined /*out*/;
+            resourceInputs["containerdBinary"] = undefined /*out*/;
             resourceInputs["containerdVersion"] = undefined /*out*/;
             resourceInputs["criTimeoutSeconds"] = undefined /*out*/;
             resourceInputs["defaultDialTimeout"] = undefined /*out*/;

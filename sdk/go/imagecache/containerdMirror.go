@@ -32,6 +32,8 @@ type ContainerdMirror struct {
 	ConfigVersion pulumi.IntPtrOutput `pulumi:"configVersion"`
 	// How to reach the node.
 	Connection ConnectionOutput `pulumi:"connection"`
+	// Which file `containerd` on the node's PATH was when `containerdVersion` was read: `<path> <inode> <size> <change time>`. While it is the same file, the node is not asked again (`containerd --version` is most of the CPU a look at a node costs); a new containerd is read.
+	ContainerdBinary pulumi.StringPtrOutput `pulumi:"containerdBinary"`
 	// The containerd version found on the node, e.g. `1.7.27`.
 	ContainerdVersion pulumi.StringPtrOutput `pulumi:"containerdVersion"`
 	// Seconds to wait for containerd's CRI plugin after a restart. Changing it never touches the host.
@@ -229,6 +231,11 @@ func (o ContainerdMirrorOutput) ConfigVersion() pulumi.IntPtrOutput {
 // How to reach the node.
 func (o ContainerdMirrorOutput) Connection() ConnectionOutput {
 	return o.ApplyT(func(v *ContainerdMirror) ConnectionOutput { return v.Connection }).(ConnectionOutput)
+}
+
+// Which file `containerd` on the node's PATH was when `containerdVersion` was read: `<path> <inode> <size> <change time>`. While it is the same file, the node is not asked again (`containerd --version` is most of the CPU a look at a node costs); a new containerd is read.
+func (o ContainerdMirrorOutput) ContainerdBinary() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ContainerdMirror) pulumi.StringPtrOutput { return v.ContainerdBinary }).(pulumi.StringPtrOutput)
 }
 
 // The containerd version found on the node, e.g. `1.7.27`.

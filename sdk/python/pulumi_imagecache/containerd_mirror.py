@@ -263,6 +263,7 @@ class ContainerdMirror(pulumi.CustomResource):
             __props__.__dict__["config_changed"] = None
             __props__.__dict__["config_up_to_date"] = None
             __props__.__dict__["config_version"] = None
+            __props__.__dict__["containerd_binary"] = None
             __props__.__dict__["containerd_version"] = None
             __props__.__dict__["host_keys"] = None
             __props__.__dict__["hosts_files"] = None
@@ -299,6 +300,7 @@ class ContainerdMirror(pulumi.CustomResource):
         __props__.__dict__["config_up_to_date"] = None
         __props__.__dict__["config_version"] = None
         __props__.__dict__["connection"] = None
+        __props__.__dict__["containerd_binary"] = None
         __props__.__dict__["containerd_version"] = None
         __props__.__dict__["cri_timeout_seconds"] = None
         __props__.__dict__["default_dial_timeout"] = None
@@ -366,6 +368,14 @@ class ContainerdMirror(pulumi.CustomResource):
         How to reach the node.
         """
         return pulumi.get(self, "connection")
+
+    @_builtins.property
+    @pulumi.getter(name="containerdBinary")
+    def containerd_binary(self) -> pulumi.Output[Optional[_builtins.str]]:
+        """
+        Which file `containerd` on the node's PATH was when `containerdVersion` was read: `<path> <inode> <size> <change time>`. While it is the same file, the node is not asked again (`containerd --version` is most of the CPU a look at a node costs); a new containerd is read.
+        """
+        return pulumi.get(self, "containerd_binary")
 
     @_builtins.property
     @pulumi.getter(name="containerdVersion")

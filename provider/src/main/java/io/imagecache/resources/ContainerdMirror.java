@@ -171,7 +171,20 @@ public final class ContainerdMirror implements CustomResource<ContainerdMirror.A
             @Prop(description = "Whether this apply restarts (restarted) containerd on the node: only a change of "
                     + "config.toml does. Preview knows it is false when the last apply left config.toml up to date and "
                     + "neither `certsDir` nor `configFile` changes; otherwise it is unknown until the node is read.")
-            Boolean restartsContainerd) {}
+            Boolean restartsContainerd,
+            @Prop(description = "Which file `containerd` on the node's PATH was when `containerdVersion` was read: "
+                    + "`<path> <inode> <size> <change time>`. While it is the same file, the node is not asked again "
+                    + "(`containerd --version` is most of the CPU a look at a node costs); a new containerd is read.")
+            String containerdBinary) {
+
+        /** Without the containerd binary (its version is then read from the node). */
+        public State(String containerdVersion, Integer configVersion, Map<String, String> hostsFiles, Boolean configChanged,
+                     Boolean configUpToDate, String backupFile, Map<String, String> migratedFiles,
+                     Map<String, String> hostKeys, Boolean restartsContainerd) {
+            this(containerdVersion, configVersion, hostsFiles, configChanged, configUpToDate, backupFile, migratedFiles,
+                    hostKeys, restartsContainerd, null);
+        }
+    }
 
     /** The first line of a hosts.toml migrated from config.toml: not ours to delete. */
     static final String MIGRATED_HEADER = "# Migrated by imagecache from the mirrors in config.toml; imagecache does not manage this file.";
@@ -321,7 +334,7 @@ public final class ContainerdMirror implements CustomResource<ContainerdMirror.A
         String where = a.connection().describe();
         try (RemoteHost host = Connections.open(hosts, a.connection(), recorded, defaultCredentials, ctx)) {
             ContainerdNode node = new ContainerdNode(host, where, ctx);
-            MirrorPlan.Observed observed = MirrorApply.observe(node, a, olds);
+            MirrorPlan.Observed observed = MirrorApply.observe(node, a, olds, old);
             MirrorPlan plan = MirrorPlan.of(a, olds, old, observed, stamp(), where, us);
             ctx.status("containerd " + plan.version() + " on " + where);
             String backup = old == null ? null : old.backupFile();
@@ -339,7 +352,8 @@ public final class ContainerdMirror implements CustomResource<ContainerdMirror.A
                 backup = plan.config().get().backup();
             }
             return new State(plan.version().toString(), plan.configVersion(), plan.hostsFiles(), plan.restartsContainerd(),
-                    true, backup, migrated, Connections.hostKeys(host, recorded), plan.restartsContainerd());
+                    true, backup, migrated, Connections.hostKeys(host, recorded), plan.restartsContainerd(),
+                    observed.containerdBinary().orElse(null));
         }
     }
 
@@ -371,7 +385,7 @@ public final class ContainerdMirror implements CustomResource<ContainerdMirror.A
         try (RemoteHost host = Connections.open(hosts, a.connection(), recorded, defaultCredentials, req.context())) {
             ContainerdNode node = new ContainerdNode(host, where, req.context());
             // one command for all of it (the version, config.toml, the hosts.toml files) where the node allows
-            NodeProbe probe = node.probe(a.configFile(), trimSlash(a.certsDir()));
+            NodeProbe probe = node.probe(a.configFile(), trimSlash(a.certsDir()), MirrorApply.recorded(old));
             ContainerdVersion version = node.version(probe);
             Optional<String> config = node.config(probe);
             String certsDir = trimSlash(a.certsDir());
@@ -426,7 +440,8 @@ public final class ContainerdMirror implements CustomResource<ContainerdMirror.A
             String id = req.isImport() ? ImportId.format(a.connection(), certsDir) : req.id();
             State s = new State(version.toString(), configVersion, files, old == null ? Boolean.FALSE : old.configChanged(),
                     upToDate, old == null ? null : old.backupFile(), old == null ? null : old.migratedFiles(),
-                    Connections.hostKeys(host, recorded), old == null ? null : old.restartsContainerd());
+                    Connections.hostKeys(host, recorded), old == null ? null : old.restartsContainerd(),
+                    probe.binary().orElse(null));
             return ReadResult.of(id, inputs, s);
         }
     }

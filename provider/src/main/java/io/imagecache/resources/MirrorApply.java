@@ -65,12 +65,27 @@ final class MirrorApply {
         }
     }
 
-    /** Reads what the plan needs: config.toml (through its links), its mode and owner, the hosts files, k3s signs. */
-    static MirrorPlan.Observed observe(ContainerdNode node, ContainerdMirror.Args a, ContainerdMirror.Args olds)
-            throws ResourceException {
+    /**
+     * What {@code old} recorded of containerd, for the probe to check instead of asking it again: empty when it recorded
+     * no binary or a version that does not read as one.
+     */
+    static Optional<NodeProbe.Recorded> recorded(ContainerdMirror.State old) {
+        if (old == null || old.containerdBinary() == null || old.containerdBinary().isBlank()
+                || old.containerdBinary().contains("\n") || ContainerdVersion.tryParse(old.containerdVersion()).isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(new NodeProbe.Recorded(old.containerdBinary(), old.containerdVersion()));
+    }
+
+    /**
+     * Reads what the plan needs: config.toml (through its links), its mode and owner, the hosts files, k3s signs;
+     * containerd's version from {@code old} while containerd is the binary it recorded.
+     */
+    static MirrorPlan.Observed observe(ContainerdNode node, ContainerdMirror.Args a, ContainerdMirror.Args olds,
+                                       ContainerdMirror.State old) throws ResourceException {
         String configFile = a.configFile();
         String certsDir = ContainerdMirror.trimSlash(a.certsDir());
-        NodeProbe probe = node.probe(configFile, certsDir);
+        NodeProbe probe = node.probe(configFile, certsDir, recorded(old));
         String target = probe.target();
         List<String> rancher = probe.rancherSigns();
         String oldDir = olds == null ? certsDir : ContainerdMirror.trimSlash(olds.certsDir());
@@ -91,7 +106,7 @@ final class MirrorApply {
         }
         return new MirrorPlan.Observed(version, configFile, target, config, node.stat(probe), inDir,
                 oldDir.equals(certsDir) ? inDir : node.hostsFilesIn(oldDir), rancher, imported,
-                config.isPresent() && probe.changedSinceContainerdStarted(), configured);
+                config.isPresent() && probe.changedSinceContainerdStarted(), configured, probe.binary());
     }
 
     /**

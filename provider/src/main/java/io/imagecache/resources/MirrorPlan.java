@@ -69,14 +69,24 @@ record MirrorPlan(ContainerdVersion version, Integer configVersion, List<FileWri
      * @param filesConfigured path -> content of every hosts.toml under the directories config.toml's
      *                        {@code config_path} names now, where they are neither certsDir nor the previous apply's:
      *                        whose owner lines say whether another stack's mirrors rely on that {@code config_path}
+     * @param containerdBinary which file containerd was when its version was read ({@code NodeProbe.binary})
      */
     record Observed(ContainerdVersion version, String configFile, String configTarget, Optional<String> config,
                     Optional<FileStat> configStat, Map<String, String> filesInCertsDir, Map<String, String> filesInOldDir,
                     List<String> rancherSigns, List<String> importedFiles, boolean configNotLoaded,
-                    Map<String, String> filesConfigured) {
+                    Map<String, String> filesConfigured, Optional<String> containerdBinary) {
         Observed {
             importedFiles = List.copyOf(importedFiles);
             filesConfigured = Map.copyOf(filesConfigured);
+        }
+
+        /** Without the containerd binary the version was read from. */
+        Observed(ContainerdVersion version, String configFile, String configTarget, Optional<String> config,
+                 Optional<FileStat> configStat, Map<String, String> filesInCertsDir, Map<String, String> filesInOldDir,
+                 List<String> rancherSigns, List<String> importedFiles, boolean configNotLoaded,
+                 Map<String, String> filesConfigured) {
+            this(version, configFile, configTarget, config, configStat, filesInCertsDir, filesInOldDir, rancherSigns,
+                    importedFiles, configNotLoaded, filesConfigured, Optional.empty());
         }
 
         /** Without files under another config_path. */
@@ -353,7 +363,7 @@ record MirrorPlan(ContainerdVersion version, Integer configVersion, List<FileWri
         }
         return old == null ? new ContainerdMirror.State(null, null, files, null, null, null, null, null, null)
                 : new ContainerdMirror.State(old.containerdVersion(), old.configVersion(), files, null, null, null, old.migratedFiles(),
-                old.hostKeys(), restartsInPreview(a, olds, old));
+                old.hostKeys(), restartsInPreview(a, olds, old), old.containerdBinary());
     }
 
     /**
@@ -390,7 +400,7 @@ record MirrorPlan(ContainerdVersion version, Integer configVersion, List<FileWri
         return new ContainerdMirror.State(old != null ? old.containerdVersion() : plan.version().toString(),
                 old != null ? old.configVersion() : plan.configVersion(), files, config.isPresent(), false,
                 config.map(ConfigChange::backup).orElse(old == null ? null : old.backupFile()),
-                migrated.isEmpty() ? null : migrated, hostKeys, true);
+                migrated.isEmpty() ? null : migrated, hostKeys, true, old != null ? old.containerdBinary() : null);
     }
 
     static String migratedContent(MirrorSpec m, ContainerdVersion version) {

@@ -123,4 +123,46 @@ class ContainerdMirror16IT extends ContainerdMirrorContract {
             assertEquals("ok", node.sh("ctr plugins ls | awk '$2 == \"cri\" {print $NF}'").strip());
         }
     }
+
+    /**
+     * The probe asks containerd its version once per binary: the recorded one is not asked again, and a containerd
+     * installed ahead of it on the PATH (a newer one in /usr/local/bin, as a hand upgrade leaves it) is read.
+     */
+    @Test
+    @Order(40)
+    void containerdIsAskedItsVersionOncePerBinary() throws ResourceException {
+        node.sh("rm -f /etc/containerd/conf.d/mirrors.toml");
+        node.writeFile(NodeHost.CONFIG_FILE, DEBIAN_DEFAULT);
+        node.restartContainerd();
+        ConnectionArgs root = new ConnectionArgs(node.ip(), 22, "root", node.rootKey().privateKey(), null, null, null, null,
+                10, 3, 1, false);
+        ContainerdMirror.Args args = reaching(root);
+        ContainerdMirror.State created = resource().create(new CustomResource.CreateRequest<>("urn", "n", dec(args), false,
+                ObservedContext.create())).state();
+        assertTrue(created.containerdBinary().startsWith("/usr/bin/containerd "), created.containerdBinary());
+        try {
+            // a containerd that says it is 1.7.27 and notes each --version it is asked
+            node.writeFile("/usr/local/bin/containerd", """
+                    #!/bin/sh
+                    if [ "$1" = --version ]; then echo asked >> /tmp/version-asked
+                      echo 'containerd github.com/containerd/containerd v1.7.27 05044ec0a9a75232cad458027ca83437aae3f4da'; exit 0; fi
+                    exec /usr/bin/containerd "$@"
+                    """);
+            node.sh("chmod 755 /usr/local/bin/containerd; rm -f /tmp/version-asked");
+            ContainerdMirror.State first = resource().read(new CustomResource.ReadRequest<>(created.toString(), "urn",
+                    Optional.of(args), Optional.of(created), ObservedContext.create())).state();
+            assertEquals("1.7.27", first.containerdVersion(), "the new containerd on the PATH was read");
+            assertTrue(first.containerdBinary().startsWith("/usr/local/bin/containerd "), first.containerdBinary());
+            ContainerdMirror.State second = resource().read(new CustomResource.ReadRequest<>(created.toString(), "urn",
+                    Optional.of(args), Optional.of(first), ObservedContext.create())).state();
+            assertEquals("1.7.27", second.containerdVersion());
+            assertEquals(first.containerdBinary(), second.containerdBinary());
+            assertEquals("asked", node.sh("cat /tmp/version-asked").strip(), "asked once, for the first refresh only");
+        } finally {
+            node.sh("rm -f /usr/local/bin/containerd /tmp/version-asked");
+        }
+        ContainerdMirror.State back = resource().read(new CustomResource.ReadRequest<>(created.toString(), "urn",
+                Optional.of(args), Optional.of(created), ObservedContext.create())).state();
+        assertEquals(created.containerdVersion(), back.containerdVersion());
+    }
 }

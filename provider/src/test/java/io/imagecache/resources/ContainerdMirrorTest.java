@@ -90,6 +90,9 @@ class ContainerdMirrorTest {
     /** Where the fake containerd listens. */
     private String socket = "/run/containerd/containerd.sock";
 
+    /** What each probe was told of the containerd binary recorded before (its third argument, as rendered). */
+    private final List<String> probeRecorded = new ArrayList<>();
+
     /** Whether the probe reads the files too (a node with base64); without, they are read one command each. */
     private boolean probeReadsFiles = true;
 
@@ -104,10 +107,20 @@ class ContainerdMirrorTest {
             String[] args = c.substring(c.lastIndexOf("' sh ") + 5).split(" ");
             String target = links.getOrDefault(args[0], args[0]);
             StringBuilder out = new StringBuilder("target\t" + target + "\n");
-            List<String> candidates = new ArrayList<>(List.of(args).subList(2, args.length));
+            List<String> candidates = new ArrayList<>(List.of(args).subList(3, args.length));
             candidates.add(target + ".tmpl");
             candidates.stream().filter(node.files::containsKey).forEach(f -> out.append("rancher\t").append(f).append('\n'));
-            out.append("version\t0\t").append(versionLine.lines().findFirst().orElse("")).append('\n');
+            // the binary's identity: its version line, so that another version is another binary
+            // (one word here, so the arguments split at spaces; the real one is "<path> <inode> <size> <ctime>")
+            String binary = "/usr/bin/containerd:" + Integer.toHexString(versionLine.hashCode());
+            out.append("binary\t").append(binary).append('\n');
+            String told = args[2].replaceAll("^'|'$", "");
+            probeRecorded.add(told);
+            if (told.equals(binary)) {
+                out.append("version\tknown\n");
+            } else {
+                out.append("version\t0\t").append(versionLine.lines().findFirst().orElse("")).append('\n');
+            }
             if (node.files.containsKey(target)) {
                 out.append("stat\t").append(Integer.toOctalString(node.modes.getOrDefault(target, 0644))).append(' ')
                         .append(owners.getOrDefault(target, "0 0")).append('\n');
@@ -267,6 +280,37 @@ class ContainerdMirrorTest {
         assertEquals(List.of(), node.writes);
         assertEquals(1, restarts.get());
         assertFalse(again.configChanged());
+    }
+
+    @Test
+    void containerdsVersionIsTakenFromTheStateWhileItIsTheBinaryRecordedThere() throws ResourceException {
+        node.files.put(CONFIG, DEBIAN_16);
+        ContainerdMirror.Args a = args(mirror("docker.io", "http://10.0.20.10:5000"));
+        ContainerdMirror.State s = create(a);
+        assertEquals("1.6.20~ds1", s.containerdVersion());
+        assertTrue(s.containerdBinary() != null && s.containerdBinary().startsWith("/usr/bin/containerd"), s.containerdBinary());
+        assertEquals(List.of(""), probeRecorded, "a create has nothing recorded to tell the probe");
+        ContainerdMirror.State again = update(a, s, a);
+        assertEquals(List.of("", s.containerdBinary()), probeRecorded, "the update told the probe what the create found");
+        assertEquals(s.containerdVersion(), again.containerdVersion());
+        // the state's version is used as it is while the binary is the same: containerd was not asked
+        ContainerdMirror.State edited = new ContainerdMirror.State("1.6.99", again.configVersion(), again.hostsFiles(),
+                again.configChanged(), again.configUpToDate(), again.backupFile(), again.migratedFiles(), again.hostKeys(),
+                again.restartsContainerd(), again.containerdBinary());
+        var read = resource.read(new CustomResource.ReadRequest<>("id", "urn", Optional.of(a), Optional.of(edited), ctx));
+        assertEquals("1.6.99", read.state().containerdVersion());
+        // another containerd on the node: read again, and recorded
+        versionLine = "containerd github.com/containerd/containerd v1.7.27 05044ec0a9a75232cad458027ca83437aae3f4da\n";
+        var upgraded = resource.read(new CustomResource.ReadRequest<>("id", "urn", Optional.of(a), Optional.of(read.state()), ctx));
+        assertEquals("1.7.27", upgraded.state().containerdVersion());
+        assertFalse(upgraded.state().containerdBinary().equals(s.containerdBinary()), "the new binary is recorded");
+        // a state from before the binary was recorded: the probe is told nothing
+        ContainerdMirror.State older = new ContainerdMirror.State("1.7.27", again.configVersion(), again.hostsFiles(),
+                again.configChanged(), again.configUpToDate(), again.backupFile(), again.migratedFiles(), again.hostKeys(),
+                again.restartsContainerd());
+        probeRecorded.clear();
+        resource.read(new CustomResource.ReadRequest<>("id", "urn", Optional.of(a), Optional.of(older), ctx));
+        assertEquals(List.of(""), probeRecorded);
     }
 
     @Test

@@ -64,30 +64,47 @@ public final class ContainerdNode extends HostOps {
      * {@code cat} and directory listings, which cost a round trip each (seven on a node under load: half a second).
      */
     public NodeProbe probe(String configFile, String certsDir) throws ResourceException {
-        List<String> args = new ArrayList<>(List.of("sh", "-c", PROBE, "sh", configFile, certsDir));
+        return probe(configFile, certsDir, Optional.empty());
+    }
+
+    /**
+     * The probe, told what {@code containerd --version} said the last time and of which file ({@link NodeProbe#binary}):
+     * while {@code containerd} on the node's PATH is that same file (path, inode, size and change time), the version
+     * is taken from {@code recorded} instead of running it (a Go program's start: 15 to 30 ms of a node's CPU, most of
+     * the probe's).
+     */
+    public NodeProbe probe(String configFile, String certsDir, Optional<NodeProbe.Recorded> recorded) throws ResourceException {
+        List<String> args = new ArrayList<>(List.of("sh", "-c", PROBE, "sh", configFile, certsDir,
+                recorded.map(NodeProbe.Recorded::binary).orElse("")));
         args.addAll(RANCHER_CONFIGS);
         ExecResult r = run(CommandLine.of(args.toArray(String[]::new)).withTimeout(QUICK), "look at containerd and " + configFile);
         try {
-            return NodeProbe.parse(r.stdout(), configFile, certsDir);
+            return NodeProbe.parse(r.stdout(), configFile, certsDir, recorded);
         } catch (IllegalArgumentException e) {
             throw new ResourceException(ResourceException.Kind.FAILED_PRECONDITION, where + ": " + e.getMessage());
         }
     }
 
     /**
-     * The probe: {@code $1} is config.toml, {@code $2} the certs directory, the rest the Rancher candidates. A value
-     * never holds a newline: a target with one falls back to {@code $1}, the version's output is cut to its first
-     * line (by the shell), a registry directory with one leaves the files to be read one by one. The files come as
-     * the sizes of the target and the hosts.toml files named on the {@code config} and {@code hosts} lines, in that
-     * order, then the base64 of all of them at once ({@code data} lines); {@code files} comes last and only when
-     * every file was read. Eight processes on a node whatever it holds (the tools' own forks; dash's builtins do
-     * the rest): the commands a probe runs are what a node spends most of its CPU on in an apply.
+     * The probe: {@code $1} is config.toml, {@code $2} the certs directory, {@code $3} the recorded containerd binary
+     * (empty for none: {@code version\tknown} is printed instead of running it when it still matches), the rest the
+     * Rancher candidates. A value never holds a newline: a target with one falls back to {@code $1}, the version's
+     * output is cut to its first line (by the shell), a registry directory with one leaves the files to be read one by
+     * one. The files come as the sizes of the target and the hosts.toml files named on the {@code config} and
+     * {@code hosts} lines, in that order, then the base64 of all of them at once ({@code data} lines); {@code files}
+     * comes last and only when every file was read. Eight processes on a node whatever it holds, nine when
+     * containerd's version is not known (the tools' own forks; dash's builtins do the rest): the commands a probe runs
+     * are what a node spends most of its CPU on in an apply.
      */
     static final String PROBE = "nl='\n'; t=$(readlink -f -- \"$1\" 2>/dev/null) || t=; "
             + "case $t in /*) ;; *) t=$1 ;; esac; case $t in *\"$nl\"*) t=$1 ;; esac; printf 'target\\t%s\\n' \"$t\"; "
-            + "d=$2; shift 2; for f in \"$@\" \"$t.tmpl\"; do if [ -e \"$f\" ] || [ -L \"$f\" ]; then printf 'rancher\\t%s\\n' \"$f\"; fi; done; "
+            + "d=$2; k=$3; shift 3; for f in \"$@\" \"$t.tmpl\"; do if [ -e \"$f\" ] || [ -L \"$f\" ]; then printf 'rancher\\t%s\\n' \"$f\"; fi; done; "
+            // which file containerd is: "<path> <inode> <size> <ctime>", none for a path with a newline
+            + "b=; if c=$(command -v containerd 2>/dev/null); then case $c in /*) b=$(stat -L -c '%i %s %z' -- \"$c\" 2>/dev/null) "
+            + "&& b=\"$c $b\" || b= ;; esac; fi; case $b in *\"$nl\"*) b= ;; esac; [ -z \"$b\" ] || printf 'binary\\t%s\\n' \"$b\"; "
+            + "if [ -n \"$k\" ] && [ \"$b\" = \"$k\" ]; then printf 'version\\tknown\\n'; else "
             + "v=$(containerd --version 2>/dev/null); x=$?; printf 'version\\t%s\\t%s\\n' \"$x\" \"${v%%\"$nl\"*}\"; "
-            + "if [ $x -ne 0 ]; then printf 'versionerr\\t%s\\n' \"$(containerd --version 2>&1 >/dev/null | tr '\\n\\t' '  ')\"; fi; "
+            + "if [ $x -ne 0 ]; then printf 'versionerr\\t%s\\n' \"$(containerd --version 2>&1 >/dev/null | tr '\\n\\t' '  ')\"; fi; fi; "
             + "if s=$(stat -L -c '%a %u %g %Y' -- \"$t\" 2>/dev/null); then printf 'stat\\t%s\\n' \"${s% *}\"; "
             // the youngest containerd's age: the smallest of ps's numbers, none when it prints anything else
             + "y=; set -f; for w in $(ps -o etimes= -C containerd 2>/dev/null); do case $w in *[!0-9]*) y=; break ;; esac; "

@@ -16,7 +16,8 @@ import java.util.TreeMap;
  *                          itself when readlink cannot say
  * @param rancherSigns      k3s's and RKE2's files found, in the order they were asked for
  * @param versionExit       the exit status of {@code containerd --version}
- * @param versionOut        its first line of stdout
+ * @param versionOut        its first line of stdout, or the recorded version when the probe found the recorded
+ *                          binary and so did not run it ({@code versionRecorded})
  * @param versionErr        its stderr on one line (only when it failed)
  * @param stat              the target's {@code "<mode> <uid> <gid>"} from {@code stat -L}; empty when it does not exist
  * @param startedAndChanged {@code "<containerd started, epoch s> <target changed, epoch s>"}; empty when the node
@@ -24,11 +25,27 @@ import java.util.TreeMap;
  * @param certsDir          the certs directory whose hosts.toml files were asked for
  * @param files             the target's content and those hosts.toml files; empty when the node could not give
  *                          them all (no base64, a file it could not read): they are then read one by one
+ * @param binary            which file {@code containerd} on the node's PATH is, {@code "<path> <inode> <size>
+ *                          <ctime>"}; empty when the node cannot say
+ * @param versionRecorded   whether the version is the recorded one ({@link Recorded}), containerd not run
  */
 public record NodeProbe(String target, List<String> rancherSigns, int versionExit, String versionOut, String versionErr,
-                        Optional<String> stat, Optional<String> startedAndChanged, String certsDir, Optional<Files> files) {
+                        Optional<String> stat, Optional<String> startedAndChanged, String certsDir, Optional<Files> files,
+                        Optional<String> binary, boolean versionRecorded) {
     public NodeProbe {
         rancherSigns = List.copyOf(rancherSigns);
+    }
+
+    /**
+     * What an earlier probe found: {@code version} (as {@code containerdVersion} records it, e.g. {@code 1.7.27}) is
+     * what {@code containerd --version} said while {@code containerd} was {@code binary} (a probe's {@link #binary}).
+     */
+    public record Recorded(String binary, String version) {
+        public Recorded {
+            if (binary.isBlank() || binary.contains("\n") || version.isBlank()) {
+                throw new IllegalArgumentException("a recorded containerd binary and version must be one line each");
+            }
+        }
     }
 
     /**
@@ -50,6 +67,14 @@ public record NodeProbe(String target, List<String> rancherSigns, int versionExi
      * by one.
      */
     public static NodeProbe parse(String output, String configFile, String certsDir) {
+        return parse(output, configFile, certsDir, Optional.empty());
+    }
+
+    /**
+     * The probe's output when it was told {@code recorded}: its {@code version\tknown} line means containerd is still
+     * that binary, and the version is the recorded one. Said without a recording, that line is refused.
+     */
+    public static NodeProbe parse(String output, String configFile, String certsDir, Optional<Recorded> recorded) {
         String target = configFile;
         List<String> rancher = new ArrayList<>();
         int exit = -1;
@@ -62,6 +87,8 @@ public record NodeProbe(String target, List<String> rancherSigns, int versionExi
         List<String> sizes = new ArrayList<>();
         StringBuilder data = new StringBuilder();
         boolean read = false;
+        Optional<String> binary = Optional.empty();
+        boolean known = false;
         for (String line : output.split("\n")) {
             if (line.isEmpty()) {
                 continue;
@@ -74,7 +101,18 @@ public record NodeProbe(String target, List<String> rancherSigns, int versionExi
             switch (line.substring(0, tab)) {
                 case "target" -> target = value.startsWith("/") ? value : configFile;
                 case "rancher" -> rancher.add(value);
+                case "binary" -> binary = Optional.of(value.strip());
                 case "version" -> {
+                    if (value.equals("known")) {
+                        if (recorded.isEmpty()) {
+                            throw new IllegalArgumentException("the node probe said containerd's version is known, but "
+                                    + "none was recorded");
+                        }
+                        known = true;
+                        exit = 0;
+                        out = recorded.get().version();
+                        continue;
+                    }
                     int t = value.indexOf('\t');
                     exit = parseExit(t < 0 ? value : value.substring(0, t));
                     out = t < 0 ? "" : value.substring(t + 1).strip();
@@ -94,7 +132,7 @@ public record NodeProbe(String target, List<String> rancherSigns, int versionExi
             throw new IllegalArgumentException("the node probe printed no containerd version line");
         }
         Optional<Files> files = read ? split(config, registries, sizes, data.toString()) : Optional.empty();
-        return new NodeProbe(target, rancher, exit, out, err, stat, started, certsDir, files);
+        return new NodeProbe(target, rancher, exit, out, err, stat, started, certsDir, files, binary, known);
     }
 
     /**

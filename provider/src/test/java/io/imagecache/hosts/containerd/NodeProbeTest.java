@@ -32,12 +32,17 @@ class NodeProbeTest {
         return probeIn(bin + ":/usr/bin:/bin", configFile, certs().toString(), candidates);
     }
 
+    /** The probe told the containerd binary an earlier probe recorded. */
+    private String probeKnowing(Path bin, String configFile, String recordedBinary) throws IOException, InterruptedException {
+        return Dash.run(bin + ":/usr/bin:/bin", ContainerdNode.PROBE, List.of(configFile, certs().toString(), recordedBinary));
+    }
+
     private Path certs() {
         return dir.resolve("certs.d");
     }
 
     private String probeIn(String path, String configFile, String certsDir, String... candidates) throws IOException, InterruptedException {
-        List<String> args = new ArrayList<>(List.of(configFile, certsDir));
+        List<String> args = new ArrayList<>(List.of(configFile, certsDir, ""));
         args.addAll(List.of(candidates));
         return Dash.run(path, ContainerdNode.PROBE, args);
     }
@@ -211,8 +216,48 @@ class NodeProbeTest {
         }
         assertEquals(counts.get(0), counts.get(1), "tools run for 1 and for 10 hosts.toml files");
         // cat and base64 run side by side in one pipeline, so they are noted in either order
-        assertEquals(List.of("base64", "cat", "date", "readlink", "stat", "stat"), Files.readAllLines(calls).stream().sorted().toList(),
+        assertEquals(List.of("base64", "cat", "date", "readlink", "stat", "stat", "stat"), Files.readAllLines(calls).stream().sorted().toList(),
                 "the tools a probe runs on a containerd node (besides containerd and ps)");
+    }
+
+    @Test
+    void containerdIsNotAskedAgainWhileItIsTheBinaryRecordedAndIsWhenItIsReplaced() throws Exception {
+        Path config = Files.writeString(dir.resolve("config.toml"), "version = 2\n");
+        Path asked = dir.resolve("asked");
+        Path bin = bin("echo asked >> " + asked + "; echo 'containerd github.com/containerd/containerd v1.7.27 x'");
+        NodeProbe first = NodeProbe.parse(probe(bin, config.toString()), config.toString(), certs().toString());
+        String binary = first.binary().orElseThrow();
+        assertTrue(binary.startsWith(bin.resolve("containerd") + " "), binary);
+        assertFalse(first.versionRecorded());
+        assertEquals(1, Files.readAllLines(asked).size());
+
+        Optional<NodeProbe.Recorded> recorded = Optional.of(new NodeProbe.Recorded(binary, "1.7.27"));
+        NodeProbe again = NodeProbe.parse(probeKnowing(bin, config.toString(), binary), config.toString(),
+                certs().toString(), recorded);
+        assertTrue(again.versionRecorded());
+        assertEquals(0, again.versionExit());
+        assertEquals("1.7.27", again.versionOut());
+        assertEquals(Optional.of(binary), again.binary());
+        assertEquals(1, Files.readAllLines(asked).size(), "containerd was not run for the second probe");
+        assertTrue(again.files().isPresent(), "the rest of the probe still answers");
+
+        // an upgrade replaces the file (dpkg renames a new one into place): another inode, and it is asked
+        Path next = Files.writeString(bin.resolve("containerd.new"), "#!/bin/sh\necho asked >> " + asked
+                + "; echo 'containerd github.com/containerd/containerd/v2 v2.2.9'\n");
+        Files.setPosixFilePermissions(next, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.move(next, bin.resolve("containerd"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        NodeProbe upgraded = NodeProbe.parse(probeKnowing(bin, config.toString(), binary), config.toString(),
+                certs().toString(), recorded);
+        assertFalse(upgraded.versionRecorded());
+        assertTrue(upgraded.versionOut().contains("v2.2.9"), upgraded.versionOut());
+        assertTrue(upgraded.binary().isPresent() && !upgraded.binary().get().equals(binary), "a new binary is recorded");
+        assertEquals(2, Files.readAllLines(asked).size());
+    }
+
+    @Test
+    void aKnownVersionWithNothingRecordedIsRefused() {
+        assertThrows(IllegalArgumentException.class, () -> NodeProbe.parse("version\tknown\n", "/c", "/etc/containerd/certs.d"));
+        assertThrows(IllegalArgumentException.class, () -> new NodeProbe.Recorded("/usr/bin/containerd 1 2\n3", "1.7.27"));
     }
 
     @Test

@@ -126,6 +126,20 @@ public class ContainerdMirror extends com.pulumi.resources.CustomResource {
         return this.connection;
     }
     /**
+     * Which file `containerd` on the node&#39;s PATH was when `containerdVersion` was read: `&lt;path&gt; &lt;inode&gt; &lt;size&gt; &lt;change time&gt;`. While it is the same file, the node is not asked again (`containerd --version` is most of the CPU a look at a node costs); a new containerd is read.
+     * 
+     */
+    @Export(name="containerdBinary", refs={String.class}, tree="[0]")
+    private Output</* @Nullable */ String> containerdBinary;
+
+    /**
+     * @return Which file `containerd` on the node&#39;s PATH was when `containerdVersion` was read: `&lt;path&gt; &lt;inode&gt; &lt;size&gt; &lt;change time&gt;`. While it is the same file, the node is not asked again (`containerd --version` is most of the CPU a look at a node costs); a new containerd is read.
+     * 
+     */
+    public Output<Optional<String>> containerdBinary() {
+        return Codegen.optional(this.containerdBinary);
+    }
+    /**
      * The containerd version found on the node, e.g. `1.7.27`.
      * 
      */

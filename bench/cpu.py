@@ -6,26 +6,18 @@
 For each log (the engine's -v=7 JSON lines, as bench/run.sh fleet keeps them with ENGINE_LOG=<dir>): its wall time
 and the CPU seconds in it of the lab's containers (nodes and registry host), the providers, the rest of the bench's
 command (engine, language host, the bench's JVM) and everything else on the machine (dockerd, the sampler)."""
-import json
 import sys
-from datetime import datetime, timezone
 
-
-def when(t):
-    head, frac = t.rstrip("Z").split(".")
-    return datetime.fromisoformat(head).replace(tzinfo=timezone.utc).timestamp() + float("0." + frac)
+from steps import engine_lines, when
 
 
 def window(path):
     times = []
-    with open(path, encoding="utf-8") as f:
-        for raw in f:
-            raw = raw.strip()
-            if raw.startswith("{"):
-                try:
-                    times.append(when(json.loads(raw)["time"]))
-                except (json.JSONDecodeError, KeyError, ValueError):
-                    pass
+    for line in engine_lines(path):
+        try:
+            times.append(when(line))
+        except (KeyError, ValueError):
+            pass
     if not times:
         sys.exit(f"{path}: no JSON log lines with times")
     return times[0], times[-1]

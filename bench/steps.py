@@ -11,7 +11,7 @@ at once (the engine's --parallel caps it), and the gaps when nothing ran."""
 import json
 import re
 import sys
-from datetime import datetime
+from datetime import datetime, timezone
 
 # Create(urn) and Update(id,urn) / Delete(id,urn) / Read(id,urn): the id, when there, comes first
 OP = re.compile(r"^Provider\[[^]]*\]\.(Create|Update|Delete|Read)\((?:[^)]*?,)?urn:pulumi:[^:]*::[^:]*::([^),]*)[^)]*\)[;:]? "
@@ -20,12 +20,13 @@ OP = re.compile(r"^Provider\[[^]]*\]\.(Create|Update|Delete|Read)\((?:[^)]*?,)?u
 
 def when(line):
     t = line["time"]
-    # 2026-12-03T12:56:59.086251305Z: Python's fromisoformat takes microseconds
+    # 2026-12-03T12:56:59.086251305Z: Python's fromisoformat takes microseconds; the engine logs UTC
     head, frac = t.rstrip("Z").split(".")
-    return datetime.fromisoformat(head).timestamp() + float("0." + frac)
+    return datetime.fromisoformat(head).replace(tzinfo=timezone.utc).timestamp() + float("0." + frac)
 
 
-def main(path):
+def engine_lines(path):
+    """The JSON lines of an engine log (-v=7 --logtostderr), in order; the rest skipped."""
     lines = []
     with open(path, encoding="utf-8") as f:
         for raw in f:
@@ -35,6 +36,11 @@ def main(path):
                     lines.append(json.loads(raw))
                 except json.JSONDecodeError:
                     pass
+    return lines
+
+
+def main(path):
+    lines = engine_lines(path)
     if not lines:
         sys.exit(f"{path}: no JSON log lines (was it run with -v=7 --logtostderr?)")
     t0, t_end = when(lines[0]), when(lines[-1])

@@ -29,14 +29,10 @@ import java.time.Clock;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.TreeMap;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 @ResourceType(token = "imagecache:index:ContainerdMirror",
         description = "One node's containerd mirror configuration: a `hosts.toml` per registry under `certsDir`, and "
@@ -175,16 +171,7 @@ public final class ContainerdMirror implements CustomResource<ContainerdMirror.A
             @Prop(description = "Which file `containerd` on the node's PATH was when `containerdVersion` was read: "
                     + "`<path> <inode> <size> <change time>`. While it is the same file, the node is not asked again "
                     + "(`containerd --version` is most of the CPU a look at a node costs); a new containerd is read.")
-            String containerdBinary) {
-
-        /** Without the containerd binary (its version is then read from the node). */
-        public State(String containerdVersion, Integer configVersion, Map<String, String> hostsFiles, Boolean configChanged,
-                     Boolean configUpToDate, String backupFile, Map<String, String> migratedFiles,
-                     Map<String, String> hostKeys, Boolean restartsContainerd) {
-            this(containerdVersion, configVersion, hostsFiles, configChanged, configUpToDate, backupFile, migratedFiles,
-                    hostKeys, restartsContainerd, null);
-        }
-    }
+            String containerdBinary) {}
 
     /** The first line of a hosts.toml migrated from config.toml: not ours to delete. */
     static final String MIGRATED_HEADER = "# Migrated by imagecache from the mirrors in config.toml; imagecache does not manage this file.";
@@ -303,8 +290,6 @@ public final class ContainerdMirror implements CustomResource<ContainerdMirror.A
         return m;
     }
 
-
-
     // --- create / update --------------------------------------------------------------------------
 
     @Override
@@ -390,7 +375,10 @@ public final class ContainerdMirror implements CustomResource<ContainerdMirror.A
             Optional<String> config = node.config(probe);
             String certsDir = trimSlash(a.certsDir());
             if (req.isImport() && a.certsDir() == null) {
-                certsDir = configuredCertsDir(config.orElse(""), version).orElse("/etc/containerd/certs.d");
+                // the one directory config.toml already points at (its config_path, read by the TOML parser)
+                certsDir = MirrorPlan.configEdit(config, version, "/etc/containerd/certs.d").map(ConfigEdit::previousConfigPath)
+                        .filter(p -> !p.isBlank() && !p.contains(":")).map(ContainerdMirror::trimSlash)
+                        .orElse("/etc/containerd/certs.d");
             }
             Map<String, String> present = node.hostsFilesIn(probe, certsDir);
             List<String> registries;
@@ -444,12 +432,6 @@ public final class ContainerdMirror implements CustomResource<ContainerdMirror.A
                     probe.binary().orElse(null));
             return ReadResult.of(id, inputs, s);
         }
-    }
-
-    /** The single directory config.toml already points at, if it does. */
-    static Optional<String> configuredCertsDir(String config, ContainerdVersion version) {
-        Matcher m = Pattern.compile("(?m)^\\s*config_path\\s*=\\s*[\"']([^\"':]+)[\"']").matcher(config);
-        return m.find() ? Optional.of(trimSlash(m.group(1))) : Optional.empty();
     }
 
     @Override

@@ -361,7 +361,7 @@ record MirrorPlan(ContainerdVersion version, Integer configVersion, List<FileWri
                 }
             }
         }
-        return old == null ? new ContainerdMirror.State(null, null, files, null, null, null, null, null, null)
+        return old == null ? new ContainerdMirror.State(null, null, files, null, null, null, null, null, null, null)
                 : new ContainerdMirror.State(old.containerdVersion(), old.configVersion(), files, null, null, null, old.migratedFiles(),
                 old.hostKeys(), restartsInPreview(a, olds, old), old.containerdBinary());
     }

@@ -307,7 +307,7 @@ class ContainerdMirrorTest {
         // a state from before the binary was recorded: the probe is told nothing
         ContainerdMirror.State older = new ContainerdMirror.State("1.7.27", again.configVersion(), again.hostsFiles(),
                 again.configChanged(), again.configUpToDate(), again.backupFile(), again.migratedFiles(), again.hostKeys(),
-                again.restartsContainerd());
+                again.restartsContainerd(), null);
         probeRecorded.clear();
         resource.read(new CustomResource.ReadRequest<>("id", "urn", Optional.of(a), Optional.of(older), ctx));
         assertEquals(List.of(""), probeRecorded);
@@ -433,7 +433,7 @@ class ContainerdMirrorTest {
     void reorderingTheSameMirrorsIsNoChange() {
         ContainerdMirror.Args a = args(mirror("docker.io", "http://10.0.20.10:5000"), mirror("ghcr.io", "http://10.0.20.10:5010"));
         ContainerdMirror.Args b = args(mirror("ghcr.io", "http://10.0.20.10:5010"), mirror("docker.io", "http://10.0.20.10:5000"));
-        ContainerdMirror.State st = new ContainerdMirror.State("1.6.20", 2, Map.of(), false, true, null, null, Map.of(), null);
+        ContainerdMirror.State st = new ContainerdMirror.State("1.6.20", 2, Map.of(), false, true, null, null, Map.of(), null, null);
         DiffResult r = resource.diff(new CustomResource.DiffRequest<>("id", "urn", a, null, d(b), Records.encode(a),
                 Records.encode(b), Records.encode(st), Set.of("connection.host")));
         assertFalse(r.hasChanges(), r.detailed().toString());
@@ -463,13 +463,13 @@ class ContainerdMirrorTest {
         ContainerdMirror.Args a = args(mirror("docker.io", "http://10.0.20.10:5000"));
         String handMadeSame = "server = \"https://registry-1.docker.io\"\n\n[host.\"http://10.0.20.10:5000\"]\n  capabilities = [\"pull\", \"resolve\"]\n";
         ContainerdMirror.State adopted = new ContainerdMirror.State("1.6.20", 2, Map.of("docker.io", handMadeSame), false, true,
-                null, null, Map.of(), null);
+                null, null, Map.of(), null, null);
         var in = Records.encode(a);
         DiffResult same = resource.diff(new CustomResource.DiffRequest<>("id", "urn", a, adopted, d(a), in, in,
                 Records.encode(adopted), Set.of("connection.host")));
         assertFalse(same.hasChanges(), same.detailed().toString());
         ContainerdMirror.State edited = new ContainerdMirror.State("1.6.20", 2,
-                Map.of("docker.io", handMadeSame.replace("10.0.20.10", "10.0.20.99")), false, true, null, null, Map.of(), null);
+                Map.of("docker.io", handMadeSame.replace("10.0.20.10", "10.0.20.99")), false, true, null, null, Map.of(), null, null);
         DiffResult drift = resource.diff(new CustomResource.DiffRequest<>("id", "urn", a, edited, d(a), in, in,
                 Records.encode(edited), Set.of("connection.host")));
         assertEquals(Set.of("hostsFiles[\"docker.io\"]"), drift.detailed().keySet());
@@ -661,11 +661,11 @@ class ContainerdMirrorTest {
     void previewKnowsWhenContainerdWillNotRestart() throws ResourceException {
         ContainerdMirror.Args a = args(mirror("docker.io", "http://10.0.20.10:5000"));
         ContainerdMirror.Args b = args(mirror("docker.io", "http://10.0.20.11:5000"));
-        ContainerdMirror.State upToDate = new ContainerdMirror.State("1.6.20", 2, Map.of(), false, true, null, null, Map.of(), null);
+        ContainerdMirror.State upToDate = new ContainerdMirror.State("1.6.20", 2, Map.of(), false, true, null, null, Map.of(), null, null);
         ContainerdMirror.State preview = resource.update(new CustomResource.UpdateRequest<>("id", "urn", a, upToDate, d(b), true, ctx));
         assertEquals(Boolean.FALSE, preview.restartsContainerd());
         assertTrue(preview.hostsFiles().get("docker.io").contains("10.0.20.11:5000"));
-        ContainerdMirror.State drifted = new ContainerdMirror.State("1.6.20", 2, Map.of(), false, false, null, null, Map.of(), null);
+        ContainerdMirror.State drifted = new ContainerdMirror.State("1.6.20", 2, Map.of(), false, false, null, null, Map.of(), null, null);
         assertEquals(null, resource.update(new CustomResource.UpdateRequest<>("id", "urn", a, drifted, d(b), true, ctx))
                 .restartsContainerd(), "config.toml drifted: unknown until the node is read");
         ContainerdMirror.Args moved = inDir("/etc/containerd/hosts.d", "systemctl restart containerd", mirror("docker.io", "http://10.0.20.10:5000"));

@@ -110,13 +110,13 @@ class MirrorPlanTest {
     void movingCertsDirRemovesTheOldManagedFilesOnlyAfterTheSwitch(String v) throws ResourceException {
         MirrorPlan first = plan(args("/etc/containerd/certs.d"), null, null, node(v));
         ContainerdMirror.State old = new ContainerdMirror.State(version(v).toString(), first.configVersion(),
-                first.hostsFiles(), true, true, null, null, Map.of(), null);
+                first.hostsFiles(), true, true, null, null, Map.of(), null, null);
         String handMade = "server = \"https://ghcr.io\"\n";
         MirrorPlan.Observed there = new MirrorPlan.Observed(version(v), CONFIG, CONFIG,
                 Optional.of(first.config().orElseThrow().text()), node(v).configStat(), Map.of(),
                 Map.of("docker.io", first.hostsFiles().get("docker.io"), "ghcr.io", handMade), List.of());
         ContainerdMirror.State withGhcr = new ContainerdMirror.State(old.containerdVersion(), old.configVersion(),
-                Map.of("docker.io", "x", "ghcr.io", "y"), true, true, null, null, Map.of(), null);
+                Map.of("docker.io", "x", "ghcr.io", "y"), true, true, null, null, Map.of(), null, null);
         MirrorPlan moved = plan(args("/etc/containerd/hosts.d"), args("/etc/containerd/certs.d"), withGhcr, there);
         assertEquals(List.of("/etc/containerd/hosts.d/docker.io/hosts.toml"),
                 moved.writes().stream().map(MirrorPlan.FileWrite::path).toList());

@@ -151,7 +151,7 @@ class OwnershipPlanTest {
         String quay = "/etc/containerd/certs.d/quay.io/hosts.toml";
         String ours = Owner.stamp(HostsToml.render(MirrorSpec.of("quay.io", MirrorSpec.Endpoint.of("http://10.0.20.10:5001"))), before);
         ContainerdMirror.State old = new ContainerdMirror.State("1.6.20", 2, Map.of("docker.io", file(before), "quay.io", ours),
-                false, true, null, null, Map.of(), false);
+                false, true, null, null, Map.of(), false, null);
         MirrorPlan plan = MirrorPlan.of(mirror(), mirror(), old, node(Map.of("docker.io", file(before), "quay.io", ours)),
                 "T", "n", renamed);
         assertEquals(List.of(quay), plan.removals(), "the renamed resource's own file, no longer wanted, goes");

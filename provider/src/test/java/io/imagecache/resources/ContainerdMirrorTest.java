@@ -314,6 +314,25 @@ class ContainerdMirrorTest {
     }
 
     @Test
+    void importFindsTheHostsFilesWhereConfigTomlsConfigPathPoints() throws ResourceException {
+        String quay = "server = \"https://quay.io\"\n\n[host.\"http://10.0.20.10:5020\"]\n  capabilities = [\"pull\", \"resolve\"]\n";
+        node.files.put(CONFIG, DEBIAN_16 + "    [plugins.\"io.containerd.grpc.v1.cri\".registry]\n      config_path = '/srv/registries.d/'\n");
+        node.files.put("/srv/registries.d/quay.io/hosts.toml", quay);
+        node.files.put("/etc/containerd/certs.d/ghcr.io/hosts.toml", quay.replace("quay.io", "ghcr.io"));
+        var imported = resource.read(new CustomResource.ReadRequest<ContainerdMirror.Args, ContainerdMirror.State>(
+                "root@10.0.30.1:22", "urn", Optional.empty(), Optional.empty(), ctx));
+        assertEquals("/srv/registries.d", imported.inputs().certsDir(), "the directory containerd reads, as the TOML says it");
+        assertEquals(List.of("quay.io"), imported.inputs().mirrors().stream().map(ContainerdMirror.MirrorArgs::registry).toList(),
+                "the files in that directory, not in the default one");
+
+        // several directories (a path list): none of them is the one to adopt, so the default is taken
+        node.files.put(CONFIG, DEBIAN_16 + "    [plugins.\"io.containerd.grpc.v1.cri\".registry]\n      config_path = \"/srv/registries.d:/etc/containerd/certs.d\"\n");
+        var listed = resource.read(new CustomResource.ReadRequest<ContainerdMirror.Args, ContainerdMirror.State>(
+                "root@10.0.30.1:22", "urn", Optional.empty(), Optional.empty(), ctx));
+        assertEquals("/etc/containerd/certs.d", listed.inputs().certsDir());
+    }
+
+    @Test
     void aRefreshIsOneCommandPerNodeAndANodeWithoutBase64GetsTheSameAnswersFileByFile() throws ResourceException {
         node.files.put(CONFIG, DEBIAN_16);
         node.files.put("/etc/containerd/certs.d/quay.io/hosts.toml",

@@ -3,7 +3,7 @@
 # measurement) and <part>.json (medians with min/max, ratios), and prints its table. BENCHMARKS.md says what each
 # figure is and which command made it.
 #
-#   bench/run.sh [startup] [preview] [fleet] [cache] [migration]   (none named: every part measured so far)
+#   bench/run.sh [startup] [preview] [calls] [fleet] [cache] [migration]   (none named: every part measured so far)
 #   RUNS=N       runs per variant (default 15 for startup, 9 for preview)
 #
 #   startup    provider start-up (launcher to port line) per JVM variant, against the Go YAML language host
@@ -17,6 +17,10 @@
 #              command --parallel N (the engine's default is 4 per CPU); PLUGIN=path runs the provider from provider/bin
 #              (as the tests do) instead of installed from its tarball (as users do; the engine then starts it once per
 #              command, not twice)
+#   calls      the provider's answers to a mirror change's preview pass on NODES nodes (default 50): Check, Diff and the
+#              preview Update of each ContainerdMirror, one after another as the engine sends them, each run a fresh plugin
+#              process (RUNS, default 5); no host, no engine. OUT=name writes bench/results/name.*; PLUGIN_ENV='K=V;K=V'
+#              is given to the timed plugin processes (IMAGECACHE_JAVA_OPTS=..., IMAGECACHE_JFR=/tmp/calls-%p.jfr)
 #   cache      crictl pull of a ~100 MB image on a containerd 2.x node: direct from the upstream, cold and warm through
 #              the proxy, and with the mirror's port dropped (fallback), with and without dialTimeout
 #   migration  N nodes (NODES=10) set up the runbook's way (a hand-made Docker Hub proxy, the wildcard mirror) pulling in
@@ -27,7 +31,7 @@ out=$root/bench/results
 tools=$("$root/scripts/install-tools.sh" --bin-dir)
 log() { printf '[bench] %s\n' "$*" >&2; }
 parts=("$@")
-((${#parts[@]})) || parts=(startup preview fleet cache migration)
+((${#parts[@]})) || parts=(startup preview calls fleet cache migration)
 
 # The JDKs: the one the launcher uses by default (JAVA_HOME, else java on PATH) and Temurin 25 where it is installed
 java_home() { dirname "$(dirname "$(readlink -f "$(command -v java)")")"; }
@@ -93,6 +97,13 @@ migration() {
     -Dbench.nodes="${NODES:-10}" -Dbench.batch="${BATCH:-2}")
 }
 
+calls() {
+  log "calls: ${NODES:-50} nodes, ${RUNS:-5} fresh plugin processes (the provider jar is rebuilt by this mvn run)"
+  (cd "$root" && mvn -B -ntp -q -pl provider -am verify -Dit.test=CallsBench -Dtest=NONE \
+    -Dsurefire.failIfNoSpecifiedTests=false -Dfailsafe.failIfNoSpecifiedTests=false -Dbench.runs="${RUNS:-5}" \
+    -Dbench.nodes="${NODES:-50}" ${OUT:+-Dbench.out="$OUT"} ${PLUGIN_ENV:+-Dbench.env="$PLUGIN_ENV"})
+}
+
 cache() {
   log "cache: a ${IMAGE_MB:-100} MB image, ${RUNS:-5} runs per case (the provider jar is rebuilt by this mvn run)"
   (cd "$root" && mvn -B -ntp -q -pl lab,provider,examples -am verify -Dit.test=CacheBench -Dtest=NONE \
@@ -106,6 +117,7 @@ for p in "${parts[@]}"; do
     startup) startup ;;
     preview) preview ;;
     fleet) fleet ;;
+    calls) calls ;;
     cache) cache ;;
     migration) migration ;;
     *) log "unknown part $p"; exit 2 ;;

@@ -83,6 +83,11 @@ final class PluginProcess implements AutoCloseable {
         return new PluginProcess(p, out, Integer.parseInt(line.strip()), log);
     }
 
+    /** The plugin's process ID. */
+    long pid() {
+        return process.pid();
+    }
+
     /** What the plugin printed on stdout after its port line, once it has ended (after {@link #close}). */
     String restOfStdout() throws IOException {
         if (process.isAlive()) {

@@ -66,7 +66,12 @@ final class MirrorSyntax {
         String u = url.strip();
         try {
             URI uri = new URI(u);
-            String path = uri.getRawPath() == null ? "" : uri.getRawPath().replaceAll("/+$", "");
+            String path = uri.getRawPath() == null ? "" : uri.getRawPath();
+            int end = path.length();
+            while (end > 0 && path.charAt(end - 1) == '/') {
+                end--;
+            }
+            path = path.substring(0, end);
             return uri.getScheme().toLowerCase(Locale.ROOT) + "://" + uri.getRawAuthority().toLowerCase(Locale.ROOT) + path;
         } catch (URISyntaxException | RuntimeException e) {
             return u;

@@ -20,10 +20,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.regex.Pattern;
 
 /** Validation of {@link ConnectionArgs} and the way from them to an open {@link RemoteHost}. */
 public final class Connections {
     private Connections() {}
+
+    private static final Pattern USER = Pattern.compile("[a-z_][a-z0-9_.-]*[$]?");
+    private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]+(%[A-Za-z0-9_.-]+)?");
+    private static final Pattern HOST_NAME = Pattern.compile(
+            "[A-Za-z0-9_]([A-Za-z0-9_-]{0,62})(\\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,62}))*\\.?");
 
     /** Check rules for a connection at {@code path} (e.g. {@code connection} or {@code connection.proxy}). */
     public static List<CheckFailure> check(ConnectionArgs c, PropertyPath path, Decoded<?> d) {
@@ -38,7 +44,7 @@ public final class Connections {
         if (c.port() != null && (c.port() < 1 || c.port() > 65535)) {
             out.add(CheckFailure.of(path.key("port"), "must be between 1 and 65535 (the SSH port, usually 22)"));
         }
-        if (c.user() != null && !d.isUnknown(path.key("user")) && !c.user().matches("[a-z_][a-z0-9_.-]*[$]?")) {
+        if (c.user() != null && !d.isUnknown(path.key("user")) && !USER.matcher(c.user()).matches()) {
             out.add(CheckFailure.of(path.key("user"), "must be a Unix user name, e.g. root or ops"));
         }
         boolean keyUnknown = d.isUnknown(path.key("privateKey"));
@@ -86,9 +92,8 @@ public final class Connections {
         if (h.indexOf(':') >= 0 && h.indexOf(':') == h.lastIndexOf(':')) {
             return Optional.of("has a port (give it in `port`)");
         }
-        boolean ipv6 = h.indexOf(':') >= 0 && h.matches("[0-9A-Fa-f:.]+(%[A-Za-z0-9_.-]+)?");
-        boolean name = h.matches("[A-Za-z0-9_]([A-Za-z0-9_-]{0,62})(\\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,62}))*\\.?")
-                && h.length() <= 253;
+        boolean ipv6 = h.indexOf(':') >= 0 && IPV6.matcher(h).matches();
+        boolean name = HOST_NAME.matcher(h).matches() && h.length() <= 253;
         if (!ipv6 && !name) {
             return Optional.of("\"" + h + "\" has characters that are not in a host name or IP address");
         }

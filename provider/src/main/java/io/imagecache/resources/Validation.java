@@ -2,14 +2,18 @@ package io.imagecache.resources;
 
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.util.regex.Pattern;
 
 /** Small input rules shared by resources. They also keep inputs safe to put in shell commands. */
 final class Validation {
     private Validation() {}
 
+    private static final Pattern HTTP_URL = Pattern.compile("https?://[A-Za-z0-9._~:/\\[\\]-]+");
+    private static final Pattern ABSOLUTE_PATH = Pattern.compile("/[A-Za-z0-9._/+@-]*");
+
     /** An http(s) URL with a host, no user info, query, fragment, spaces, quotes or shell characters. */
     static boolean isHttpUrl(String s) {
-        if (s == null || !s.matches("https?://[A-Za-z0-9._~:/\\[\\]-]+")) {
+        if (s == null || !HTTP_URL.matcher(s).matches()) {
             return false;
         }
         try {
@@ -23,7 +27,7 @@ final class Validation {
 
     /** An absolute path of safe characters (no spaces, quotes or shell metacharacters, no "..") */
     static boolean isAbsolutePath(String s) {
-        return s != null && s.matches("/[A-Za-z0-9._/+@-]*") && !s.contains("/../") && !s.endsWith("/..");
+        return s != null && ABSOLUTE_PATH.matcher(s).matches() && !s.contains("/../") && !s.endsWith("/..");
     }
 
     /** Why no host could create {@code path} (a name longer than 255 bytes, or the path longer than 4095), if so. */

@@ -18,6 +18,8 @@ import java.util.regex.Pattern;
 public record Owner(String project, String stack, String resource) {
     /** The word that starts an owner line. */
     public static final String TAG = "imagecache:owner";
+    /** Every owner line with its newline: what {@link #strip} removes. */
+    private static final Pattern OWNER_LINES = Pattern.compile("(?m)^(?:#\\s*)?" + Pattern.quote(TAG) + " [^\\n]*\\n?");
     private static final Pattern LINE = Pattern.compile("(?m)^(?:#\\s*)?" + Pattern.quote(TAG)
             + " stack=([^\\s/]+)/(\\S+) resource=(\\S+)\\s*$");
 
@@ -79,7 +81,7 @@ public record Owner(String project, String stack, String resource) {
         if (text == null) {
             return null;
         }
-        return Pattern.compile("(?m)^(?:#\\s*)?" + Pattern.quote(TAG) + " [^\\n]*\\n?").matcher(text).replaceAll("");
+        return OWNER_LINES.matcher(text).replaceAll("");
     }
 
     /**

@@ -78,7 +78,7 @@ public final class PropertyPath {
                 sb.append('[').append(i).append(']');
             } else {
                 String k = (String) e;
-                if (k.matches("[A-Za-z_$][A-Za-z0-9_$]*")) {
+                if (isIdentifier(k)) {
                     if (sb.length() > 0) {
                         sb.append('.');
                     }
@@ -89,6 +89,21 @@ public final class PropertyPath {
             }
         }
         return sb.toString();
+    }
+
+    /** {@code [A-Za-z_$][A-Za-z0-9_$]*}: a key written as {@code .key} rather than {@code ["key"]}. */
+    private static boolean isIdentifier(String k) {
+        if (k.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < k.length(); i++) {
+            char c = k.charAt(i);
+            boolean letter = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_' || c == '$';
+            if (!letter && (i == 0 || c < '0' || c > '9')) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override

@@ -1,12 +1,14 @@
 package io.imagecache.spi;
 
 import java.lang.reflect.Constructor;
+import java.lang.reflect.Method;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.RecordComponent;
 import java.lang.reflect.Type;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -17,6 +19,45 @@ import java.util.Set;
  */
 public final class Records {
     private Records() {}
+
+    /** A record component as decoding and encoding need it, read once per record class. */
+    private record Component(String name, Class<?> type, Type genericType, Prop prop, Method accessor) {}
+
+    /** A record class's components and canonical constructor (null with the reason when it cannot be used). */
+    private record Shape(Component[] components, Set<String> names, Constructor<?> constructor, String constructorProblem) {}
+
+    /**
+     * Reflection reads a class file's record, signature and annotation attributes again on every call, and the engine
+     * asks for thousands of decodes per deployment (three per node per pass): each record class is read once.
+     */
+    private static final ClassValue<Shape> SHAPES = new ClassValue<>() {
+        @Override
+        protected Shape computeValue(Class<?> type) {
+            RecordComponent[] rcs = type.getRecordComponents();
+            Component[] comps = new Component[rcs.length];
+            Class<?>[] types = new Class<?>[rcs.length];
+            Set<String> names = new LinkedHashSet<>();
+            for (int i = 0; i < rcs.length; i++) {
+                RecordComponent c = rcs[i];
+                Method accessor = c.getAccessor();
+                accessor.setAccessible(true);
+                comps[i] = new Component(c.getName(), c.getType(), c.getGenericType(), c.getAnnotation(Prop.class), accessor);
+                types[i] = c.getType();
+                names.add(c.getName());
+            }
+            try {
+                Constructor<?> ctor = type.getDeclaredConstructor(types);
+                ctor.setAccessible(true);
+                return new Shape(comps, Set.copyOf(names), ctor, null);
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                return new Shape(comps, Set.copyOf(names), null, String.valueOf(e.getMessage()));
+            }
+        }
+    };
+
+    private static Component[] components(Class<?> type) {
+        return SHAPES.get(type).components();
+    }
 
     public enum Mode {
         /** Check: unknown properties are failures, required ones must be present, defaults are applied. */
@@ -52,9 +93,9 @@ public final class Records {
      */
     public static PropertyValue.Obj encodePreview(Record r) {
         Map<String, PropertyValue> fields = new LinkedHashMap<>(encode(r).fields());
-        for (RecordComponent c : r.getClass().getRecordComponents()) {
-            if (!fields.containsKey(c.getName())) {
-                fields.put(c.getName(), new PropertyValue.Unknown(Unknowns.kindOf(c.getGenericType())));
+        for (Component c : components(r.getClass())) {
+            if (!fields.containsKey(c.name())) {
+                fields.put(c.name(), new PropertyValue.Unknown(Unknowns.kindOf(c.genericType())));
             }
         }
         return new PropertyValue.Obj(fields);
@@ -82,15 +123,14 @@ public final class Records {
     }
 
     private static Object decodeRecord(Class<?> type, PropertyValue.Obj obj, PropertyPath path, Ctx ctx) {
-        RecordComponent[] comps = type.getRecordComponents();
+        Shape shape = SHAPES.get(type);
+        Component[] comps = shape.components();
         Object[] args = new Object[comps.length];
-        Set<String> known = new HashSet<>();
         for (int i = 0; i < comps.length; i++) {
-            RecordComponent c = comps[i];
-            known.add(c.getName());
-            PropertyPath p = path.key(c.getName());
-            Prop prop = c.getAnnotation(Prop.class);
-            PropertyValue raw = obj.fields().get(c.getName());
+            Component c = comps[i];
+            PropertyPath p = path.key(c.name());
+            Prop prop = c.prop();
+            PropertyValue raw = obj.fields().get(c.name());
             Object value = null;
             boolean unknown = false;
             boolean given = false;
@@ -101,38 +141,36 @@ public final class Records {
                     unknown = true;
                 } else if (!unwrapped.isNull()) {
                     given = true;
-                    value = decodeValue(c.getGenericType(), unwrapped, p, ctx);
+                    value = decodeValue(c.genericType(), unwrapped, p, ctx);
                 }
             }
             if (value == null && !unknown && prop != null && !prop.defaultValue().isEmpty()) {
-                value = parseDefault(c.getType(), prop.defaultValue());
+                value = parseDefault(c.type(), prop.defaultValue());
             }
             if (value == null && !unknown && !given && prop != null && prop.required() && ctx.mode == Mode.STRICT) {
                 ctx.fail(p, "is required: " + firstSentence(prop.description()));
             }
-            if (value == null && c.getType().isPrimitive()) {
-                value = primitiveZero(c.getType());
+            if (value == null && c.type().isPrimitive()) {
+                value = primitiveZero(c.type());
             }
             args[i] = value;
         }
         if (ctx.mode == Mode.STRICT) {
             for (String k : obj.fields().keySet()) {
-                if (!known.contains(k) && !k.startsWith("__")) {
-                    List<String> names = new ArrayList<>(known);
+                if (!shape.names().contains(k) && !k.startsWith("__")) {
+                    List<String> names = new ArrayList<>(shape.names());
                     names.sort(null);
                     ctx.fail(path.key(k), "is not a property of " + typeName(type) + "; remove it or use one of: "
                             + String.join(", ", names));
                 }
             }
         }
+        if (shape.constructor() == null) {
+            ctx.fail(path, "is invalid: " + shape.constructorProblem());
+            return null;
+        }
         try {
-            Class<?>[] types = new Class<?>[comps.length];
-            for (int i = 0; i < comps.length; i++) {
-                types[i] = comps[i].getType();
-            }
-            Constructor<?> ctor = type.getDeclaredConstructor(types);
-            ctor.setAccessible(true);
-            return ctor.newInstance(args);
+            return shape.constructor().newInstance(args);
         } catch (ReflectiveOperationException e) {
             Throwable cause = e.getCause() != null ? e.getCause() : e;
             ctx.fail(path, "is invalid: " + cause.getMessage());
@@ -300,21 +338,18 @@ public final class Records {
             out = new PropertyValue.Obj(fields);
         } else if (value instanceof Record r) {
             Map<String, PropertyValue> fields = new LinkedHashMap<>();
-            for (RecordComponent c : r.getClass().getRecordComponents()) {
+            for (Component c : components(r.getClass())) {
                 Object cv;
                 try {
-                    java.lang.reflect.Method acc = c.getAccessor();
-                    acc.setAccessible(true);
-                    cv = acc.invoke(r);
+                    cv = c.accessor().invoke(r);
                 } catch (ReflectiveOperationException e) {
                     throw new IllegalStateException(e);
                 }
                 if (cv == null) {
                     continue;
                 }
-                Prop prop = c.getAnnotation(Prop.class);
-                boolean s = prop != null && prop.secret();
-                fields.put(c.getName(), encodeValue(cv, p.key(c.getName()), secrets, s));
+                boolean s = c.prop() != null && c.prop().secret();
+                fields.put(c.name(), encodeValue(cv, p.key(c.name()), secrets, s));
             }
             out = new PropertyValue.Obj(fields);
         } else {

@@ -62,6 +62,32 @@ class RecordsTest {
                 byPath.get("connection.colour"));
     }
 
+    record Positive(@Prop(description = "A count.") Integer n) {
+        Positive {
+            if (n != null && n < 0) {
+                throw new IllegalArgumentException("n must not be negative");
+            }
+        }
+    }
+
+    @Test
+    void aRecordThatRefusesItsValuesIsAFailureAtItsPathEveryTimeNotJustTheFirst() {
+        // the record's shape is read once per class and kept: the second decode must see the constructor's refusal too
+        for (int i = 0; i < 2; i++) {
+            Decoded<Positive> d = Records.decode(Positive.class, obj("n", new PropertyValue.Num(-1)), Records.Mode.STRICT);
+            assertEquals(List.of(new CheckFailure("", "is invalid: n must not be negative")), d.failures());
+        }
+        assertEquals(3, Records.decode(Positive.class, obj("n", new PropertyValue.Num(3)), Records.Mode.STRICT).value().n());
+    }
+
+    @Test
+    void pathsWriteIdentifierKeysWithDotsAndOthersQuoted() {
+        PropertyPath p = PropertyPath.of("hostsFiles").key("docker.io").key("_x$1").index(0).key("9lives").key("")
+                .key("a\"b");
+        assertEquals("hostsFiles[\"docker.io\"]._x$1[0][\"9lives\"][\"\"][\"a\\\"b\"]", p.toString());
+        assertEquals("connection.host", PropertyPath.of("connection").key("host").toString());
+    }
+
     @Test
     void theRequiredMessageIsTheDescriptionsFirstSentenceWholeEvenWithAnExample() {
         assertEquals("the proxy's container name, e.g. `registry-ghcr`.",

@@ -69,8 +69,11 @@ public final class HostsToml {
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException(describe(mirror, problems, "any containerd"));
         }
-        return write(mirror);
+        return WRITTEN.get(mirror);
     }
+
+    /** Answers of {@link #write}: each node of a fleet has the same mirrors. */
+    private static final Memo<MirrorSpec, String> WRITTEN = new Memo<>(64, HostsToml::write);
 
     private static String describe(MirrorSpec mirror, List<Problem> problems, String target) {
         return "cannot render hosts.toml for " + (mirror == null ? "a null mirror" : "\"" + mirror.registry() + "\"")

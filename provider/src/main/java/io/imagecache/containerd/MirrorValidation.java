@@ -32,12 +32,20 @@ public final class MirrorValidation {
     private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
     private static final String ENDPOINT_EXAMPLE = "e.g. http://10.0.20.10:5000 or https://mirror.example.com";
 
+    /** Answers of {@link #check(List)}: each node of a fleet has the same mirrors. */
+    private static final Memo<List<MirrorSpec>, List<Problem>> CHECKED = new Memo<>(64, m -> List.copyOf(checkNow(m)));
+
     /** The rules that need nothing but the inputs. */
     public static List<Problem> check(List<MirrorSpec> mirrors) {
-        List<Problem> out = new ArrayList<>();
         if (mirrors == null) {
-            return out;
+            return new ArrayList<>();
         }
+        // the specs are immutable records (MirrorSpec copies its lists), so a list of them is a key by value
+        return new ArrayList<>(CHECKED.get(new ArrayList<>(mirrors)));
+    }
+
+    private static List<Problem> checkNow(List<MirrorSpec> mirrors) {
+        List<Problem> out = new ArrayList<>();
         Map<String, Integer> seen = new HashMap<>();
         for (int i = 0; i < mirrors.size(); i++) {
             MirrorSpec m = mirrors.get(i);

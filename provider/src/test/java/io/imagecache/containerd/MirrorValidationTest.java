@@ -158,6 +158,21 @@ class MirrorValidationTest {
         assertEquals("certsDir", MirrorValidation.checkCertsDir("x").get(0).property());
     }
 
+    @Test
+    void aListCheckedAgainAnswersTheSameAndTheCallersCopyIsItsOwn() {
+        // a fleet's nodes share their mirrors, so answers are kept (Memo): what one caller adds to its list (as
+        // ContainerdMirror.check does with its own rules) must not reach the next caller's
+        List<MirrorSpec> bad = List.of(mirror("docker.io", Endpoint.of("10.0.20.10:5000")));
+        List<Problem> first = MirrorValidation.check(bad);
+        first.add(new Problem("certsDir", Rule.CERTS_DIR_EMPTY, "added by a caller"));
+        List<Problem> again = MirrorValidation.check(new ArrayList<>(bad));
+        assertEquals(1, again.size(), again::toString);
+        assertEquals(Rule.ENDPOINT_NO_SCHEME, again.get(0).rule());
+        assertEquals(List.of(), MirrorValidation.check(List.of(mirror("docker.io", PROXY))));
+        // the same registry with another endpoint is another question
+        assertRule(Rule.ENDPOINT_NO_SCHEME, MirrorValidation.check(List.of(mirror("docker.io", Endpoint.of("10.0.20.10:5001")))));
+    }
+
     private static void assertRule(Rule rule, List<Problem> problems) {
         assertEquals(1, problems.size(), problems::toString);
         assertEquals(rule, problems.get(0).rule(), problems::toString);
